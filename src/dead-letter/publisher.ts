@@ -1,0 +1,61 @@
+import { PubSub, Topic } from '@google-cloud/pubsub';
+import { TransientError } from '../delivery/failures';
+import type { DeadLetterPublisher, FailureRecord } from '../delivery/ports';
+import { withTimeout } from '../timeout';
+
+export interface PublisherOptions {
+  projectId: string;
+  deadLetterTopic: string;
+  poisonTopic?: string;
+  publishTimeoutMs: number;
+}
+
+/** Pub/Sub reserves attribute keys starting with `goog`; they cannot be republished. */
+const RESERVED_ATTRIBUTE = /^goog/i;
+const MAX_ATTRIBUTE_VALUE_BYTES = 1024;
+
+/** The original attributes plus the notifier's failure attributes. */
+export function failureAttributes(record: FailureRecord): Record<string, string> {
+  const kept = Object.entries(record.attributes).filter(([k]) => !RESERVED_ATTRIBUTE.test(k));
+  return {
+    ...Object.fromEntries(kept),
+    notifier_failure_code: record.code,
+    notifier_failure_class: record.failureClass,
+    notifier_attempts: String(record.attempts),
+    notifier_channel: record.channel,
+    notifier_source_message_id: record.sourceMessageId,
+    notifier_error: Buffer.from(record.error).subarray(0, MAX_ATTRIBUTE_VALUE_BYTES).toString('utf8'),
+  };
+}
+
+/** Publishes failure records to the dead-letter and poison topics. */
+export function makePubSubDeadLetterPublisher(pubsub: PubSub, opts: PublisherOptions): DeadLetterPublisher {
+  const topicOptions = { batching: { maxMessages: 100, maxMilliseconds: 5 } };
+  const deadLetter = pubsub.topic(opts.deadLetterTopic, topicOptions);
+  const poison = opts.poisonTopic ? pubsub.topic(opts.poisonTopic, topicOptions) : undefined;
+
+  async function publish(topic: Topic, record: FailureRecord): Promise<void> {
+    try {
+      await withTimeout(
+        topic.publishMessage({ data: record.data, attributes: failureAttributes(record) }),
+        opts.publishTimeoutMs,
+        () => new Error(`timed out after ${opts.publishTimeoutMs} ms`),
+      );
+    } catch (err) {
+      throw new TransientError(
+        'DEAD_LETTER_UNAVAILABLE',
+        `publishing to ${topic.name} failed: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+  }
+
+  return {
+    deadLetter: (record) => publish(deadLetter, record),
+    async poison(record) {
+      if (!poison) return false;
+      await publish(poison, record);
+      return true;
+    },
+  };
+}

@@ -1,0 +1,210 @@
+import { Encoding, DecodeError, decodeNotification, encodingOf } from '../codec/codec';
+import { channelName, Notification } from '../codec/notification';
+import { describeProblems, validateNotification } from '../codec/validate';
+import {
+  asDeliveryError,
+  DeliveryError,
+  FailureClass,
+  FailureCode,
+  PermanentError,
+  TransientError,
+} from './failures';
+import { DeliveryResult } from './outcomes';
+import {
+  Channel,
+  Clock,
+  DeadLetterPublisher,
+  Ledger,
+  LedgerWrite,
+  LOCK_BUSY,
+  LockedLedger,
+  TERMINAL_STATUSES,
+} from './ports';
+
+/** One Pub/Sub message as the push endpoint received it. */
+export interface PushedMessage {
+  messageId: string;
+  data: Buffer;
+  attributes: Record<string, string>;
+}
+
+export interface DeliveryDeps {
+  ledger: Ledger;
+  channels: ReadonlyMap<number, Channel>;
+  deadLetters: DeadLetterPublisher;
+  clock: Clock;
+  defaultEncoding: Encoding;
+  maxAttempts: number;
+  resendSafeTypes: ReadonlySet<string>;
+  /** Called when the provider accepted a message the ledger then failed to record. */
+  onUnrecordedSend(result: DeliveryResult, err: unknown): void;
+}
+
+type WriteLedger = (w: Pick<LedgerWrite, 'status' | 'attempts'> & Partial<LedgerWrite>) => Promise<void>;
+
+const MAX_ERROR_LENGTH = 240;
+const short = (text: string) => (text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text);
+
+/**
+ * Delivers one pushed message: decode → validate → fast path → lock → send → record.
+ * Never throws: every error ends as an outcome (see OUTCOMES for what Pub/Sub is told).
+ */
+export function makeDeliver(deps: DeliveryDeps) {
+  return async function deliver(msg: PushedMessage): Promise<DeliveryResult> {
+    const base = { messageId: msg.messageId };
+    let n: Notification;
+    try {
+      n = decodeNotification(msg.data, encodingOf(msg.attributes, deps.defaultEncoding));
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err;
+      return rejectUndecodable(msg, err);
+    }
+    const result = { ...base, notificationId: n.notificationId, channel: channelName(n.channel) ?? String(n.channel) };
+    try {
+      const problems = validateNotification(n);
+      if (problems.length > 0) {
+        return await reject(msg, result, problems[0]!.code, describeProblems(problems));
+      }
+      const channel = deps.channels.get(n.channel);
+      if (!channel) {
+        return await reject(msg, result, 'CHANNEL_NOT_CONFIGURED', `no ${result.channel} channel is configured`);
+      }
+      const withRecipient = { ...result, recipient: channel.describeRecipient(n) };
+      const key = { notificationId: n.notificationId, channel: channel.name };
+      const existing = await deps.ledger.find(key);
+      if (existing && TERMINAL_STATUSES.has(existing.status)) {
+        return { ...withRecipient, outcome: 'duplicate', attempt: existing.attempts };
+      }
+      const locked = await deps.ledger.withLock(key, (ledger) =>
+        deliverLocked(ledger, msg, n, channel, withRecipient),
+      );
+      return locked === LOCK_BUSY ? { ...withRecipient, outcome: 'lock_busy' } : locked;
+    } catch (err) {
+      const failure = asDeliveryError(err);
+      return { ...result, outcome: 'retry', code: failure.code, error: short(failure.message) };
+    }
+  };
+
+  type Known = Omit<DeliveryResult, 'outcome'>;
+
+  async function deliverLocked(
+    ledger: LockedLedger,
+    msg: PushedMessage,
+    n: Notification,
+    channel: Channel,
+    result: Known,
+  ): Promise<DeliveryResult> {
+    const row = await ledger.read();
+    if (row && TERMINAL_STATUSES.has(row.status)) {
+      return { ...result, outcome: 'duplicate', attempt: row.attempts };
+    }
+    const write: WriteLedger = (w) =>
+      ledger.save({ type: n.type, accountId: n.accountId, messageId: msg.messageId, ...w });
+
+    if (row?.status === 'sending' && !deps.resendSafeTypes.has(n.type)) {
+      // A previous delivery handed it to the provider and never recorded the outcome.
+      const error = 'a previous attempt was interrupted after handing the message to the provider';
+      await publishFailure(msg, result, 'SEND_OUTCOME_UNKNOWN', 'unknown_outcome', row.attempts, error);
+      await write({ status: 'unknown', attempts: row.attempts, failureCode: 'SEND_OUTCOME_UNKNOWN', error });
+      return { ...result, outcome: 'dead_lettered', attempt: row.attempts, code: 'SEND_OUTCOME_UNKNOWN', error };
+    }
+    const attempts = (row?.attempts ?? 0) + 1;
+    if (n.expiresAtMicros > 0n && n.expiresAtMicros <= BigInt(deps.clock.nowMs()) * 1000n) {
+      await write({ status: 'expired', attempts: attempts - 1 });
+      return { ...result, outcome: 'expired', attempt: attempts - 1 };
+    }
+
+    await write({ status: 'sending', attempts });
+    let providerMessageId: string | undefined;
+    try {
+      ({ providerMessageId } = await channel.send(n));
+    } catch (err) {
+      return sendFailed(asDeliveryError(err), msg, { ...result, attempt: attempts }, write);
+    }
+    const sent: DeliveryResult = { ...result, outcome: 'sent', attempt: attempts };
+    try {
+      await write({ status: 'sent', attempts, providerMessageId });
+    } catch (err) {
+      // Resending would notify twice: acknowledge, and leave the row `sending` so that
+      // a stray redelivery is dead-lettered as unknown outcome rather than resent.
+      const unrecorded: DeliveryResult = { ...sent, outcome: 'sent_unrecorded', error: short(String(err)) };
+      deps.onUnrecordedSend(unrecorded, err);
+      return unrecorded;
+    }
+    return sent;
+  }
+
+  async function sendFailed(
+    failure: DeliveryError,
+    msg: PushedMessage,
+    result: Known & { attempt: number },
+    write: WriteLedger,
+  ): Promise<DeliveryResult> {
+    const attempts = result.attempt;
+    const error = short(failure.message);
+    if (failure instanceof TransientError && attempts < deps.maxAttempts) {
+      await write({ status: 'pending', attempts, failureCode: failure.code, error });
+      return { ...result, outcome: 'retry', code: failure.code, error };
+    }
+    const code: FailureCode = failure instanceof PermanentError ? failure.code : 'ATTEMPTS_EXHAUSTED';
+    const failureClass: FailureClass = failure.kind;
+    try {
+      await publishFailure(msg, result, code, failureClass, attempts, error);
+    } catch (err) {
+      // Not recorded anywhere yet: the next delivery must try again.
+      await write({ status: 'pending', attempts, failureCode: code, error });
+      throw err;
+    }
+    await write({ status: 'failed', attempts, failureCode: code, error });
+    return { ...result, outcome: 'dead_lettered', code, error };
+  }
+
+  /** Invalid or unroutable: dead-letter without a ledger row (nothing was attempted). */
+  async function reject(msg: PushedMessage, result: Known, code: FailureCode, error: string) {
+    await publishFailure(msg, result, code, 'permanent', 0, short(error));
+    return { ...result, outcome: 'dead_lettered' as const, code, error: short(error) };
+  }
+
+  async function rejectUndecodable(msg: PushedMessage, err: DecodeError): Promise<DeliveryResult> {
+    const error = short(err.message);
+    const result = { messageId: msg.messageId, code: 'UNDECODABLE_PAYLOAD' as const, error };
+    try {
+      await deps.deadLetters.poison({
+        data: msg.data,
+        attributes: msg.attributes,
+        code: 'UNDECODABLE_PAYLOAD',
+        failureClass: 'permanent',
+        attempts: 0,
+        channel: '',
+        sourceMessageId: msg.messageId,
+        error,
+      });
+    } catch (publishErr) {
+      const failure = asDeliveryError(publishErr);
+      return { ...result, outcome: 'retry', code: failure.code, error: short(failure.message) };
+    }
+    return { ...result, outcome: 'poisoned' };
+  }
+
+  async function publishFailure(
+    msg: PushedMessage,
+    result: Known,
+    code: FailureCode,
+    failureClass: FailureClass,
+    attempts: number,
+    error: string,
+  ): Promise<void> {
+    await deps.deadLetters.deadLetter({
+      data: msg.data,
+      attributes: msg.attributes,
+      code,
+      failureClass,
+      attempts,
+      channel: result.channel ?? '',
+      sourceMessageId: msg.messageId,
+      error,
+    });
+  }
+}
+
+export type Deliver = ReturnType<typeof makeDeliver>;

@@ -1,0 +1,54 @@
+/**
+ * Error kinds carry their own classification. Adapters throw these; anything else
+ * reaching the use case is wrapped as a transient INTERNAL failure (nack, never lost).
+ */
+
+/** Reason codes a notification is dead-lettered under (`notifier_failure_code`). */
+export type FailureCode =
+  | 'UNDECODABLE_PAYLOAD'
+  | 'INVALID_PAYLOAD'
+  | 'UNKNOWN_CHANNEL'
+  | 'CHANNEL_NOT_CONFIGURED'
+  | 'INVALID_RECIPIENT'
+  | 'PROVIDER_REJECTED'
+  | 'BAD_CREDENTIALS'
+  | 'ATTEMPTS_EXHAUSTED'
+  | 'SEND_OUTCOME_UNKNOWN';
+
+/** Reasons a delivery is nacked for Pub/Sub to retry. */
+export type TransientCode =
+  | 'PROVIDER_UNAVAILABLE'
+  | 'PROVIDER_TIMEOUT'
+  | 'RATE_LIMITED'
+  | 'DATABASE_UNAVAILABLE'
+  | 'DEAD_LETTER_UNAVAILABLE'
+  | 'INTERNAL';
+
+/** `notifier_failure_class`: why it could not be delivered. */
+export type FailureClass = 'permanent' | 'transient' | 'unknown_outcome';
+
+/** Retrying cannot help: record and dead-letter. */
+export class PermanentError extends Error {
+  readonly kind = 'permanent';
+  override name = 'PermanentError';
+  constructor(readonly code: FailureCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Retrying may help: nack until the attempt budget is spent. */
+export class TransientError extends Error {
+  readonly kind = 'transient';
+  override name = 'TransientError';
+  constructor(readonly code: TransientCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export type DeliveryError = PermanentError | TransientError;
+
+export function asDeliveryError(err: unknown): DeliveryError {
+  if (err instanceof PermanentError || err instanceof TransientError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new TransientError('INTERNAL', `unexpected error: ${message}`, { cause: err });
+}

@@ -1,0 +1,33 @@
+import type { DeliveryError, FailureCode } from './failures';
+
+/**
+ * The one table of what each delivery outcome means for Pub/Sub. Any non-2xx is a
+ * nack; a permanently bad message always gets a 2xx once it is recorded.
+ */
+export const OUTCOMES = {
+  sent: { status: 204, level: 'info' },
+  duplicate: { status: 204, level: 'info' },
+  suppressed: { status: 204, level: 'info' },
+  expired: { status: 204, level: 'info' },
+  dead_lettered: { status: 204, level: 'warn' },
+  poisoned: { status: 204, level: 'error' },
+  // The provider accepted it but the ledger could not record it: never resend.
+  sent_unrecorded: { status: 204, level: 'error' },
+  // Another process is delivering it right now; not an error.
+  lock_busy: { status: 409, level: 'info' },
+  retry: { status: 503, level: 'warn' },
+} as const satisfies Record<string, { status: number; level: 'info' | 'warn' | 'error' }>;
+
+export type OutcomeKind = keyof typeof OUTCOMES;
+
+export interface DeliveryResult {
+  outcome: OutcomeKind;
+  messageId: string;
+  notificationId?: string;
+  channel?: string;
+  /** Our own attempt count for this (notification_id, channel). */
+  attempt?: number;
+  recipient?: string;
+  code?: FailureCode | DeliveryError['code'];
+  error?: string;
+}

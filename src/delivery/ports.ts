@@ -1,0 +1,92 @@
+import type { ChannelName, Notification } from '../codec/notification';
+import type { FailureClass, FailureCode } from './failures';
+
+/** Ledger status of one (notification_id, channel). */
+export type DeliveryStatus =
+  | 'sending' // claimed and handed to the provider; outcome not yet recorded
+  | 'pending' // a transient failure; the next delivery attempt will send again
+  | 'sent'
+  | 'failed' // permanently failed and dead-lettered
+  | 'expired'
+  | 'suppressed'
+  | 'unknown'; // a crash left the send outcome unknown; dead-lettered, never resent
+
+export const TERMINAL_STATUSES: ReadonlySet<DeliveryStatus> = new Set([
+  'sent',
+  'failed',
+  'expired',
+  'suppressed',
+  'unknown',
+]);
+
+export interface DeliveryKey {
+  notificationId: string;
+  channel: ChannelName;
+}
+
+export interface LedgerEntry {
+  status: DeliveryStatus;
+  attempts: number;
+}
+
+export interface LedgerWrite extends LedgerEntry {
+  type: string;
+  accountId: string;
+  messageId: string;
+  failureCode?: string;
+  error?: string;
+  providerMessageId?: string;
+}
+
+/** Ledger operations allowed while holding the key's lock. */
+export interface LockedLedger {
+  read(): Promise<LedgerEntry | undefined>;
+  /** Creates or replaces the row's state. */
+  save(write: LedgerWrite): Promise<void>;
+}
+
+export const LOCK_BUSY: unique symbol = Symbol('lock busy');
+
+export interface Ledger {
+  /** One indexed read without a lock: the duplicate fast path. */
+  find(key: DeliveryKey): Promise<LedgerEntry | undefined>;
+  /** Runs `fn` holding the key's lock; LOCK_BUSY when another process holds it. */
+  withLock<T>(key: DeliveryKey, fn: (ledger: LockedLedger) => Promise<T>): Promise<T | typeof LOCK_BUSY>;
+}
+
+export interface SendReceipt {
+  providerMessageId?: string;
+}
+
+/** One delivery channel. `send` throws PermanentError or TransientError. */
+export interface Channel {
+  readonly name: ChannelName;
+  send(notification: Notification): Promise<SendReceipt>;
+  /** The recipient with personal data masked, for logs. */
+  describeRecipient(notification: Notification): string;
+  close(): Promise<void>;
+}
+
+export interface FailureRecord {
+  /** The original message bytes and attributes. */
+  data: Buffer;
+  attributes: Record<string, string>;
+  code: FailureCode;
+  failureClass: FailureClass;
+  attempts: number;
+  channel: string;
+  sourceMessageId: string;
+  /** Short and free of personal data. */
+  error: string;
+}
+
+export interface DeadLetterPublisher {
+  /** To the schema'd dead-letter topic. */
+  deadLetter(record: FailureRecord): Promise<void>;
+  /** To the schema-less poison topic; false when none is configured. */
+  poison(record: FailureRecord): Promise<boolean>;
+}
+
+export interface Clock {
+  nowMs(): number;
+}

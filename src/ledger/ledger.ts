@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import {
+  DeliveryKey,
+  Ledger,
+  LedgerEntry,
+  LedgerWrite,
+  LOCK_BUSY,
+  LockedLedger,
+} from '../delivery/ports';
+import type { Pool, PoolConnection } from './pool';
+import { acquire, query } from './sql';
+
+export interface MysqlLedgerOptions {
+  lockWaitSeconds: number;
+  timeoutMs: number;
+}
+
+const SELECT_ENTRY =
+  'SELECT status, attempts FROM delivery_ledger WHERE notification_id = ? AND channel = ?';
+
+const UPSERT = `
+INSERT INTO delivery_ledger
+  (notification_id, channel, status, attempts, notification_type, account_id,
+   first_message_id, last_message_id, provider_message_id, failure_code, last_error)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON DUPLICATE KEY UPDATE
+  status = VALUES(status),
+  attempts = VALUES(attempts),
+  last_message_id = VALUES(last_message_id),
+  provider_message_id = COALESCE(VALUES(provider_message_id), provider_message_id),
+  failure_code = VALUES(failure_code),
+  last_error = VALUES(last_error)`;
+
+/**
+ * Lock names are per server and at most 64 characters: hash the key so any
+ * notification_id fits and no two keys share a name in practice.
+ */
+export function lockName(key: DeliveryKey): string {
+  const digest = createHash('sha256').update(`${key.notificationId}\u0000${key.channel}`).digest('hex');
+  return `notifier:${digest.slice(0, 48)}`;
+}
+
+/** The delivery ledger and per-key named locks on MySQL. */
+export function makeMysqlLedger(pool: Pool, opts: MysqlLedgerOptions): Ledger {
+  const { timeoutMs } = opts;
+
+  async function find(key: DeliveryKey): Promise<LedgerEntry | undefined> {
+    const rows = await query<LedgerEntry[]>(pool, SELECT_ENTRY, [key.notificationId, key.channel], timeoutMs);
+    return rows[0];
+  }
+
+  function locked(conn: PoolConnection, key: DeliveryKey): LockedLedger {
+    return {
+      async read() {
+        const rows = await query<LedgerEntry[]>(conn, SELECT_ENTRY, [key.notificationId, key.channel], timeoutMs);
+        return rows[0];
+      },
+      async save(w: LedgerWrite) {
+        await query(conn, UPSERT, [
+          key.notificationId, key.channel, w.status, w.attempts, w.type, w.accountId,
+          w.messageId, w.messageId, w.providerMessageId ?? null, w.failureCode ?? null, w.error ?? null,
+        ], timeoutMs);
+      },
+    };
+  }
+
+  /**
+   * Invariant: a connection that may still hold a lock never goes back to the pool.
+   * If RELEASE_LOCK fails the connection is destroyed, and the server drops its locks.
+   */
+  async function withLock<T>(key: DeliveryKey, fn: (l: LockedLedger) => Promise<T>) {
+    const conn = await acquire(pool, timeoutMs);
+    let reusable = true;
+    try {
+      const name = lockName(key);
+      const rows = await query<{ got: number | null }[]>(
+        conn, 'SELECT GET_LOCK(?, ?) AS got', [name, opts.lockWaitSeconds], timeoutMs + opts.lockWaitSeconds * 1000,
+      );
+      if (rows[0]?.got !== 1) return LOCK_BUSY;
+      try {
+        return await fn(locked(conn, key));
+      } finally {
+        await query(conn, 'DO RELEASE_LOCK(?)', [name], timeoutMs).catch(() => {
+          reusable = false;
+        });
+      }
+    } catch (err) {
+      reusable = false;
+      throw err;
+    } finally {
+      if (reusable) conn.release();
+      else conn.destroy();
+    }
+  }
+
+  return { find, withLock: withLock as Ledger['withLock'] };
+}

@@ -1,0 +1,29 @@
+import type { Pool, PoolConnection } from './pool';
+import { withTimeout } from '../timeout';
+import { classifyDatabaseError } from './mysql-errors';
+
+type Queryable = Pool | PoolConnection;
+
+/** One parameterised statement with a timeout; unavailability becomes a TransientError. */
+export async function query<T>(db: Queryable, sql: string, params: unknown[], timeoutMs: number): Promise<T> {
+  try {
+    const [rows] = await db.query({ sql, timeout: timeoutMs }, params);
+    return rows as T;
+  } catch (err) {
+    return classifyDatabaseError(err);
+  }
+}
+
+/** A pooled connection, or a TransientError when none comes within the timeout. */
+export async function acquire(pool: Pool, timeoutMs: number): Promise<PoolConnection> {
+  const pending = pool.getConnection();
+  try {
+    return await withTimeout(pending, timeoutMs, () =>
+      Object.assign(new Error('waiting for a MySQL connection timed out'), { code: 'ETIMEDOUT' }),
+    );
+  } catch (err) {
+    // A connection that arrives after we gave up goes straight back.
+    pending.then((c) => c.release(), () => undefined);
+    return classifyDatabaseError(err);
+  }
+}

@@ -1,0 +1,131 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PubSub } from '@google-cloud/pubsub';
+import { createChannels } from './channels/registry';
+import { Config, ConfigError, loadConfig } from './config';
+import { makePubSubDeadLetterPublisher } from './dead-letter/publisher';
+import { makeDeliver } from './delivery/deliver';
+import { makeMysqlLedger } from './ledger/ledger';
+import { createPool } from './ledger/pool';
+import { createLogger, Logger } from './logging';
+import { makeOidcAuthenticator, noAuthentication } from './push/auth';
+import { createApp } from './push/app';
+
+export interface RunningNotifier {
+  server: Server;
+  port: number;
+  /** Stops accepting, lets in-flight deliveries finish, closes every pool. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: Logger;
+  /** Overrides where OIDC signing certificates come from (tests). */
+  oidcCertsUrl?: string;
+}
+
+/** Wires config → adapters → use case → HTTP app, and listens. */
+export async function startNotifier(config: Config, opts: StartOptions = {}): Promise<RunningNotifier> {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const pool = createPool({ url: config.mysql.url, size: config.mysql.poolSize, timeoutMs: config.mysql.queryTimeoutMs });
+  const pubsub = new PubSub({ projectId: config.pubsub.projectId });
+  const channels = createChannels(config);
+  let draining = false;
+
+  const deliver = makeDeliver({
+    ledger: makeMysqlLedger(pool, {
+      lockWaitSeconds: config.mysql.lockWaitSeconds,
+      timeoutMs: config.mysql.queryTimeoutMs,
+    }),
+    channels,
+    deadLetters: makePubSubDeadLetterPublisher(pubsub, config.pubsub),
+    clock: { nowMs: () => Date.now() },
+    defaultEncoding: config.pubsub.defaultEncoding,
+    maxAttempts: config.delivery.maxAttempts,
+    resendSafeTypes: config.delivery.resendSafeTypes,
+    onUnrecordedSend: (result, err) =>
+      log.error('sent but the ledger could not record it; acknowledging so it is not resent', {
+        ...result,
+        error: (err as Error).message,
+      }),
+  });
+
+  const app = createApp({
+    deliver,
+    log,
+    projectId: config.pubsub.projectId,
+    authenticator:
+      config.push.auth === 'oidc'
+        ? makeOidcAuthenticator({
+            audience: config.push.audience!,
+            serviceAccount: config.push.serviceAccount!,
+            certsUrl: opts.oidcCertsUrl,
+          })
+        : noAuthentication,
+    async isReady() {
+      if (draining) return false;
+      await pool.query({ sql: 'SELECT 1', timeout: 1000 });
+      return true;
+    },
+  });
+
+  const server = app.listen(config.port);
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  log.info('notifier listening', { port, pushAuth: config.push.auth });
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      draining = true;
+      // close() stops accepting and resolves once in-flight requests have answered.
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.allSettled([
+        pool.end(),
+        pubsub.close(),
+        ...[...channels.values()].map((c) => c.close()),
+      ]);
+    })());
+  return { server, port, stop };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`notifier: configuration error: ${err.message}\n`);
+    process.exit(2);
+  }
+  const log = createLogger(config.logLevel);
+  const notifier = await startNotifier(config, { log });
+
+  const shutdown = (signal: string) => {
+    log.info('shutting down', { signal, graceMs: config.shutdownGraceMs });
+    setTimeout(() => {
+      log.error('in-flight deliveries did not finish within the grace period; exiting');
+      process.exit(1);
+    }, config.shutdownGraceMs).unref();
+    notifier.stop().then(
+      () => {
+        log.info('stopped');
+        process.exit(0);
+      },
+      (err: Error) => {
+        log.error('shutdown failed', { error: err.message });
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+if (require.main === module) {
+  main().catch((err: Error) => {
+    process.stderr.write(`notifier: failed to start: ${err.message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,6 @@
+import path from 'node:path';
+
+/** The package root: this file sits one level below it in both `src/` and `dist/`. */
+export const PACKAGE_ROOT = path.resolve(__dirname, '..');
+export const PROTO_FILE = path.join(PACKAGE_ROOT, 'proto/notifier/v1/notification.proto');
+export const MIGRATIONS_DIR = path.join(PACKAGE_ROOT, 'migrations');

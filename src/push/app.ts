@@ -1,0 +1,88 @@
+import express, { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import type { Deliver } from '../delivery/deliver';
+import { OUTCOMES } from '../delivery/outcomes';
+import { Logger, traceField } from '../logging';
+import type { PushAuthenticator } from './auth';
+import { EnvelopeError, parseEnvelope } from './envelope';
+
+export interface AppDeps {
+  deliver: Deliver;
+  authenticator: PushAuthenticator;
+  log: Logger;
+  projectId: string;
+  /** Readiness: false while draining or when MySQL does not answer. */
+  isReady(): Promise<boolean>;
+}
+
+/**
+ * Pub/Sub messages are at most 10 MB; base64 in a JSON envelope makes that ~13.4 MB.
+ * Refusing a real push would nack it forever, so the limit admits every real one.
+ */
+export const MAX_BODY = '14mb';
+
+/** The HTTP entry point: thin — authenticate, parse, deliver, map outcome to status. */
+export function createApp(deps: AppDeps): express.Express {
+  const { log } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.get('/healthz', (_req, res) => {
+    res.status(200).json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    const ready = await deps.isReady().catch(() => false);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready' });
+  });
+
+  const trace = (req: Request) =>
+    traceField(deps.projectId, { cloudTrace: req.get('x-cloud-trace-context'), traceparent: req.get('traceparent') });
+
+  const authenticate: RequestHandler = async (req, res, next) => {
+    const auth = await deps.authenticator.authenticate(req.get('authorization'));
+    if (auth.ok) return next();
+    log.warn('push request rejected', { status: auth.status, reason: auth.reason, ...trace(req) });
+    res.status(auth.status).json({ error: auth.reason });
+  };
+
+  app.post('/pubsub/push', authenticate, express.json({ limit: MAX_BODY, type: () => true }), async (req, res) => {
+    const started = Date.now();
+    let envelope;
+    try {
+      envelope = parseEnvelope(req.body);
+    } catch (err) {
+      if (!(err instanceof EnvelopeError)) throw err;
+      log.warn('not a push envelope', { error: err.message, ...trace(req) });
+      res.status(400).json({ error: err.message });
+      return;
+    }
+    const result = await deps.deliver(envelope.message);
+    const { status, level } = OUTCOMES[result.outcome];
+    log.log(result.code === 'INTERNAL' ? 'error' : level, `delivery ${result.outcome}`, {
+      ...result,
+      deliveryAttempt: envelope.deliveryAttempt,
+      subscription: envelope.subscription,
+      durationMs: Date.now() - started,
+      ...trace(req),
+    });
+    res.status(status).end();
+  });
+
+  const onError: ErrorRequestHandler = (err, req, res, _next) => {
+    const type = (err as { type?: string }).type;
+    if (type === 'entity.parse.failed') {
+      res.status(400).json({ error: 'body is not JSON' });
+      return;
+    }
+    if (type === 'entity.too.large') {
+      log.error('push body over the size limit', { limit: MAX_BODY, ...trace(req) });
+      res.status(413).json({ error: `body exceeds ${MAX_BODY}` });
+      return;
+    }
+    log.error('unhandled error', { error: (err as Error).message, ...trace(req) });
+    res.status(500).json({ error: 'internal error' });
+  };
+  app.use(onError);
+  return app;
+}

@@ -1,0 +1,90 @@
+import { createTestDatabase, TestDatabase } from '../support/db';
+import { emailNotification, push, pushEnvelope } from '../support/notifications';
+import { InProcessNotifier, notifierEnv, startInProcess } from '../support/notifier';
+import { createTestTopics, TestTopics } from '../support/pubsub';
+import { SmtpSink, startSmtpSink } from '../support/smtp-sink';
+
+let db: TestDatabase;
+let smtp: SmtpSink;
+let topics: TestTopics;
+let notifier: InProcessNotifier;
+
+beforeAll(async () => {
+  [db, smtp, topics] = await Promise.all([createTestDatabase(), startSmtpSink(), createTestTopics()]);
+  notifier = await startInProcess(notifierEnv({ db, smtp, topics }, { MYSQL_POOL_SIZE: '30' }));
+});
+
+afterAll(async () => {
+  await notifier?.stop();
+  await Promise.all([smtp?.close(), topics?.close()]);
+  await db?.drop();
+});
+
+describe('exactly-once email delivery on MariaDB, SMTP and the emulator', () => {
+  test('when one notification is pushed, then one mail is sent and the ledger says sent', async () => {
+    const n = emailNotification();
+    expect(await push(notifier.url, pushEnvelope(n))).toBe(204);
+    expect(smtp.mailsFor(n.notificationId)).toHaveLength(1);
+    expect(smtp.mailsFor(n.notificationId)[0]!.to).toEqual(['alice@example.com']);
+    expect(await db.row(n.notificationId)).toMatchObject({ status: 'sent', attempts: 1, notification_type: 'order.shipped' });
+  });
+
+  test('when the same push message arrives 20 times concurrently, then exactly one mail is sent', async () => {
+    const n = emailNotification();
+    const envelope = pushEnvelope(n, { messageId: '777' });
+    const statuses = await Promise.all(Array.from({ length: 20 }, () => push(notifier.url, envelope)));
+    // Every copy ends acked (204) or nacked because the winner held the lock (409); none fails.
+    expect(statuses.every((s) => s === 204 || s === 409)).toBe(true);
+    expect(smtp.mailsFor(n.notificationId)).toHaveLength(1);
+    // A 409'd copy is redelivered by Pub/Sub: it now takes the fast path.
+    expect(await push(notifier.url, envelope)).toBe(204);
+    expect(smtp.mailsFor(n.notificationId)).toHaveLength(1);
+  });
+
+  test('when the same notification_id arrives in a new message, then no second mail is sent', async () => {
+    const n = emailNotification();
+    expect(await push(notifier.url, pushEnvelope(n, { messageId: '1001' }))).toBe(204);
+    expect(await push(notifier.url, pushEnvelope(n, { messageId: '1002' }))).toBe(204);
+    expect(smtp.mailsFor(n.notificationId)).toHaveLength(1);
+    const line = notifier.logs.find((l) => l.messageId === '1002');
+    expect(line).toMatchObject({ message: 'delivery duplicate', notificationId: n.notificationId });
+  });
+
+  test('when 100 notifications are each pushed 3 times concurrently, then exactly 100 mails are sent', async () => {
+    const batch = Array.from({ length: 100 }, () => emailNotification());
+    const statuses = await Promise.all(
+      batch.flatMap((n) => [1, 2, 3].map((copy) => push(notifier.url, pushEnvelope(n, { messageId: `${n.notificationId}-${copy}` })))),
+    );
+    expect(statuses.every((s) => s === 204 || s === 409)).toBe(true);
+    for (const n of batch) expect(smtp.mailsFor(n.notificationId)).toHaveLength(1);
+    const [rows] = await db.pool.query(
+      `SELECT COUNT(*) AS sent FROM delivery_ledger WHERE status = 'sent' AND notification_id IN (?)`,
+      [batch.map((n) => n.notificationId)],
+    );
+    expect((rows as { sent: number }[])[0]!.sent).toBe(100);
+  });
+
+  test('when the payload is BINARY-encoded, then it is decoded and sent', async () => {
+    const n = emailNotification();
+    expect(await push(notifier.url, pushEnvelope(n, { encoding: 'BINARY' }))).toBe(204);
+    expect(smtp.mailsFor(n.notificationId)).toHaveLength(1);
+  });
+
+  test('when a delivery is logged, then the line has the outcome fields, the trace and a masked address', async () => {
+    const n = emailNotification();
+    const trace = '0123456789abcdef0123456789abcdef';
+    await push(notifier.url, pushEnvelope(n, { messageId: 'log-1' }), { 'x-cloud-trace-context': `${trace}/1;o=1` });
+    const line = notifier.logs.find((l) => l.messageId === 'log-1');
+    expect(line).toMatchObject({
+      severity: 'INFO',
+      message: 'delivery sent',
+      notificationId: n.notificationId,
+      channel: 'EMAIL',
+      attempt: 1,
+      recipient: 'a***@example.com',
+      'logging.googleapis.com/trace': `projects/notifier-test/traces/${trace}`,
+    });
+    expect(typeof line!.durationMs).toBe('number');
+    expect(JSON.stringify(notifier.logs)).not.toContain('alice@example.com');
+  });
+});
