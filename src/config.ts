@@ -174,6 +174,24 @@ export function loadConfig(env: Env = process.env): Config {
   return deepFreeze(config);
 }
 
+/** Defaults of the local pipeline (`npm start`); any variable set in the environment wins. */
+export const LOCAL_DEFAULTS: Readonly<Record<string, string>> = {
+  NODE_ENV: 'development',
+  PUSH_AUTH: 'none',
+  MYSQL_URL: 'mysql://root@127.0.0.1:3306/notifier',
+  SMTP_URL: 'smtp://127.0.0.1:2525',
+  EMAIL_FROM: 'Notifier <notifier@example.com>',
+  GOOGLE_CLOUD_PROJECT: 'notifier-local',
+  PUBSUB_EMULATOR_HOST: '127.0.0.1:8085',
+  DEAD_LETTER_TOPIC: 'notifications-dead-letter',
+  POISON_TOPIC: 'notifications-poison',
+};
+
+/** Config for `npm start`; `localSmtp` is true when SMTP_URL was not given (a local sink is started). */
+export function loadLocalConfig(env: Env = process.env): { config: Config; localSmtp: boolean } {
+  return { config: loadConfig({ ...LOCAL_DEFAULTS, ...env }), localSmtp: !optional(env, 'SMTP_URL') };
+}
+
 /** What `npm run migrate` needs: only the database URL. */
 export function loadMigrateConfig(env: Env = process.env): { mysqlUrl: string } {
   return { mysqlUrl: url(env, 'MYSQL_URL', ['mysql:']) };

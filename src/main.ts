@@ -29,7 +29,8 @@ export interface StartOptions {
 export async function startNotifier(config: Config, opts: StartOptions = {}): Promise<RunningNotifier> {
   const log = opts.log ?? createLogger(config.logLevel);
   const pool = createPool({ url: config.mysql.url, size: config.mysql.poolSize, timeoutMs: config.mysql.queryTimeoutMs });
-  const pubsub = new PubSub({ projectId: config.pubsub.projectId });
+  const { projectId, emulatorHost } = config.pubsub;
+  const pubsub = new PubSub(emulatorHost ? { projectId, apiEndpoint: emulatorHost, emulatorMode: true } : { projectId });
   const channels = createChannels(config);
   let draining = false;
 
@@ -44,11 +45,6 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
     defaultEncoding: config.pubsub.defaultEncoding,
     maxAttempts: config.delivery.maxAttempts,
     resendSafeTypes: config.delivery.resendSafeTypes,
-    onUnrecordedSend: (result, err) =>
-      log.error('sent but the ledger could not record it; acknowledging so it is not resent', {
-        ...result,
-        error: (err as Error).message,
-      }),
   });
 
   const app = createApp({

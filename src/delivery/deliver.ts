@@ -36,8 +36,6 @@ export interface DeliveryDeps {
   defaultEncoding: Encoding;
   maxAttempts: number;
   resendSafeTypes: ReadonlySet<string>;
-  /** Called when the provider accepted a message the ledger then failed to record. */
-  onUnrecordedSend(result: DeliveryResult, err: unknown): void;
 }
 
 type WriteLedger = (w: Pick<LedgerWrite, 'status' | 'attempts'> & Partial<LedgerWrite>) => Promise<void>;
@@ -125,11 +123,9 @@ export function makeDeliver(deps: DeliveryDeps) {
     try {
       await write({ status: 'sent', attempts, providerMessageId });
     } catch (err) {
-      // Resending would notify twice: acknowledge, and leave the row `sending` so that
-      // a stray redelivery is dead-lettered as unknown outcome rather than resent.
-      const unrecorded: DeliveryResult = { ...sent, outcome: 'sent_unrecorded', error: short(String(err)) };
-      deps.onUnrecordedSend(unrecorded, err);
-      return unrecorded;
+      // Resending would notify twice: acknowledge (logged as an error), and leave the row
+      // `sending` so that a stray redelivery is dead-lettered as unknown outcome, not resent.
+      return { ...sent, outcome: 'sent_unrecorded', error: short(asDeliveryError(err).message) };
     }
     return sent;
   }

@@ -5,7 +5,7 @@ import { createTestDatabase, TestDatabase } from '../support/db';
 import { emailNotification, envelopeFor, push, pushEnvelope } from '../support/notifications';
 import { InProcessNotifier, notifierEnv, startInProcess } from '../support/notifier';
 import { createTestTopics, TestTopics } from '../support/pubsub';
-import { SmtpSink, startSmtpSink } from '../support/smtp-sink';
+import { SmtpSink, startSmtpSink } from '../../src/local/smtp-sink';
 
 let db: TestDatabase;
 let smtp: SmtpSink;

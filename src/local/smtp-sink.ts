@@ -1,3 +1,4 @@
+/** A real SMTP server for tests and the local pipeline: keeps what it receives; tests steer its replies. */
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 
