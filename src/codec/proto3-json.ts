@@ -27,7 +27,8 @@ export function fromProto3Json(type: protobuf.Type, json: unknown, path = ''): P
   if (!isObject(json)) throw new DecodeError(`${path || 'payload'}: expected a JSON object`);
   const out: Plain = {};
   for (const [key, value] of Object.entries(json)) {
-    const field = type.fields[key] ?? type.fields[snakeCase(key)];
+    const name = Object.hasOwn(type.fields, key) ? key : snakeCase(key);
+    const field = Object.hasOwn(type.fields, name) ? type.fields[name] : undefined;
     if (!field || value === null) continue;
     const at = path ? `${path}.${field.name}` : field.name;
     if (field.repeated) {
@@ -90,7 +91,7 @@ function integerValue(t: string, value: unknown, at: string): number | string {
 }
 
 function enumValue(e: protobuf.Enum, value: unknown, at: string): number {
-  if (typeof value === 'string' && value in e.values) return e.values[value]!;
+  if (typeof value === 'string' && Object.hasOwn(e.values, value)) return e.values[value]!;
   if (typeof value === 'number' && Number.isInteger(value)) return value;
   throw new DecodeError(`${at}: ${JSON.stringify(value)} is not a ${e.name} (one of ${Object.keys(e.values).join(', ')})`);
 }

@@ -14,6 +14,19 @@ export interface PublisherOptions {
 const RESERVED_ATTRIBUTE = /^goog/i;
 const MAX_ATTRIBUTE_VALUE_BYTES = 1024;
 
+/** At most `maxBytes` of UTF-8, cut between characters. */
+function truncateUtf8(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  let out = '';
+  let bytes = 0;
+  for (const ch of text) {
+    bytes += Buffer.byteLength(ch);
+    if (bytes > maxBytes) break;
+    out += ch;
+  }
+  return out;
+}
+
 /** The original attributes plus the notifier's failure attributes. */
 export function failureAttributes(record: FailureRecord): Record<string, string> {
   const kept = Object.entries(record.attributes).filter(([k]) => !RESERVED_ATTRIBUTE.test(k));
@@ -24,7 +37,7 @@ export function failureAttributes(record: FailureRecord): Record<string, string>
     notifier_attempts: String(record.attempts),
     notifier_channel: record.channel,
     notifier_source_message_id: record.sourceMessageId,
-    notifier_error: Buffer.from(record.error).subarray(0, MAX_ATTRIBUTE_VALUE_BYTES).toString('utf8'),
+    notifier_error: truncateUtf8(record.error, MAX_ATTRIBUTE_VALUE_BYTES),
   };
 }
 

@@ -45,11 +45,11 @@ const short = (text: string) => (text.length > MAX_ERROR_LENGTH ? `${text.slice(
 
 /**
  * Delivers one pushed message: decode → validate → fast path → lock → send → record.
- * Never throws: every error ends as an outcome (see OUTCOMES for what Pub/Sub is told).
+ * Every failure ends as an outcome (see OUTCOMES for what Pub/Sub is told); errors of
+ * unknown kind become a transient INTERNAL retry, so nothing is acked unrecorded.
  */
 export function makeDeliver(deps: DeliveryDeps) {
   return async function deliver(msg: PushedMessage): Promise<DeliveryResult> {
-    const base = { messageId: msg.messageId };
     let n: Notification;
     try {
       n = decodeNotification(msg.data, encodingOf(msg.attributes, deps.defaultEncoding));
@@ -57,7 +57,7 @@ export function makeDeliver(deps: DeliveryDeps) {
       if (!(err instanceof DecodeError)) throw err;
       return rejectUndecodable(msg, err);
     }
-    const result = { ...base, notificationId: n.notificationId, channel: channelName(n.channel) ?? String(n.channel) };
+    const result = { messageId: msg.messageId, notificationId: n.notificationId, channel: channelName(n.channel) ?? String(n.channel) };
     try {
       const problems = validateNotification(n);
       if (problems.length > 0) {
@@ -106,11 +106,12 @@ export function makeDeliver(deps: DeliveryDeps) {
       await write({ status: 'unknown', attempts: row.attempts, failureCode: 'SEND_OUTCOME_UNKNOWN', error });
       return { ...result, outcome: 'dead_lettered', attempt: row.attempts, code: 'SEND_OUTCOME_UNKNOWN', error };
     }
-    const attempts = (row?.attempts ?? 0) + 1;
+    const previousAttempts = row?.attempts ?? 0;
     if (n.expiresAtMicros > 0n && n.expiresAtMicros <= BigInt(deps.clock.nowMs()) * 1000n) {
-      await write({ status: 'expired', attempts: attempts - 1 });
-      return { ...result, outcome: 'expired', attempt: attempts - 1 };
+      await write({ status: 'expired', attempts: previousAttempts });
+      return { ...result, outcome: 'expired', attempt: previousAttempts };
     }
+    const attempts = previousAttempts + 1;
 
     await write({ status: 'sending', attempts });
     let providerMessageId: string | undefined;

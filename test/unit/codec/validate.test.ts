@@ -1,0 +1,129 @@
+import { CHANNELS, Notification } from '../../../src/codec/notification';
+import { describeProblems, MAX_ID_LENGTH, validateNotification } from '../../../src/codec/validate';
+import { aNotification } from '../fakes';
+
+const withEmail = (email: Partial<NonNullable<Notification['email']>>) =>
+  aNotification({ email: { to: 'alice@example.com', subject: 's', text: 't', html: '', ...email } });
+
+describe('validateNotification', () => {
+  test('when the notification is valid, then there are no problems', () => {
+    expect(validateNotification(aNotification())).toEqual([]);
+  });
+
+  test('when the channel is unspecified, then channel is required with UNKNOWN_CHANNEL', () => {
+    expect(validateNotification(aNotification({ channel: CHANNELS.CHANNEL_UNSPECIFIED }))).toEqual([
+      { field: 'channel', problem: 'is required', code: 'UNKNOWN_CHANNEL' },
+    ]);
+  });
+
+  test('when the channel number is unknown, then it is UNKNOWN_CHANNEL naming the number', () => {
+    expect(validateNotification(aNotification({ channel: 42 }))).toEqual([
+      { field: 'channel', problem: '42 is not a known channel', code: 'UNKNOWN_CHANNEL' },
+    ]);
+  });
+
+  test.each([
+    ['notification_id is empty', 'notification_id', { notificationId: '' }, 'is required'],
+    ['notification_id is too long', 'notification_id', { notificationId: 'x'.repeat(MAX_ID_LENGTH + 1) }, 'is longer than 128 characters'],
+    ['notification_id has a newline', 'notification_id', { notificationId: 'a\nb' }, 'contains control characters'],
+    ['type is empty', 'type', { type: '' }, 'is required'],
+    ['type is too long', 'type', { type: 't'.repeat(MAX_ID_LENGTH + 1) }, 'is longer than 128 characters'],
+    ['type has a DEL', 'type', { type: 'a\u007fb' }, 'contains control characters'],
+    ['account_id is too long', 'account_id', { accountId: 'a'.repeat(MAX_ID_LENGTH + 1) }, 'is longer than 128 characters'],
+    ['account_id has a tab', 'account_id', { accountId: 'a\tb' }, 'contains control characters'],
+    ['source is too long', 'source', { source: 's'.repeat(MAX_ID_LENGTH + 1) }, 'is longer than 128 characters'],
+    ['source has a NUL', 'source', { source: '\u0000' }, 'contains control characters'],
+    ['created_at_micros is negative', 'created_at_micros', { createdAtMicros: -1n }, 'must not be negative'],
+    ['expires_at_micros is negative', 'expires_at_micros', { expiresAtMicros: -1n }, 'must not be negative'],
+    ['an EMAIL notification has no email', 'email', { email: undefined }, 'is required for channel EMAIL'],
+  ] as [string, string, Partial<Notification>, string][])('when %s, then %s is an INVALID_PAYLOAD problem', (_, field, overrides, problem) => {
+    expect(validateNotification(aNotification(overrides))).toEqual([{ field, problem, code: 'INVALID_PAYLOAD' }]);
+  });
+
+  test('when identifiers are exactly 128 characters, then they are accepted', () => {
+    const id = 'x'.repeat(MAX_ID_LENGTH);
+    expect(validateNotification(aNotification({ notificationId: id, type: id, accountId: id, source: id }))).toEqual([]);
+  });
+
+  test('when account_id and source are empty, then they are accepted (optional)', () => {
+    expect(validateNotification(aNotification({ accountId: '', source: '' }))).toEqual([]);
+  });
+
+  test('when email.to is missing, then it is INVALID_RECIPIENT', () => {
+    expect(validateNotification(withEmail({ to: '' }))).toEqual([
+      { field: 'email.to', problem: 'is required', code: 'INVALID_RECIPIENT' },
+    ]);
+  });
+
+  test.each([
+    'alice',
+    'alice@localhost',
+    'a b@example.com',
+    '<alice@example.com>',
+    'alice@@example.com',
+    'alice@example.com, bob@example.com',
+    'alice@exa_mple.com',
+    `${'a'.repeat(250)}@example.com`,
+  ])('when email.to is %p, then it is not a valid address: INVALID_RECIPIENT', (to) => {
+    expect(validateNotification(withEmail({ to }))).toEqual([
+      { field: 'email.to', problem: 'is not a valid email address', code: 'INVALID_RECIPIENT' },
+    ]);
+  });
+
+  test.each(['alice@example.com', 'a.b+tag@mail.example.co.jp', 'x@sub-domain.example'])('when email.to is %p, then it is accepted', (to) => {
+    expect(validateNotification(withEmail({ to }))).toEqual([]);
+  });
+
+  test('when the subject is missing, then it is INVALID_PAYLOAD', () => {
+    expect(validateNotification(withEmail({ subject: '' }))).toEqual([
+      { field: 'email.subject', problem: 'is required', code: 'INVALID_PAYLOAD' },
+    ]);
+  });
+
+  test.each([['LF', 'a\nb'], ['CRLF', 'a\r\nBcc: x@example.com']])('when the subject spans lines (%s), then it is INVALID_PAYLOAD', (_, subject) => {
+    expect(validateNotification(withEmail({ subject }))).toEqual([
+      { field: 'email.subject', problem: 'must be a single line', code: 'INVALID_PAYLOAD' },
+    ]);
+  });
+
+  test('when both text and html are empty, then it is INVALID_PAYLOAD', () => {
+    expect(validateNotification(withEmail({ text: '', html: '' }))).toEqual([
+      { field: 'email.text', problem: 'text or html is required', code: 'INVALID_PAYLOAD' },
+    ]);
+  });
+
+  test('when only html is given, then it is accepted', () => {
+    expect(validateNotification(withEmail({ text: '', html: '<p>x</p>' }))).toEqual([]);
+  });
+
+  test('when the channel has no payload checks yet (SMS), then no email is needed', () => {
+    expect(validateNotification(aNotification({ channel: CHANNELS.SMS, email: undefined }))).toEqual([]);
+  });
+
+  test('when several things are wrong, then the channel problem comes first, then the identifiers', () => {
+    const problems = validateNotification(aNotification({ channel: 99, notificationId: '', type: '' }));
+    expect(problems.map((p) => [p.field, p.code])).toEqual([
+      ['channel', 'UNKNOWN_CHANNEL'],
+      ['notification_id', 'INVALID_PAYLOAD'],
+      ['type', 'INVALID_PAYLOAD'],
+    ]);
+  });
+
+  test('when an identifier and the recipient are wrong, then the identifier problem comes first', () => {
+    const problems = validateNotification({ ...withEmail({ to: 'bad' }), type: '' });
+    expect(problems.map((p) => p.code)).toEqual(['INVALID_PAYLOAD', 'INVALID_RECIPIENT']);
+  });
+});
+
+describe('describeProblems', () => {
+  test('when given problems, then it joins field and problem without any value', () => {
+    const problems = validateNotification(withEmail({ to: 'secret-person', subject: '' }));
+    const text = describeProblems(problems);
+    expect(text).toBe('email.to is not a valid email address; email.subject is required');
+    expect(text).not.toContain('secret-person');
+  });
+
+  test('when there are no problems, then it is empty', () => {
+    expect(describeProblems([])).toBe('');
+  });
+});

@@ -1,0 +1,185 @@
+import { ConfigError, deliveryBudgetMs, loadConfig, loadMigrateConfig } from '../../src/config';
+
+const required = {
+  MYSQL_URL: 'mysql://root@127.0.0.1:3306/notifier',
+  SMTP_URL: 'smtp://127.0.0.1:2525',
+  EMAIL_FROM: 'Notifier <noreply@example.com>',
+  GOOGLE_CLOUD_PROJECT: 'notifier-test',
+  DEAD_LETTER_TOPIC: 'notifications-dead-letter',
+  PUSH_AUTH: 'none',
+};
+
+function configError(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('loadConfig did not throw');
+}
+
+describe('loadConfig: defaults', () => {
+  test('when only the required variables are set, then every other value has its default', () => {
+    const config = loadConfig(required);
+    expect(config).toMatchObject({
+      nodeEnv: 'development',
+      port: 8080,
+      logLevel: 'info',
+      mysql: { url: required.MYSQL_URL, poolSize: 10, lockWaitSeconds: 1, queryTimeoutMs: 5000 },
+      smtp: { url: required.SMTP_URL, from: required.EMAIL_FROM, poolSize: 5 },
+      push: { auth: 'none', audience: undefined, serviceAccount: undefined },
+      pubsub: {
+        projectId: 'notifier-test',
+        emulatorHost: undefined,
+        deadLetterTopic: 'notifications-dead-letter',
+        poisonTopic: undefined,
+        defaultEncoding: 'JSON',
+        publishTimeoutMs: 5000,
+      },
+      delivery: { maxAttempts: 5, sendTimeoutMs: 10000, ackDeadlineSeconds: 60 },
+      shutdownGraceMs: 8000,
+    });
+    expect([...config.delivery.resendSafeTypes]).toEqual([]);
+  });
+
+  test('when values are given, then they are parsed, trimmed and case-normalised', () => {
+    const config = loadConfig({
+      ...required,
+      PORT: ' 9090 ',
+      LOG_LEVEL: 'DEBUG',
+      SCHEMA_ENCODING: 'binary',
+      POISON_TOPIC: 'poison',
+      PUBSUB_EMULATOR_HOST: 'localhost:8085',
+      RESEND_SAFE_TYPES: ' a.b , c.d,,',
+      MAX_ATTEMPTS: '3',
+    });
+    expect(config).toMatchObject({ port: 9090, logLevel: 'debug', delivery: { maxAttempts: 3 } });
+    expect(config.pubsub).toMatchObject({ defaultEncoding: 'BINARY', poisonTopic: 'poison', emulatorHost: 'localhost:8085' });
+    expect([...config.delivery.resendSafeTypes]).toEqual(['a.b', 'c.d']);
+  });
+
+  test('when a variable is blank, then it counts as unset', () => {
+    expect(loadConfig({ ...required, PORT: '  ', POISON_TOPIC: '' })).toMatchObject({ port: 8080, pubsub: { poisonTopic: undefined } });
+  });
+
+  test('when loaded, then the config and its nested objects are frozen', () => {
+    const config = loadConfig(required);
+    expect(Object.isFrozen(config)).toBe(true);
+    for (const part of [config.mysql, config.smtp, config.push, config.pubsub, config.delivery]) {
+      expect(Object.isFrozen(part)).toBe(true);
+    }
+    expect(() => {
+      (config as { port: number }).port = 1;
+    }).toThrow(TypeError);
+  });
+});
+
+describe('loadConfig: bad values name the variable', () => {
+  test.each(['MYSQL_URL', 'SMTP_URL', 'EMAIL_FROM', 'GOOGLE_CLOUD_PROJECT', 'DEAD_LETTER_TOPIC'])(
+    'when %s is missing, then a ConfigError names it',
+    (name) => {
+      const err = configError({ ...required, [name]: undefined });
+      expect(err.variable).toBe(name);
+      expect(err.message).toBe(`${name}: is required`);
+    },
+  );
+
+  test.each([
+    ['PORT', 'http'],
+    ['PORT', '80.5'],
+    ['PORT', '65536'],
+    ['PORT', '-1'],
+    ['LOG_LEVEL', 'verbose'],
+    ['MYSQL_URL', 'not a url'],
+    ['MYSQL_URL', 'postgres://db/notifier'],
+    ['MYSQL_POOL_SIZE', '0'],
+    ['MYSQL_POOL_SIZE', '101'],
+    ['LOCK_WAIT_SECONDS', '31'],
+    ['MYSQL_TIMEOUT_MS', '99'],
+    ['SMTP_URL', 'http://mail.example.com'],
+    ['SMTP_POOL_SIZE', '0'],
+    ['EMAIL_FROM', 'noreply'],
+    ['EMAIL_FROM', 'Notifier <not an address>'],
+    ['PUSH_AUTH', 'basic'],
+    ['SCHEMA_ENCODING', 'XML'],
+    ['PUBLISH_TIMEOUT_MS', '60001'],
+    ['MAX_ATTEMPTS', '0'],
+    ['MAX_ATTEMPTS', '100'],
+    ['SEND_TIMEOUT_MS', '99'],
+    ['SEND_TIMEOUT_MS', 'ten'],
+    ['ACK_DEADLINE_SECONDS', '9'],
+    ['ACK_DEADLINE_SECONDS', '601'],
+    ['SHUTDOWN_GRACE_MS', '60001'],
+  ])('when %s is %p, then a ConfigError names it', (name, value) => {
+    const err = configError({ ...required, [name]: value });
+    expect(err.variable).toBe(name);
+    expect(err.message.startsWith(`${name}: `)).toBe(true);
+  });
+});
+
+describe('loadConfig: push authentication', () => {
+  test.each(['none', 'NONE'])('when PUSH_AUTH=%s and NODE_ENV=production, then it is refused naming PUSH_AUTH', (mode) => {
+    const err = configError({ ...required, PUSH_AUTH: mode, NODE_ENV: 'production' });
+    expect(err.variable).toBe('PUSH_AUTH');
+    expect(err.message).toContain('PUSH_AUTH');
+  });
+
+  test('when PUSH_AUTH=none outside production, then it is accepted', () => {
+    expect(loadConfig({ ...required, NODE_ENV: 'test' }).push.auth).toBe('none');
+  });
+
+  test('when PUSH_AUTH is unset, then oidc is the default and PUSH_AUDIENCE is required', () => {
+    expect(configError({ ...required, PUSH_AUTH: undefined }).variable).toBe('PUSH_AUDIENCE');
+  });
+
+  test('when PUSH_AUTH=oidc without PUSH_SERVICE_ACCOUNT, then a ConfigError names PUSH_SERVICE_ACCOUNT', () => {
+    const err = configError({ ...required, PUSH_AUTH: 'oidc', PUSH_AUDIENCE: 'https://n.example.com/pubsub/push' });
+    expect(err.variable).toBe('PUSH_SERVICE_ACCOUNT');
+  });
+
+  test('when PUSH_AUTH=oidc with audience and service account, then production accepts it', () => {
+    const config = loadConfig({
+      ...required,
+      NODE_ENV: 'production',
+      PUSH_AUTH: 'oidc',
+      PUSH_AUDIENCE: 'https://n.example.com/pubsub/push',
+      PUSH_SERVICE_ACCOUNT: 'push@p.iam.gserviceaccount.com',
+    });
+    expect(config.push).toEqual({
+      auth: 'oidc',
+      audience: 'https://n.example.com/pubsub/push',
+      serviceAccount: 'push@p.iam.gserviceaccount.com',
+    });
+  });
+});
+
+describe('loadConfig: delivery budget against the ack deadline', () => {
+  test('when defaults are used, then the budget is send + lock wait + query + publish', () => {
+    expect(deliveryBudgetMs(loadConfig(required))).toBe(10000 + 1000 + 5000 + 5000);
+  });
+
+  test('when the budget equals the ack deadline, then a ConfigError names ACK_DEADLINE_SECONDS', () => {
+    const err = configError({ ...required, ACK_DEADLINE_SECONDS: '21' });
+    expect(err.variable).toBe('ACK_DEADLINE_SECONDS');
+    expect(err.message).toContain('21000 ms');
+  });
+
+  test('when the budget is just below the ack deadline, then it is accepted', () => {
+    expect(loadConfig({ ...required, ACK_DEADLINE_SECONDS: '22' }).delivery.ackDeadlineSeconds).toBe(22);
+  });
+
+  test('when SEND_TIMEOUT_MS alone exceeds the ack deadline, then a ConfigError names ACK_DEADLINE_SECONDS', () => {
+    expect(configError({ ...required, SEND_TIMEOUT_MS: '60000' }).variable).toBe('ACK_DEADLINE_SECONDS');
+  });
+});
+
+describe('loadMigrateConfig', () => {
+  test('when MYSQL_URL is set, then it is all that is needed', () => {
+    expect(loadMigrateConfig({ MYSQL_URL: required.MYSQL_URL })).toEqual({ mysqlUrl: required.MYSQL_URL });
+  });
+
+  test('when MYSQL_URL is not mysql:, then a ConfigError names it', () => {
+    expect(() => loadMigrateConfig({ MYSQL_URL: 'http://x' })).toThrow(new ConfigError('MYSQL_URL', 'must use mysql:, got http:'));
+  });
+});

@@ -1,0 +1,178 @@
+import { Encoding, encodeNotification } from '../../src/codec/codec';
+import { CHANNELS, ChannelName, Notification } from '../../src/codec/notification';
+import { Deliver, makeDeliver, PushedMessage } from '../../src/delivery/deliver';
+import {
+  Channel,
+  Clock,
+  DeadLetterPublisher,
+  DeliveryKey,
+  FailureRecord,
+  Ledger,
+  LedgerEntry,
+  LedgerWrite,
+  LOCK_BUSY,
+  LockedLedger,
+  SendReceipt,
+} from '../../src/delivery/ports';
+import { maskEmail } from '../../src/logging';
+
+/** A valid EMAIL notification. */
+export function aNotification(overrides: Partial<Notification> = {}): Notification {
+  return {
+    notificationId: 'n-1',
+    accountId: 'acct-1',
+    type: 'order.shipped',
+    channel: CHANNELS.EMAIL,
+    source: 'orders',
+    createdAtMicros: 1_700_000_000_000_000n,
+    expiresAtMicros: 0n,
+    email: { to: 'alice@example.com', subject: 'Your order shipped', text: 'On its way.', html: '' },
+    ...overrides,
+  };
+}
+
+/** A pushed message carrying the notification in the given encoding. */
+export function aMessage(n: Notification, encoding: Encoding = 'JSON', messageId = 'm-1'): PushedMessage {
+  return rawMessage(encodeNotification(n, encoding), { googclient_schemaencoding: encoding }, messageId);
+}
+
+export function rawMessage(data: Buffer, attributes: Record<string, string>, messageId = 'm-1'): PushedMessage {
+  return { messageId, data, attributes };
+}
+
+const keyOf = (key: DeliveryKey) => `${key.notificationId}|${key.channel}`;
+
+/** The ledger in memory: rows in a Map, locks held elsewhere in a Set. */
+export class FakeLedger implements Ledger {
+  readonly rows = new Map<string, LedgerWrite | LedgerEntry>();
+  readonly heldElsewhere = new Set<string>();
+  readonly saves: LedgerWrite[] = [];
+  lockCalls = 0;
+  findError?: Error;
+  lockError?: Error;
+  /** Fails `save` for writes this returns an error for. */
+  saveError: (w: LedgerWrite) => Error | undefined = () => undefined;
+  /** Runs once the lock is taken, before the locked work (another process's last write). */
+  onLocked?: () => void;
+
+  seed(notificationId: string, channel: ChannelName, entry: LedgerEntry): void {
+    this.rows.set(keyOf({ notificationId, channel }), entry);
+  }
+
+  row(notificationId: string, channel: ChannelName = 'EMAIL'): (LedgerWrite | LedgerEntry) | undefined {
+    return this.rows.get(keyOf({ notificationId, channel }));
+  }
+
+  holdElsewhere(notificationId: string, channel: ChannelName = 'EMAIL'): void {
+    this.heldElsewhere.add(keyOf({ notificationId, channel }));
+  }
+
+  async find(key: DeliveryKey): Promise<LedgerEntry | undefined> {
+    if (this.findError) throw this.findError;
+    return this.entry(key);
+  }
+
+  async withLock<T>(key: DeliveryKey, fn: (ledger: LockedLedger) => Promise<T>): Promise<T | typeof LOCK_BUSY> {
+    this.lockCalls += 1;
+    if (this.lockError) throw this.lockError;
+    const k = keyOf(key);
+    if (this.heldElsewhere.has(k)) return LOCK_BUSY;
+    this.heldElsewhere.add(k);
+    try {
+      this.onLocked?.();
+      return await fn({
+        read: async () => this.entry(key),
+        save: async (w) => {
+          const err = this.saveError(w);
+          if (err) throw err;
+          this.saves.push(w);
+          this.rows.set(k, { ...w });
+        },
+      });
+    } finally {
+      this.heldElsewhere.delete(k);
+    }
+  }
+
+  private entry(key: DeliveryKey): LedgerEntry | undefined {
+    const row = this.rows.get(keyOf(key));
+    return row && { status: row.status, attempts: row.attempts };
+  }
+}
+
+/** A channel whose next sends succeed or throw what it is told to. */
+export class FakeChannel implements Channel {
+  readonly sent: Notification[] = [];
+  failure?: unknown;
+  closed = false;
+
+  constructor(readonly name: ChannelName = 'EMAIL') {}
+
+  async send(n: Notification): Promise<SendReceipt> {
+    if (this.failure !== undefined) throw this.failure;
+    this.sent.push(n);
+    return { providerMessageId: `provider-${this.sent.length}` };
+  }
+
+  describeRecipient(n: Notification): string {
+    return maskEmail(n.email?.to ?? '');
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+/** Records what was dead-lettered or poisoned; can be told to fail. */
+export class FakeDeadLetters implements DeadLetterPublisher {
+  readonly deadLettered: FailureRecord[] = [];
+  readonly poisoned: FailureRecord[] = [];
+  failure?: Error;
+  hasPoisonTopic = true;
+
+  async deadLetter(record: FailureRecord): Promise<void> {
+    if (this.failure) throw this.failure;
+    this.deadLettered.push(record);
+  }
+
+  async poison(record: FailureRecord): Promise<boolean> {
+    if (this.failure) throw this.failure;
+    if (!this.hasPoisonTopic) return false;
+    this.poisoned.push(record);
+    return true;
+  }
+}
+
+export class FakeClock implements Clock {
+  constructor(public now = 1_750_000_000_000) {}
+
+  nowMs(): number {
+    return this.now;
+  }
+}
+
+export interface DeliveryWorld {
+  deliver: Deliver;
+  ledger: FakeLedger;
+  email: FakeChannel;
+  deadLetters: FakeDeadLetters;
+  clock: FakeClock;
+}
+
+/** makeDeliver wired to fresh fakes: EMAIL is the only configured channel. */
+export function aDeliveryWorld(opts: { maxAttempts?: number; resendSafeTypes?: string[] } = {}): DeliveryWorld {
+  const ledger = new FakeLedger();
+  const email = new FakeChannel('EMAIL');
+  const deadLetters = new FakeDeadLetters();
+  const clock = new FakeClock();
+  const deliver = makeDeliver({
+    ledger,
+    channels: new Map<number, Channel>([[CHANNELS.EMAIL, email]]),
+    deadLetters,
+    clock,
+    defaultEncoding: 'JSON',
+    maxAttempts: opts.maxAttempts ?? 5,
+    resendSafeTypes: new Set(opts.resendSafeTypes ?? []),
+  });
+  return { deliver, ledger, email, deadLetters, clock };
+}
