@@ -1,3 +1,4 @@
+import { connect, Socket } from 'node:net';
 import nodemailer from 'nodemailer';
 import type { Notification } from '../codec/notification';
 import { PermanentError, TransientError } from '../delivery/failures';
@@ -15,16 +16,54 @@ export interface EmailChannelOptions {
   sendTimeoutMs: number;
 }
 
+/**
+ * `smtp(s)://user:pass@host:port` → nodemailer connection options. (Handing nodemailer
+ * the URL itself would make it ignore every other option: pooling and timeouts.)
+ */
+export function smtpConnection(url: string): { host: string; port: number; secure: boolean; auth?: { user: string; pass: string } } {
+  const u = new URL(url);
+  const secure = u.protocol === 'smtps:';
+  return {
+    host: u.hostname,
+    port: Number(u.port || (secure ? 465 : 587)),
+    secure,
+    ...(u.username && { auth: { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } }),
+  };
+}
+
+/**
+ * Opens SMTP connections with Nagle's algorithm off. nodemailer writes the message and
+ * the closing dot separately; with Nagle on, the dot waits for the server's delayed ACK
+ * (~40 ms), which capped each pooled connection at ~23 mails per second.
+ */
+function connectWithoutDelay(host: string, port: number, timeoutMs: number) {
+  return (_options: unknown, callback: (err: Error | null, socket?: { connection: Socket }) => void) => {
+    const socket = connect({ host, port, noDelay: true, timeout: timeoutMs });
+    const fail = (err: Error) => {
+      socket.destroy();
+      callback(err);
+    };
+    socket.once('error', fail);
+    socket.once('timeout', () => fail(Object.assign(new Error('SMTP connect timed out'), { code: 'ETIMEDOUT' })));
+    socket.once('connect', () => {
+      socket.removeAllListeners('error').removeAllListeners('timeout').setTimeout(0);
+      callback(null, { connection: socket });
+    });
+  };
+}
+
 /** EMAIL over a pooled SMTP transport. */
 export function makeEmailChannel(opts: EmailChannelOptions): Channel {
+  const connection = smtpConnection(opts.url);
   const transport = nodemailer.createTransport({
-    url: opts.url,
+    ...connection,
+    getSocket: connectWithoutDelay(connection.host, connection.port, opts.sendTimeoutMs),
     pool: true,
     maxConnections: opts.poolSize,
     connectionTimeout: opts.sendTimeoutMs,
     greetingTimeout: opts.sendTimeoutMs,
     socketTimeout: opts.sendTimeoutMs,
-  } as nodemailer.TransportOptions);
+  });
 
   return {
     name: 'EMAIL',

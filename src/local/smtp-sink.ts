@@ -19,6 +19,8 @@ export interface SmtpSink {
   port: number;
   url: string;
   mails: ReceivedMail[];
+  /** SMTP sessions opened so far (pooling keeps this low). */
+  connections: number;
   /** Mails carrying this X-Notification-Id header. */
   mailsFor(notificationId: string): ReceivedMail[];
   /** Reply to RCPT TO with this code (e.g. 550), or undefined to accept. */
@@ -33,6 +35,7 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
     port: 0,
     url: '',
     mails: [],
+    connections: 0,
     mailsFor: (id) => sink.mails.filter((m) => m.notificationId === id),
     onData: () => ({ kind: 'accept' }),
     close: async () => undefined,
@@ -41,6 +44,10 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onConnect(_session, callback) {
+      sink.connections += 1;
+      callback();
+    },
     onRcptTo(address, _session, callback) {
       if (sink.rcptReply) {
         const err = Object.assign(new Error('mailbox unavailable'), { responseCode: sink.rcptReply });

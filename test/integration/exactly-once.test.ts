@@ -88,3 +88,12 @@ describe('exactly-once email delivery on MariaDB, SMTP and the emulator', () => 
     expect(JSON.stringify(notifier.logs)).not.toContain('alice@example.com');
   });
 });
+
+describe('the SMTP connection pool', () => {
+  test('when 30 notifications are sent one after another, then they reuse pooled connections', async () => {
+    const before = smtp.connections;
+    for (let i = 0; i < 30; i++) expect(await push(notifier.url, pushEnvelope(emailNotification()))).toBe(204);
+    // SMTP_POOL_SIZE defaults to 5; without pooling this would be 30 new sessions.
+    expect(smtp.connections - before).toBeLessThanOrEqual(5);
+  });
+});

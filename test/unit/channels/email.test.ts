@@ -1,4 +1,4 @@
-import { makeEmailChannel } from '../../../src/channels/email';
+import { makeEmailChannel, smtpConnection } from '../../../src/channels/email';
 import { PermanentError } from '../../../src/delivery/failures';
 import { aNotification } from '../fakes';
 
@@ -22,5 +22,20 @@ describe('makeEmailChannel (without a server)', () => {
     const sending = channel.send(aNotification({ email: undefined }));
     await expect(sending).rejects.toBeInstanceOf(PermanentError);
     await expect(sending).rejects.toMatchObject({ code: 'INVALID_PAYLOAD' });
+  });
+});
+
+describe('smtpConnection', () => {
+  test('when the URL is smtp:// with credentials, then host, port, auth are parsed and the connection is not implicit TLS', () => {
+    expect(smtpConnection('smtp://user%40x:p%3Ass@mail.example.com:2525')).toEqual({
+      host: 'mail.example.com',
+      port: 2525,
+      secure: false,
+      auth: { user: 'user@x', pass: 'p:ss' },
+    });
+  });
+
+  test('when the URL is smtps:// without a port or credentials, then port 465 with implicit TLS and no auth', () => {
+    expect(smtpConnection('smtps://mail.example.com')).toEqual({ host: 'mail.example.com', port: 465, secure: true });
   });
 });
