@@ -62,7 +62,7 @@ function fieldValue(field: protobuf.Field, value: unknown, at: string): unknown 
   if (INT32.has(t) || INT64.has(t)) return integerValue(t, value, at);
   if (t === 'double' || t === 'float') {
     const n = typeof value === 'string' ? Number(value) : value;
-    if (typeof n !== 'number' || Number.isNaN(n) && value !== 'NaN') {
+    if (typeof n !== 'number' || (Number.isNaN(n) && value !== 'NaN')) {
       throw new DecodeError(`${at}: expected a number`);
     }
     return n;
