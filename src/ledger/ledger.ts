@@ -66,29 +66,31 @@ export function makeMysqlLedger(pool: Pool, opts: MysqlLedgerOptions): Ledger {
 
   /**
    * Invariant: a connection that may still hold a lock never goes back to the pool.
-   * If RELEASE_LOCK fails the connection is destroyed, and the server drops its locks.
+   * If GET_LOCK or RELEASE_LOCK fails the connection is destroyed, and the server
+   * drops its locks with it.
    */
   async function withLock<T>(key: DeliveryKey, fn: (l: LockedLedger) => Promise<T>) {
     const conn = await acquire(pool, timeoutMs);
-    let reusable = true;
+    const name = lockName(key);
+    let got: number | null | undefined;
     try {
-      const name = lockName(key);
       const rows = await query<{ got: number | null }[]>(
         conn, 'SELECT GET_LOCK(?, ?) AS got', [name, opts.lockWaitSeconds], timeoutMs + opts.lockWaitSeconds * 1000,
       );
-      if (rows[0]?.got !== 1) return LOCK_BUSY;
-      try {
-        return await fn(locked(conn, key));
-      } finally {
-        await query(conn, 'DO RELEASE_LOCK(?)', [name], timeoutMs).catch(() => {
-          reusable = false;
-        });
-      }
+      got = rows[0]?.got;
     } catch (err) {
-      reusable = false;
+      conn.destroy();
       throw err;
+    }
+    if (got !== 1) {
+      conn.release();
+      return LOCK_BUSY;
+    }
+    try {
+      return await fn(locked(conn, key));
     } finally {
-      if (reusable) conn.release();
+      const released = await query(conn, 'DO RELEASE_LOCK(?)', [name], timeoutMs).then(() => true, () => false);
+      if (released) conn.release();
       else conn.destroy();
     }
   }
