@@ -1,37 +1,32 @@
 import type { Message } from '@google-cloud/pubsub';
 import { CHANNELS } from '../../src/codec/notification';
 import { lockName } from '../../src/ledger/ledger';
-import { createTestDatabase, TestDatabase } from '../support/db';
 import { emailNotification, envelopeFor, push, pushEnvelope } from '../support/notifications';
 import { InProcessNotifier, notifierEnv, startInProcess } from '../support/notifier';
-import { createTestTopics, TestTopics } from '../support/pubsub';
-import { SmtpSink, startSmtpSink } from '../../src/local/smtp-sink';
+import { RealParts, startRealParts } from '../support/real-parts';
 
-let db: TestDatabase;
-let smtp: SmtpSink;
-let topics: TestTopics;
+let parts: RealParts;
 let notifier: InProcessNotifier;
 
 beforeAll(async () => {
-  [db, smtp, topics] = await Promise.all([createTestDatabase(), startSmtpSink(), createTestTopics()]);
-  notifier = await startInProcess(notifierEnv({ db, smtp, topics }, { MAX_ATTEMPTS: '3' }));
+  parts = await startRealParts();
+  notifier = await startInProcess(notifierEnv(parts, { MAX_ATTEMPTS: '3' }));
 });
 
 afterEach(() => {
-  smtp.onData = () => ({ kind: 'accept' });
-  smtp.rcptReply = undefined;
+  parts.smtp.onData = () => ({ kind: 'accept' });
+  parts.smtp.rcptReply = undefined;
 });
 
 afterAll(async () => {
   await notifier?.stop();
-  await Promise.all([smtp?.close(), topics?.close()]);
-  await db?.drop();
+  await parts?.close();
 });
 
 const bySource = (messageId: string) => (m: Message) => m.attributes.notifier_source_message_id === messageId;
 
 async function deadLetterFor(messageId: string): Promise<Message> {
-  const [record] = await topics.deadLetters.waitFor(1, bySource(messageId));
+  const [record] = await parts.topics.deadLetters.waitFor(1, bySource(messageId));
   return record!;
 }
 
@@ -53,8 +48,8 @@ describe('every outcome of the classification table, end to end', () => {
     });
     // Pub/Sub reserves goog* attributes: they are not republished.
     expect(record.attributes.googclient_schemaencoding).toBeUndefined();
-    expect(await db.row(n.notificationId)).toBeUndefined();
-    expect(smtp.mailsFor(n.notificationId)).toHaveLength(0);
+    expect(await parts.db.row(n.notificationId)).toBeUndefined();
+    expect(parts.smtp.mailsFor(n.notificationId)).toHaveLength(0);
   });
 
   test('when the recipient address is invalid, then it is dead-lettered as INVALID_RECIPIENT without an SMTP call', async () => {
@@ -63,7 +58,7 @@ describe('every outcome of the classification table, end to end', () => {
     const record = await deadLetterFor('recipient-1');
     expect(record.attributes.notifier_failure_code).toBe('INVALID_RECIPIENT');
     expect(record.attributes.notifier_error).not.toContain('not-an-address');
-    expect(smtp.mails.some((m) => m.notificationId === n.notificationId)).toBe(false);
+    expect(parts.smtp.mails.some((m) => m.notificationId === n.notificationId)).toBe(false);
   });
 
   test('when the channel number is unknown, then it is dead-lettered as UNKNOWN_CHANNEL', async () => {
@@ -82,7 +77,7 @@ describe('every outcome of the classification table, end to end', () => {
   test('when the payload cannot be decoded, then it is acked and its raw bytes go to the poison topic', async () => {
     const garbage = Buffer.from('{"notificationId": ');
     expect(await push(notifier.url, envelopeFor(garbage, { messageId: 'poison-1' }))).toBe(204);
-    const [record] = await topics.poison.waitFor(1, bySource('poison-1'));
+    const [record] = await parts.topics.poison.waitFor(1, bySource('poison-1'));
     expect(record!.data.equals(garbage)).toBe(true);
     expect(record!.attributes).toMatchObject({ notifier_failure_code: 'UNDECODABLE_PAYLOAD', notifier_failure_class: 'permanent' });
   });
@@ -90,35 +85,35 @@ describe('every outcome of the classification table, end to end', () => {
   test('when a JSON field has the wrong type, then it is treated as undecodable (it cannot enter the schema topic)', async () => {
     const payload = Buffer.from(JSON.stringify({ notificationId: 12, type: 't', channel: 'EMAIL' }));
     expect(await push(notifier.url, envelopeFor(payload, { messageId: 'poison-2' }))).toBe(204);
-    const [record] = await topics.poison.waitFor(1, bySource('poison-2'));
+    const [record] = await parts.topics.poison.waitFor(1, bySource('poison-2'));
     expect(record!.attributes.notifier_error).toBe('notification_id: expected a string');
   });
 
   test('when the SMTP server rejects the recipient (550), then it is a permanent failure: acked, failed, dead-lettered', async () => {
-    smtp.rcptReply = 550;
+    parts.smtp.rcptReply = 550;
     const n = emailNotification();
     expect(await push(notifier.url, pushEnvelope(n, { messageId: 'smtp-550' }))).toBe(204);
     const record = await deadLetterFor('smtp-550');
     expect(record.attributes).toMatchObject({ notifier_failure_code: 'INVALID_RECIPIENT', notifier_attempts: '1' });
-    expect(await db.row(n.notificationId)).toMatchObject({ status: 'failed', failure_code: 'INVALID_RECIPIENT' });
+    expect(await parts.db.row(n.notificationId)).toMatchObject({ status: 'failed', failure_code: 'INVALID_RECIPIENT' });
     // A redelivery is a duplicate of a terminal row: nothing more happens.
     expect(await push(notifier.url, pushEnvelope(n, { messageId: 'smtp-550-again' }))).toBe(204);
-    expect(topics.deadLetters.messages.filter(bySource('smtp-550-again'))).toHaveLength(0);
+    expect(parts.topics.deadLetters.messages.filter(bySource('smtp-550-again'))).toHaveLength(0);
   });
 
   test('when the SMTP server refuses the message (554), then it is dead-lettered as PROVIDER_REJECTED', async () => {
-    smtp.onData = () => ({ kind: 'reply', code: 554, message: 'policy' });
+    parts.smtp.onData = () => ({ kind: 'reply', code: 554, message: 'policy' });
     const n = emailNotification();
     expect(await push(notifier.url, pushEnvelope(n, { messageId: 'smtp-554' }))).toBe(204);
     expect((await deadLetterFor('smtp-554')).attributes.notifier_failure_code).toBe('PROVIDER_REJECTED');
   });
 
   test('when SMTP fails transiently (451), then it is nacked until MAX_ATTEMPTS, then dead-lettered ATTEMPTS_EXHAUSTED', async () => {
-    smtp.onData = () => ({ kind: 'reply', code: 451, message: 'try later' });
+    parts.smtp.onData = () => ({ kind: 'reply', code: 451, message: 'try later' });
     const n = emailNotification();
     const envelope = pushEnvelope(n, { messageId: 'smtp-451' });
     expect(await push(notifier.url, envelope)).toBe(503);
-    expect(await db.row(n.notificationId)).toMatchObject({ status: 'pending', attempts: 1, failure_code: 'PROVIDER_UNAVAILABLE' });
+    expect(await parts.db.row(n.notificationId)).toMatchObject({ status: 'pending', attempts: 1, failure_code: 'PROVIDER_UNAVAILABLE' });
     expect(await push(notifier.url, envelope)).toBe(503);
     expect(await push(notifier.url, envelope)).toBe(204);
     const record = await deadLetterFor('smtp-451');
@@ -127,30 +122,30 @@ describe('every outcome of the classification table, end to end', () => {
       notifier_failure_class: 'transient',
       notifier_attempts: '3',
     });
-    expect(await db.row(n.notificationId)).toMatchObject({ status: 'failed', attempts: 3 });
+    expect(await parts.db.row(n.notificationId)).toMatchObject({ status: 'failed', attempts: 3 });
   });
 
   test('when the notification has expired, then it is acked and recorded, not sent and not dead-lettered', async () => {
     const n = emailNotification({ expiresAtMicros: BigInt(Date.now() - 1000) * 1000n });
     expect(await push(notifier.url, pushEnvelope(n, { messageId: 'expired-1' }))).toBe(204);
-    expect(await db.row(n.notificationId)).toMatchObject({ status: 'expired' });
-    expect(smtp.mailsFor(n.notificationId)).toHaveLength(0);
+    expect(await parts.db.row(n.notificationId)).toMatchObject({ status: 'expired' });
+    expect(parts.smtp.mailsFor(n.notificationId)).toHaveLength(0);
     expect(notifier.logs.find((l) => l.messageId === 'expired-1')).toMatchObject({ message: 'delivery expired' });
   });
 
   test('when another process holds the lock, then the delivery is nacked with 409, nothing sent, no error logged', async () => {
     const n = emailNotification();
-    const holder = await db.pool.getConnection();
+    const holder = await parts.db.pool.getConnection();
     try {
       await holder.query('SELECT GET_LOCK(?, 0)', [lockName({ notificationId: n.notificationId, channel: 'EMAIL' })]);
       expect(await push(notifier.url, pushEnvelope(n, { messageId: 'locked-1' }))).toBe(409);
-      expect(smtp.mailsFor(n.notificationId)).toHaveLength(0);
+      expect(parts.smtp.mailsFor(n.notificationId)).toHaveLength(0);
       expect(notifier.logs.find((l) => l.messageId === 'locked-1')).toMatchObject({ severity: 'INFO', message: 'delivery lock_busy' });
     } finally {
       holder.destroy();
     }
     expect(await push(notifier.url, pushEnvelope(n, { messageId: 'locked-2' }))).toBe(204);
-    expect(smtp.mailsFor(n.notificationId)).toHaveLength(1);
+    expect(parts.smtp.mailsFor(n.notificationId)).toHaveLength(1);
   });
 
   test('when the body is not a push envelope, then 400', async () => {
@@ -160,12 +155,12 @@ describe('every outcome of the classification table, end to end', () => {
   });
 
   test('when the dead-letter topic cannot be published to, then the message is nacked and nothing is marked failed', async () => {
-    const broken = await startInProcess(notifierEnv({ db, smtp, topics }, { DEAD_LETTER_TOPIC: 'no-such-topic' }));
+    const broken = await startInProcess(notifierEnv(parts, { DEAD_LETTER_TOPIC: 'no-such-topic' }));
     try {
-      smtp.rcptReply = 550;
+      parts.smtp.rcptReply = 550;
       const n = emailNotification();
       expect(await push(broken.url, pushEnvelope(n, { messageId: 'dl-down' }))).toBe(503);
-      expect(await db.row(n.notificationId)).toMatchObject({ status: 'pending', failure_code: 'INVALID_RECIPIENT' });
+      expect(await parts.db.row(n.notificationId)).toMatchObject({ status: 'pending', failure_code: 'INVALID_RECIPIENT' });
       // Once the dead-letter topic works again the redelivery records it.
       expect(await push(notifier.url, pushEnvelope(n, { messageId: 'dl-down' }))).toBe(204);
       expect((await deadLetterFor('dl-down')).attributes.notifier_failure_code).toBe('INVALID_RECIPIENT');

@@ -1,32 +1,27 @@
-import { createTestDatabase, TestDatabase } from '../support/db';
 import { emailNotification, push, pushEnvelope } from '../support/notifications';
 import { InProcessNotifier, notifierEnv, startInProcess } from '../support/notifier';
-import { createTestTopics, TestTopics } from '../support/pubsub';
-import { SmtpSink, startSmtpSink } from '../../src/local/smtp-sink';
+import { RealParts, startRealParts } from '../support/real-parts';
 
-let db: TestDatabase;
-let smtp: SmtpSink;
-let topics: TestTopics;
+let parts: RealParts;
 let notifier: InProcessNotifier;
 
 beforeAll(async () => {
-  [db, smtp, topics] = await Promise.all([createTestDatabase(), startSmtpSink(), createTestTopics()]);
-  notifier = await startInProcess(notifierEnv({ db, smtp, topics }, { MYSQL_POOL_SIZE: '30' }));
+  parts = await startRealParts();
+  notifier = await startInProcess(notifierEnv(parts, { MYSQL_POOL_SIZE: '30' }));
 });
 
 afterAll(async () => {
   await notifier?.stop();
-  await Promise.all([smtp?.close(), topics?.close()]);
-  await db?.drop();
+  await parts?.close();
 });
 
 describe('exactly-once email delivery on MariaDB, SMTP and the emulator', () => {
   test('when one notification is pushed, then one mail is sent and the ledger says sent', async () => {
     const n = emailNotification();
     expect(await push(notifier.url, pushEnvelope(n))).toBe(204);
-    expect(smtp.mailsFor(n.notificationId)).toHaveLength(1);
-    expect(smtp.mailsFor(n.notificationId)[0]!.to).toEqual(['alice@example.com']);
-    expect(await db.row(n.notificationId)).toMatchObject({ status: 'sent', attempts: 1, notification_type: 'order.shipped' });
+    expect(parts.smtp.mailsFor(n.notificationId)).toHaveLength(1);
+    expect(parts.smtp.mailsFor(n.notificationId)[0]!.to).toEqual(['alice@example.com']);
+    expect(await parts.db.row(n.notificationId)).toMatchObject({ status: 'sent', attempts: 1, notification_type: 'order.shipped' });
   });
 
   test('when the same push message arrives 20 times concurrently, then exactly one mail is sent', async () => {
@@ -35,17 +30,17 @@ describe('exactly-once email delivery on MariaDB, SMTP and the emulator', () => 
     const statuses = await Promise.all(Array.from({ length: 20 }, () => push(notifier.url, envelope)));
     // Every copy ends acked (204) or nacked because the winner held the lock (409); none fails.
     expect(statuses.every((s) => s === 204 || s === 409)).toBe(true);
-    expect(smtp.mailsFor(n.notificationId)).toHaveLength(1);
+    expect(parts.smtp.mailsFor(n.notificationId)).toHaveLength(1);
     // A 409'd copy is redelivered by Pub/Sub: it now takes the fast path.
     expect(await push(notifier.url, envelope)).toBe(204);
-    expect(smtp.mailsFor(n.notificationId)).toHaveLength(1);
+    expect(parts.smtp.mailsFor(n.notificationId)).toHaveLength(1);
   });
 
   test('when the same notification_id arrives in a new message, then no second mail is sent', async () => {
     const n = emailNotification();
     expect(await push(notifier.url, pushEnvelope(n, { messageId: '1001' }))).toBe(204);
     expect(await push(notifier.url, pushEnvelope(n, { messageId: '1002' }))).toBe(204);
-    expect(smtp.mailsFor(n.notificationId)).toHaveLength(1);
+    expect(parts.smtp.mailsFor(n.notificationId)).toHaveLength(1);
     const line = notifier.logs.find((l) => l.messageId === '1002');
     expect(line).toMatchObject({ message: 'delivery duplicate', notificationId: n.notificationId });
   });
@@ -56,8 +51,8 @@ describe('exactly-once email delivery on MariaDB, SMTP and the emulator', () => 
       batch.flatMap((n) => [1, 2, 3].map((copy) => push(notifier.url, pushEnvelope(n, { messageId: `${n.notificationId}-${copy}` })))),
     );
     expect(statuses.every((s) => s === 204 || s === 409)).toBe(true);
-    for (const n of batch) expect(smtp.mailsFor(n.notificationId)).toHaveLength(1);
-    const [rows] = await db.pool.query(
+    for (const n of batch) expect(parts.smtp.mailsFor(n.notificationId)).toHaveLength(1);
+    const [rows] = await parts.db.pool.query(
       `SELECT COUNT(*) AS sent FROM delivery_ledger WHERE status = 'sent' AND notification_id IN (?)`,
       [batch.map((n) => n.notificationId)],
     );
@@ -67,7 +62,7 @@ describe('exactly-once email delivery on MariaDB, SMTP and the emulator', () => 
   test('when the payload is BINARY-encoded, then it is decoded and sent', async () => {
     const n = emailNotification();
     expect(await push(notifier.url, pushEnvelope(n, { encoding: 'BINARY' }))).toBe(204);
-    expect(smtp.mailsFor(n.notificationId)).toHaveLength(1);
+    expect(parts.smtp.mailsFor(n.notificationId)).toHaveLength(1);
   });
 
   test('when a delivery is logged, then the line has the outcome fields, the trace and a masked address', async () => {
@@ -91,9 +86,9 @@ describe('exactly-once email delivery on MariaDB, SMTP and the emulator', () => 
 
 describe('the SMTP connection pool', () => {
   test('when 30 notifications are sent one after another, then they reuse pooled connections', async () => {
-    const before = smtp.connections;
+    const before = parts.smtp.connections;
     for (let i = 0; i < 30; i++) expect(await push(notifier.url, pushEnvelope(emailNotification()))).toBe(204);
     // SMTP_POOL_SIZE defaults to 5; without pooling this would be 30 new sessions.
-    expect(smtp.connections - before).toBeLessThanOrEqual(5);
+    expect(parts.smtp.connections - before).toBeLessThanOrEqual(5);
   });
 });

@@ -1,31 +1,26 @@
-import { createTestDatabase, TestDatabase } from '../support/db';
 import { emailNotification, push, pushEnvelope } from '../support/notifications';
 import { InProcessNotifier, notifierEnv, startInProcess } from '../support/notifier';
 import { startTestIssuer, TestIssuer } from '../support/oidc-issuer';
-import { createTestTopics, TestTopics } from '../support/pubsub';
-import { SmtpSink, startSmtpSink } from '../../src/local/smtp-sink';
+import { RealParts, startRealParts } from '../support/real-parts';
 
 const AUDIENCE = 'https://notifier.example.run.app/pubsub/push';
 const PUSHER = 'pubsub-push@notifier-test.iam.gserviceaccount.com';
 
-let db: TestDatabase;
-let smtp: SmtpSink;
-let topics: TestTopics;
+let parts: RealParts;
 let issuer: TestIssuer;
 let notifier: InProcessNotifier;
 
 beforeAll(async () => {
-  [db, smtp, topics, issuer] = await Promise.all([createTestDatabase(), startSmtpSink(), createTestTopics(), startTestIssuer()]);
+  [parts, issuer] = await Promise.all([startRealParts(), startTestIssuer()]);
   notifier = await startInProcess(
-    notifierEnv({ db, smtp, topics }, { PUSH_AUTH: 'oidc', PUSH_AUDIENCE: AUDIENCE, PUSH_SERVICE_ACCOUNT: PUSHER }),
+    notifierEnv(parts, { PUSH_AUTH: 'oidc', PUSH_AUDIENCE: AUDIENCE, PUSH_SERVICE_ACCOUNT: PUSHER }),
     { oidcCertsUrl: issuer.certsUrl },
   );
 });
 
 afterAll(async () => {
   await notifier?.stop();
-  await Promise.all([smtp?.close(), topics?.close(), issuer?.close()]);
-  await db?.drop();
+  await Promise.all([parts?.close(), issuer?.close()]);
 });
 
 const valid = { aud: AUDIENCE, email: PUSHER, email_verified: true };
@@ -34,7 +29,7 @@ async function pushWith(token: string | undefined) {
   const n = emailNotification();
   const headers: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
   const status = await push(notifier.url, pushEnvelope(n), headers);
-  return { status, mails: smtp.mailsFor(n.notificationId).length };
+  return { status, mails: parts.smtp.mailsFor(n.notificationId).length };
 }
 
 describe('PUSH_AUTH=oidc', () => {

@@ -1,35 +1,30 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Message } from '@google-cloud/pubsub';
-import { createTestDatabase, TestDatabase } from '../support/db';
 import { emailNotification, push, pushEnvelope } from '../support/notifications';
 import { ChildNotifier, eventually, notifierEnv, spawnNotifier } from '../support/notifier';
-import { createTestTopics, TestTopics } from '../support/pubsub';
-import { SmtpSink, startSmtpSink } from '../../src/local/smtp-sink';
+import { RealParts, startRealParts } from '../support/real-parts';
 
-let db: TestDatabase;
-let smtp: SmtpSink;
-let topics: TestTopics;
+let parts: RealParts;
 const children: ChildNotifier[] = [];
 
 async function spawnOne(overrides: Record<string, string> = {}): Promise<ChildNotifier> {
-  const child = await spawnNotifier(notifierEnv({ db, smtp, topics }, overrides));
+  const child = await spawnNotifier(notifierEnv(parts, overrides));
   children.push(child);
   return child;
 }
 
 beforeAll(async () => {
-  [db, smtp, topics] = await Promise.all([createTestDatabase(), startSmtpSink(), createTestTopics()]);
+  parts = await startRealParts();
 });
 
 afterEach(() => {
-  smtp.onData = () => ({ kind: 'accept' });
+  parts.smtp.onData = () => ({ kind: 'accept' });
   for (const c of children.splice(0)) if (c.child.exitCode === null) c.child.kill('SIGKILL');
 });
 
 afterAll(async () => {
-  await Promise.all([smtp?.close(), topics?.close()]);
-  await db?.drop();
+  await parts?.close();
 });
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -50,20 +45,20 @@ describe('the notifier as a process (node dist/main.js)', () => {
     const first = await spawnOne();
     const n = emailNotification();
     const envelope = pushEnvelope(n, { messageId: 'crash-1' });
-    smtp.onData = () => {
+    parts.smtp.onData = () => {
       first.child.kill('SIGKILL');
       return { kind: 'accept' };
     };
     await expect(push(first.url, envelope)).rejects.toThrow();
     expect((await first.exited).signal).toBe('SIGKILL');
-    expect(smtp.mailsFor(n.notificationId)).toHaveLength(1);
-    expect(await db.row(n.notificationId)).toMatchObject({ status: 'sending', attempts: 1 });
+    expect(parts.smtp.mailsFor(n.notificationId)).toHaveLength(1);
+    expect(await parts.db.row(n.notificationId)).toMatchObject({ status: 'sending', attempts: 1 });
 
-    smtp.onData = () => ({ kind: 'accept' });
+    parts.smtp.onData = () => ({ kind: 'accept' });
     const second = await spawnOne();
     expect(await push(second.url, envelope)).toBe(204);
-    expect(smtp.mailsFor(n.notificationId)).toHaveLength(1);
-    const [record] = await topics.deadLetters.waitFor(
+    expect(parts.smtp.mailsFor(n.notificationId)).toHaveLength(1);
+    const [record] = await parts.topics.deadLetters.waitFor(
       1,
       (m: Message) => m.attributes.notifier_source_message_id === 'crash-1',
     );
@@ -72,16 +67,16 @@ describe('the notifier as a process (node dist/main.js)', () => {
       notifier_failure_class: 'unknown_outcome',
       notifier_attempts: '1',
     });
-    expect(await db.row(n.notificationId)).toMatchObject({ status: 'unknown' });
+    expect(await parts.db.row(n.notificationId)).toMatchObject({ status: 'unknown' });
   });
 
   test('when SIGTERM arrives with a delivery in flight, then it completes with 2xx and the process exits 0', async () => {
     const notifier = await spawnOne();
     const n = emailNotification();
     let release!: () => void;
-    smtp.onData = () => ({ kind: 'hold', until: new Promise<void>((r) => (release = r)) });
+    parts.smtp.onData = () => ({ kind: 'hold', until: new Promise<void>((r) => (release = r)) });
     const inFlight = push(notifier.url, pushEnvelope(n, { messageId: 'sigterm-1' }));
-    await eventually('the mail to reach the SMTP server', () => smtp.mailsFor(n.notificationId).length === 1 || undefined);
+    await eventually('the mail to reach the SMTP server', () => parts.smtp.mailsFor(n.notificationId).length === 1 || undefined);
     notifier.child.kill('SIGTERM');
     await eventually('shutdown to begin', () => notifier.logs.find((l) => l.message === 'shutting down'));
     // No new work is accepted while draining.
@@ -89,31 +84,31 @@ describe('the notifier as a process (node dist/main.js)', () => {
     release();
     expect(await inFlight).toBe(204);
     expect(await notifier.exited).toEqual({ code: 0, signal: null });
-    expect(await db.row(n.notificationId)).toMatchObject({ status: 'sent' });
+    expect(await parts.db.row(n.notificationId)).toMatchObject({ status: 'sent' });
   });
 
   test('when PUSH_AUTH=none with NODE_ENV=production, then start-up is refused naming PUSH_AUTH', async () => {
-    const env = notifierEnv({ db, smtp, topics }, { NODE_ENV: 'production', PUSH_AUTH: 'none' });
+    const env = notifierEnv(parts, { NODE_ENV: 'production', PUSH_AUTH: 'none' });
     const result = await run([path.join(DIST, 'main.js')], env);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('PUSH_AUTH');
   });
 
   test('when a variable is malformed, then start-up is refused naming it', async () => {
-    const result = await run([path.join(DIST, 'main.js')], notifierEnv({ db, smtp, topics }, { SEND_TIMEOUT_MS: 'ten' }));
+    const result = await run([path.join(DIST, 'main.js')], notifierEnv(parts, { SEND_TIMEOUT_MS: 'ten' }));
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('SEND_TIMEOUT_MS: must be an integer');
   });
 
   test('when npm run migrate runs twice on a new database, then it creates the schema and then reports it up to date', async () => {
-    const url = db.url.replace(db.name, `${db.name}_m`);
+    const url = parts.db.url.replace(parts.db.name, `${parts.db.name}_m`);
     try {
       const first = await run([path.join(DIST, 'ledger/migrate-cli.js')], { MYSQL_URL: url });
       expect(first).toMatchObject({ code: 0, stdout: 'applied: 0001_delivery_ledger\n' });
       const second = await run([path.join(DIST, 'ledger/migrate-cli.js')], { MYSQL_URL: url });
       expect(second).toMatchObject({ code: 0, stdout: 'schema is up to date\n' });
     } finally {
-      await db.pool.query(`DROP DATABASE IF EXISTS \`${db.name}_m\``);
+      await parts.db.pool.query(`DROP DATABASE IF EXISTS \`${parts.db.name}_m\``);
     }
   });
 });
