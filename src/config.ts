@@ -192,6 +192,31 @@ export function loadLocalConfig(env: Env = process.env): { config: Config; local
   return { config: loadConfig({ ...LOCAL_DEFAULTS, ...env }), localSmtp: !optional(env, 'SMTP_URL') };
 }
 
+/** Where the `notifier` CLI publishes; command-line flags override these. */
+export interface PublisherConfig {
+  readonly projectId?: string;
+  readonly topic: string;
+  readonly encoding: SchemaEncoding;
+  readonly emulatorHost?: string;
+}
+
+/** `--local`: the pipeline `npm start` runs. */
+export const LOCAL_PUBLISHER: PublisherConfig = Object.freeze({
+  projectId: LOCAL_DEFAULTS.GOOGLE_CLOUD_PROJECT,
+  topic: 'notifications',
+  encoding: 'JSON',
+  emulatorHost: LOCAL_DEFAULTS.PUBSUB_EMULATOR_HOST,
+});
+
+export function loadPublisherConfig(env: Env = process.env): PublisherConfig {
+  return Object.freeze({
+    projectId: optional(env, 'GOOGLE_CLOUD_PROJECT'),
+    topic: text(env, 'NOTIFIER_TOPIC', 'notifications'),
+    encoding: oneOf(env, 'SCHEMA_ENCODING', ['JSON', 'BINARY'] as const, 'JSON'),
+    emulatorHost: optional(env, 'PUBSUB_EMULATOR_HOST'),
+  });
+}
+
 /** What `npm run migrate` needs: only the database URL. */
 export function loadMigrateConfig(env: Env = process.env): { mysqlUrl: string } {
   return { mysqlUrl: url(env, 'MYSQL_URL', ['mysql:']) };

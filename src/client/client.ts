@@ -1,0 +1,74 @@
+import { PubSub, Topic } from '@google-cloud/pubsub';
+import { Encoding, encodeNotification } from '../codec/codec';
+import { channelName, Notification } from '../codec/notification';
+import { broadcast, BroadcastOptions, BroadcastResult } from './broadcast';
+import { NotificationInput, toNotification } from './notification-input';
+
+export interface NotifierClientOptions {
+  /** The project holding the topic. Optional when `pubsub` is given. */
+  projectId?: string;
+  /** The notifications topic; default `notifications`. */
+  topic?: string;
+  /** Must match the topic's schema encoding (Terraform `schema_encoding`); default JSON. */
+  encoding?: Encoding;
+  /** Stamped on every notification that has no `source` of its own (the producing service). */
+  source?: string;
+  /** An existing Pub/Sub client to publish through (it is not closed by `close`). */
+  pubsub?: PubSub;
+}
+
+export interface NotifierClient {
+  /**
+   * Validates, encodes and publishes one notification; resolves to the Pub/Sub message ID.
+   * An invalid notification throws InvalidNotificationError synchronously and publishes nothing.
+   */
+  publish(input: NotificationInput): Promise<string>;
+  /** Publishes one notification per recipient with IDs derived from the broadcast ID (see broadcast.ts). */
+  broadcast<R>(options: BroadcastOptions<R>): Promise<BroadcastResult>;
+  /** Checks a notification without publishing: the Notification or InvalidNotificationError. */
+  validate(input: NotificationInput): Notification;
+  /** Flushes pending publishes and closes the Pub/Sub client it created. */
+  close(): Promise<void>;
+}
+
+/** Attributes subscription filters can match on (`attributes.type = "order.shipped"`). */
+export function publishAttributes(n: Notification, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    type: n.type,
+    channel: channelName(n.channel) ?? String(n.channel),
+    ...(n.source && { source: n.source }),
+    ...extra,
+  };
+}
+
+export function createNotifierClient(options: NotifierClientOptions): NotifierClient {
+  const ownPubSub = !options.pubsub;
+  if (ownPubSub && !options.projectId) throw new Error('createNotifierClient: projectId (or pubsub) is required');
+  const pubsub = options.pubsub ?? new PubSub({ projectId: options.projectId });
+  const topic: Topic = pubsub.topic(options.topic ?? 'notifications', {
+    batching: { maxMessages: 100, maxMilliseconds: 10 },
+  });
+  const encoding = options.encoding ?? 'JSON';
+  if (encoding !== 'JSON' && encoding !== 'BINARY') throw new Error(`createNotifierClient: unknown encoding "${encoding}"`);
+  const defaults = () => ({ source: options.source ?? '', nowMs: Date.now() });
+
+  const send = (n: Notification, extra?: Record<string, string>) =>
+    topic.publishMessage({ data: encodeNotification(n, encoding), attributes: publishAttributes(n, extra) });
+
+  return {
+    publish(input) {
+      return send(toNotification(input, defaults()));
+    },
+    broadcast(opts) {
+      return broadcast(opts, {
+        prepare: (input) => toNotification(input, defaults()),
+        send: (n) => send(n, { broadcast_id: opts.broadcastId }),
+      });
+    },
+    validate: (input) => toNotification(input, defaults()),
+    async close() {
+      await topic.flush();
+      if (ownPubSub) await pubsub.close();
+    },
+  };
+}

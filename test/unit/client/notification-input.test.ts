@@ -1,0 +1,82 @@
+import { CHANNELS } from '../../../src/codec/notification';
+import { InvalidNotificationError, NotificationInput, toNotification } from '../../../src/client/notification-input';
+
+const NOW = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
+const defaults = { source: 'orders', nowMs: NOW };
+
+const valid = (overrides: Partial<NotificationInput> = {}): NotificationInput => ({
+  notificationId: 'order-1-shipped',
+  type: 'order.shipped',
+  channel: 'EMAIL',
+  email: { to: 'alice@example.com', subject: 'Shipped', text: 'On its way' },
+  ...overrides,
+});
+
+function problemsOf(input: NotificationInput): string[] {
+  try {
+    toNotification(input, defaults);
+  } catch (err) {
+    expect(err).toBeInstanceOf(InvalidNotificationError);
+    return (err as InvalidNotificationError).problems.map((p) => `${p.field} ${p.problem}`);
+  }
+  throw new Error('expected InvalidNotificationError');
+}
+
+describe('toNotification', () => {
+  it('when the input is valid, then it fills created_at from the clock, the default source and empty optionals', () => {
+    expect(toNotification(valid(), defaults)).toEqual({
+      notificationId: 'order-1-shipped',
+      accountId: '',
+      type: 'order.shipped',
+      channel: CHANNELS.EMAIL,
+      source: 'orders',
+      createdAtMicros: BigInt(NOW) * 1000n,
+      expiresAtMicros: 0n,
+      email: { to: 'alice@example.com', subject: 'Shipped', text: 'On its way', html: '' },
+    });
+  });
+
+  it('when dates, a source and a numeric channel are given, then they are kept as given', () => {
+    const n = toNotification(
+      valid({ channel: 1, source: 'billing', createdAt: new Date(1000), expiresAt: new Date(NOW + 60000) }),
+      defaults,
+    );
+    expect([n.channel, n.source, n.createdAtMicros, n.expiresAtMicros]).toEqual([1, 'billing', 1_000_000n, BigInt(NOW + 60000) * 1000n]);
+  });
+
+  it('when the channel name is lower case, then it is accepted', () => {
+    expect(toNotification(valid({ channel: 'email' as 'EMAIL' }), defaults).channel).toBe(CHANNELS.EMAIL);
+  });
+
+  it('when several fields are invalid, then every one is listed once', () => {
+    expect(
+      problemsOf({ notificationId: '', type: '', channel: 'EMAIL', email: { to: 'not-an-address', subject: '' } }),
+    ).toEqual([
+      'notification_id is required',
+      'type is required',
+      'email.to is not a valid email address',
+      'email.subject is required',
+      'email.text text or html is required',
+    ]);
+  });
+
+  it('when the channel name is unknown, then the problem names it (and not also "is required")', () => {
+    expect(problemsOf(valid({ channel: 'FAX' as 'EMAIL' }))).toEqual(['channel "FAX" is not a known channel']);
+  });
+
+  it('when a field has the wrong JavaScript type, then it says so instead of crashing', () => {
+    const input = { ...valid(), notificationId: 42, email: { to: ['a@example.com'], subject: 'x', text: 'y' } };
+    expect(problemsOf(input as unknown as NotificationInput)).toEqual([
+      'notification_id must be a string, got number',
+      'email.to must be a string, got object',
+    ]);
+  });
+
+  it('when a date is invalid, then it is a problem', () => {
+    expect(problemsOf(valid({ expiresAt: new Date('nope') }))).toEqual(['expires_at is not a valid Date']);
+  });
+
+  it('when the email payload is missing, then the channel-specific check reports it', () => {
+    expect(problemsOf(valid({ email: undefined }))).toEqual(['email is required for channel EMAIL']);
+  });
+});
