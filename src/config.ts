@@ -179,7 +179,6 @@ export const LOCAL_DEFAULTS: Readonly<Record<string, string>> = {
   NODE_ENV: 'development',
   PUSH_AUTH: 'none',
   MYSQL_URL: 'mysql://root@127.0.0.1:3306/notifier',
-  SMTP_URL: 'smtp://127.0.0.1:2525',
   EMAIL_FROM: 'Notifier <notifier@example.com>',
   GOOGLE_CLOUD_PROJECT: 'notifier-local',
   PUBSUB_EMULATOR_HOST: '127.0.0.1:8085',
@@ -187,9 +186,22 @@ export const LOCAL_DEFAULTS: Readonly<Record<string, string>> = {
   POISON_TOPIC: 'notifications-poison',
 };
 
-/** Config for `npm start`; `localSmtp` is true when SMTP_URL was not given (a local sink is started). */
-export function loadLocalConfig(env: Env = process.env): { config: Config; localSmtp: boolean } {
-  return { config: loadConfig({ ...LOCAL_DEFAULTS, ...env }), localSmtp: !optional(env, 'SMTP_URL') };
+export interface LocalConfig {
+  config: Config;
+  /** The local mail catcher to start; absent when SMTP_URL names a server of the developer's. */
+  mailCatcher?: { smtpPort: number; uiPort: number };
+}
+
+/**
+ * Config for `npm start`. `delivery` are the Terraform-derived values (MAX_ATTEMPTS,
+ * ACK_DEADLINE_SECONDS, SCHEMA_ENCODING); the environment still wins over them.
+ */
+export function loadLocalConfig(env: Env = process.env, delivery: Record<string, string> = {}): LocalConfig {
+  const smtpPort = integer(env, 'LOCAL_MAIL_SMTP_PORT', 1025, 1, 65535);
+  const uiPort = integer(env, 'LOCAL_MAIL_UI_PORT', 1080, 1, 65535);
+  const ownSmtp = optional(env, 'SMTP_URL') !== undefined;
+  const config = loadConfig({ ...LOCAL_DEFAULTS, SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ...delivery, ...env });
+  return ownSmtp ? { config } : { config, mailCatcher: { smtpPort, uiPort } };
 }
 
 /** Where the `notifier` CLI publishes; command-line flags override these. */

@@ -4,3 +4,4 @@ import path from 'node:path';
 export const PACKAGE_ROOT = path.resolve(__dirname, '..');
 export const PROTO_FILE = path.join(PACKAGE_ROOT, 'proto/notifier/v1/notification.proto');
 export const MIGRATIONS_DIR = path.join(PACKAGE_ROOT, 'migrations');
+export const TERRAFORM_DIR = path.join(PACKAGE_ROOT, 'terraform');

@@ -16,10 +16,12 @@ export function encodingOf(attributes: Record<string, string>, fallback: Encodin
 
 type Plain = Record<string, unknown>;
 
-/** Bytes of either Pub/Sub encoding → Notification; throws DecodeError naming the problem. */
-export function decodeNotification(data: Buffer, encoding: Encoding): Notification {
+/**
+ * Bytes of either Pub/Sub encoding → the plain `Type.toObject` shape (proto field names,
+ * int64 as strings, enums as numbers, absent fields absent); throws DecodeError.
+ */
+export function decodePlain(data: Buffer, encoding: Encoding): Plain {
   const type = notificationType();
-  let plain: Plain;
   if (encoding === 'JSON') {
     let json: unknown;
     try {
@@ -27,15 +29,18 @@ export function decodeNotification(data: Buffer, encoding: Encoding): Notificati
     } catch {
       throw new DecodeError('payload is not valid JSON');
     }
-    plain = fromProto3Json(type, json);
-  } else {
-    try {
-      plain = type.toObject(type.decode(data), { longs: String, enums: Number });
-    } catch (err) {
-      throw new DecodeError(`payload is not a binary notifier.v1.Notification: ${(err as Error).message}`);
-    }
+    return fromProto3Json(type, json);
   }
-  return fromPlain(plain);
+  try {
+    return type.toObject(type.decode(data), { longs: String, enums: Number });
+  } catch (err) {
+    throw new DecodeError(`payload is not a binary notifier.v1.Notification: ${(err as Error).message}`);
+  }
+}
+
+/** Bytes of either Pub/Sub encoding → Notification; throws DecodeError naming the problem. */
+export function decodeNotification(data: Buffer, encoding: Encoding): Notification {
+  return fromPlain(decodePlain(data, encoding));
 }
 
 /** Notification → bytes in the given encoding (what the producer client publishes). */

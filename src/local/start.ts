@@ -1,93 +1,89 @@
 /**
- * `npm start`: the notifier with everything it needs on this machine — MariaDB
- * (checked, database created and migrated), the official Pub/Sub emulator with the
- * topics, a local SMTP server that prints what it receives — until Ctrl-C.
+ * `npm start`: the whole pipeline on this machine until Ctrl-C — MariaDB (checked,
+ * database created and migrated), the official Pub/Sub emulator with the topics and
+ * subscriptions Terraform creates (settings from terraform/variables.tf), the push
+ * bridge, the notifier, a mail catcher with a web UI, and the BigQuery stand-in.
  */
-import { Message, PubSub } from '@google-cloud/pubsub';
 import { ConfigError, loadLocalConfig } from '../config';
 import { migrate } from '../ledger/migrate';
-import { maskEmail } from '../logging';
-import { startNotifier } from '../main';
-import { emulatorAnswers, RunningEmulator, startEmulator } from './emulator';
-import { startSmtpSink } from './smtp-sink';
+import { createLogger } from '../logging';
+import { readDeliverySettings } from './delivery-settings';
+import { emulatorAnswers, startEmulator } from './emulator';
+import { startMailCatcher } from './mail-catcher';
+import { startPipeline } from './pipeline';
+import { topologyNames } from './topology';
 
 const say = (text: string) => process.stdout.write(`[local] ${text}\n`);
+type Closer = () => Promise<void>;
 
-async function ensureTopic(pubsub: PubSub, name: string): Promise<void> {
-  const topic = pubsub.topic(name);
-  const [exists] = await topic.exists();
-  if (!exists) await topic.create();
-}
-
-/** Prints every failure record arriving on a topic, so a developer sees dead-letters happen. */
-async function tail(pubsub: PubSub, topicName: string): Promise<() => Promise<void>> {
-  const sub = pubsub.topic(topicName).subscription(`${topicName}-local-tail`);
-  const [exists] = await sub.exists();
-  if (!exists) await sub.create();
-  sub.on('message', (m: Message) => {
-    const a = m.attributes;
-    say(`${topicName}: ${a.notifier_failure_code} (${a.notifier_channel || '-'}) ${a.notifier_error} [message ${a.notifier_source_message_id}]`);
-    m.ack();
-  });
-  return () => sub.close();
-}
-
-async function main(): Promise<void> {
-  const { config, localSmtp } = loadLocalConfig();
-  const closers: (() => Promise<void>)[] = [];
-
+async function migrateOrExplain(url: string): Promise<void> {
   try {
-    const applied = await migrate(config.mysql.url);
-    say(`MariaDB ready at ${new URL(config.mysql.url).host} (${applied.length ? `applied ${applied.join(', ')}` : 'schema up to date'})`);
+    const applied = await migrate(url);
+    say(`MariaDB ready at ${new URL(url).host} (${applied.length ? `applied ${applied.join(', ')}` : 'schema up to date'})`);
   } catch (err) {
     throw new Error(
-      `MariaDB/MySQL is not reachable at ${config.mysql.url} (${(err as Error).message}). Start it, e.g. ` +
+      `MariaDB/MySQL is not reachable at ${url} (${(err as Error).message}). Start it, e.g. ` +
         '`start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd`, or set MYSQL_URL.',
     );
   }
+}
+
+async function main(closers: Closer[]): Promise<void> {
+  const settings = await readDeliverySettings();
+  const { config, mailCatcher } = loadLocalConfig(process.env, {
+    MAX_ATTEMPTS: String(settings.notifierMaxAttempts),
+    ACK_DEADLINE_SECONDS: String(settings.ackDeadlineSeconds),
+    SCHEMA_ENCODING: settings.schemaEncoding,
+  });
+  say(
+    `subscription settings from terraform/variables.tf: ack deadline ${settings.ackDeadlineSeconds}s, ` +
+      `backoff ${settings.minimumBackoffSeconds}–${settings.maximumBackoffSeconds}s, Pub/Sub dead-letters after ` +
+      `${settings.maxDeliveryAttempts} deliveries, the notifier after ${settings.notifierMaxAttempts} attempts`,
+  );
+  await migrateOrExplain(config.mysql.url);
 
   const host = config.pubsub.emulatorHost!;
-  let emulator: RunningEmulator | undefined;
   if (await emulatorAnswers(host)) {
     say(`using the Pub/Sub emulator already running at ${host}`);
   } else {
     say(`starting the Pub/Sub emulator at ${host} …`);
-    emulator = await startEmulator({ port: Number(host.split(':')[1] ?? 8085) });
-    closers.push(() => emulator!.stop());
-  }
-  const pubsub = new PubSub({ projectId: config.pubsub.projectId, apiEndpoint: host, emulatorMode: true });
-  for (const t of ['notifications', config.pubsub.deadLetterTopic, config.pubsub.poisonTopic!]) await ensureTopic(pubsub, t);
-  closers.unshift(await tail(pubsub, config.pubsub.deadLetterTopic), await tail(pubsub, config.pubsub.poisonTopic!));
-  closers.push(() => pubsub.close());
-
-  if (localSmtp) {
-    const sink = await startSmtpSink(Number(new URL(config.smtp.url).port));
-    sink.onData = (mail) => {
-      say(`mail received for ${mail.to.map(maskEmail).join(', ')} (notification ${mail.notificationId ?? '?'})`);
-      return { kind: 'accept' };
-    };
-    closers.unshift(() => sink.close());
-    say(`local SMTP server at ${config.smtp.url}`);
+    const emulator = await startEmulator({ port: Number(host.split(':')[1] ?? 8085) });
+    closers.push(() => emulator.stop());
   }
 
-  const notifier = await startNotifier(config);
-  closers.unshift(() => notifier.stop());
-  say(`notifier listening on http://127.0.0.1:${notifier.port} (POST /pubsub/push, GET /healthz, GET /readyz)`);
-  say('Ctrl-C stops everything');
+  let mailUi = `(your SMTP server at ${config.smtp.url})`;
+  if (mailCatcher) {
+    const catcher = await startMailCatcher(mailCatcher);
+    closers.unshift(() => catcher.stop());
+    mailUi = catcher.uiUrl;
+    say(`mail catcher: SMTP ${catcher.smtpUrl}, web UI ${catcher.uiUrl}`);
+  }
 
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    say('stopping …');
-    for (const close of closers) await close().catch(() => undefined);
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const names = topologyNames();
+  const pipeline = await startPipeline({ config, settings, names, say, log: createLogger('warn') });
+  closers.unshift(() => pipeline.stop());
+  say(`topics ${names.topic}, ${names.deadLetterTopic}, ${names.poisonTopic} (project ${config.pubsub.projectId}); push bridge → notifier`);
+  say('failed notifications land in MySQL tables dead_letters and poison_messages (the BigQuery stand-in)');
+  say(
+    `ready: notifier http://127.0.0.1:${pipeline.notifier.port} · mail UI ${mailUi} · emulator ${host} · ` +
+      'publish a sample: npm run notifier -- publish --local --type demo.hello --to you@example.com --subject Hello --text "It works" · Ctrl-C stops',
+  );
 }
 
-main().catch((err: Error) => {
+const closers: Closer[] = [];
+let stopping = false;
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  say('stopping …');
+  for (const close of closers) await close().catch((err: Error) => say(`while stopping: ${err.message}`));
+  say('stopped');
+  process.exit(code);
+}
+process.once('SIGINT', () => void stop(0));
+process.once('SIGTERM', () => void stop(0));
+
+main(closers).catch((err: Error) => {
   process.stderr.write(`[local] ${err instanceof ConfigError ? 'configuration error: ' : ''}${err.message}\n`);
-  process.exit(1);
+  void stop(1);
 });

@@ -3,7 +3,7 @@ import { emailNotification, push, pushEnvelope } from '../support/notifications'
 import { eventually, InProcessNotifier, notifierEnv, startInProcess } from '../support/notifier';
 import { startTcpProxy, TcpProxy } from '../support/tcp-proxy';
 import { RealParts, startRealParts } from '../support/real-parts';
-import { startSmtpSink } from '../../src/local/smtp-sink';
+import { startSmtpSink } from '../support/smtp-sink';
 
 let parts: RealParts;
 let proxy: TcpProxy;

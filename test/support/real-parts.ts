@@ -1,4 +1,4 @@
-import { SmtpSink, startSmtpSink } from '../../src/local/smtp-sink';
+import { SmtpSink, startSmtpSink } from './smtp-sink';
 import { createTestDatabase, TestDatabase } from './db';
 import { createTestTopics, TestTopics } from './pubsub';
 

@@ -1,0 +1,78 @@
+import { PubSub } from '@google-cloud/pubsub';
+import { Config } from '../config';
+import { createPool } from '../ledger/pool';
+import { Logger } from '../logging';
+import { RunningNotifier, startNotifier } from '../main';
+import { startBigQueryStandIn } from './bigquery-standin';
+import { DeliverySettings } from './delivery-settings';
+import { startPushBridge } from './push-bridge';
+import { ensureTopology, TopologyNames } from './topology';
+
+/** Who dead-lettered a message and why, from its attributes. */
+function failureReason(a: Record<string, string>): string {
+  if (a.notifier_failure_code) return `${a.notifier_failure_code} after ${a.notifier_attempts} attempt(s): ${a.notifier_error ?? ''}`;
+  const count = a.CloudPubSubDeadLetterSourceDeliveryCount;
+  return count ? `dead-lettered by Pub/Sub after ${count} deliveries` : 'no failure attributes';
+}
+
+export interface PipelineOptions {
+  /** The notifier's config; its topics must be the ones in `names`. */
+  config: Config;
+  settings: DeliverySettings;
+  names: TopologyNames;
+  log?: Logger;
+  /** One human-readable line per push result, dead letter and stand-in row. */
+  say?(line: string): void;
+}
+
+export interface Pipeline {
+  notifier: RunningNotifier;
+  pubsub: PubSub;
+  /** Stops pulling, lets in-flight pushes finish, then stops the notifier and closes clients. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything between the topic and the mail server, as in production: topics and
+ * subscriptions with Terraform's settings, the push bridge, the notifier, and the
+ * stand-in for the BigQuery subscriptions. Needs a running emulator and database.
+ */
+export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
+  const { config, names } = opts;
+  const { projectId, emulatorHost, deadLetterTopic, poisonTopic } = config.pubsub;
+  if (!emulatorHost) throw new Error('the local pipeline needs PUBSUB_EMULATOR_HOST');
+  if (deadLetterTopic !== names.deadLetterTopic || poisonTopic !== names.poisonTopic) {
+    throw new Error(`DEAD_LETTER_TOPIC/POISON_TOPIC must be ${names.deadLetterTopic}/${names.poisonTopic} in the local pipeline`);
+  }
+  const say = opts.say ?? (() => undefined);
+  const pubsub = new PubSub({ projectId, apiEndpoint: emulatorHost, emulatorMode: true });
+  const topology = await ensureTopology(pubsub, names, opts.settings);
+  const pool = createPool({ url: config.mysql.url, size: 2, timeoutMs: config.mysql.queryTimeoutMs });
+  const standIn = await startBigQueryStandIn({
+    pool,
+    deadLetterSubscription: topology.deadLetterTable,
+    poisonSubscription: topology.poisonTable,
+    defaultEncoding: config.pubsub.defaultEncoding,
+    onRow: ({ table, messageId, attributes }) => say(`${table} row: ${failureReason(attributes)} [message ${messageId}]`),
+    onError: (err) => say(`BigQuery stand-in: ${err.message}`),
+  });
+  const notifier = await startNotifier(config, { log: opts.log });
+  const bridge = startPushBridge({
+    subscription: topology.push,
+    endpoint: `http://127.0.0.1:${notifier.port}/pubsub/push`,
+    ackDeadlineSeconds: opts.settings.ackDeadlineSeconds,
+    onResult: (r) => say(`push ${r.messageId} attempt ${r.deliveryAttempt}: ${r.status} → ${r.acked ? 'ack' : 'nack'}`),
+    onError: (err) => say(`push bridge: ${err.message}`),
+  });
+  return {
+    notifier,
+    pubsub,
+    async stop() {
+      await bridge.close();
+      await standIn.close();
+      await notifier.stop();
+      await pool.end();
+      await pubsub.close();
+    },
+  };
+}
