@@ -27,6 +27,8 @@ export interface PipelineOptions {
 
 export interface Pipeline {
   notifier: RunningNotifier;
+  /** Push results so far: acked (2xx) and nacked (anything else, redelivered by Pub/Sub). */
+  pushes: { acked: number; nacked: number };
   pubsub: PubSub;
   /** Stops pulling, lets in-flight pushes finish, then stops the notifier and closes clients. */
   stop(): Promise<void>;
@@ -57,15 +59,20 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     onError: (err) => say(`BigQuery stand-in: ${err.message}`),
   });
   const notifier = await startNotifier(config, { log: opts.log });
+  const pushes = { acked: 0, nacked: 0 };
   const bridge = startPushBridge({
     subscription: topology.push,
     endpoint: `http://127.0.0.1:${notifier.port}/pubsub/push`,
     ackDeadlineSeconds: opts.settings.ackDeadlineSeconds,
-    onResult: (r) => say(`push ${r.messageId} attempt ${r.deliveryAttempt}: ${r.status} → ${r.acked ? 'ack' : 'nack'}`),
+    onResult: (r) => {
+      pushes[r.acked ? 'acked' : 'nacked']++;
+      say(`push ${r.messageId} attempt ${r.deliveryAttempt}: ${r.status} → ${r.acked ? 'ack' : 'nack'}`);
+    },
     onError: (err) => say(`push bridge: ${err.message}`),
   });
   return {
     notifier,
+    pushes,
     pubsub,
     async stop() {
       await bridge.close();

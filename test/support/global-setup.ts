@@ -1,16 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import mysql from 'mysql2/promise';
 import { emulatorAnswers, startEmulator } from '../../src/local/emulator';
 import { MYSQL_ROOT_URL } from './env';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
+import { freePort } from './ports';
 
 async function checkMariaDb(): Promise<void> {
   try {

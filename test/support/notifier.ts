@@ -10,7 +10,7 @@ export type LogLine = Record<string, unknown> & { message: string; severity: str
 
 /** The DESIGN §4.3 environment for a notifier wired to the test's real parts. */
 export function notifierEnv(
-  parts: { db: { url: string }; smtp: { url: string }; topics: TestTopics },
+  parts: { db: { url: string }; smtp: { url: string }; topics: Pick<TestTopics, 'deadLetterTopic' | 'poisonTopic'> },
   overrides: Record<string, string> = {},
 ): Record<string, string> {
   const emulator = process.env.PUBSUB_EMULATOR_HOST;

@@ -1,4 +1,4 @@
-import { ConfigError, deliveryBudgetMs, loadConfig, loadMigrateConfig } from '../../src/config';
+import { ConfigError, deliveryBudgetMs, loadConfig, loadLocalConfig, loadMigrateConfig, loadPublisherConfig } from '../../src/config';
 
 const required = {
   MYSQL_URL: 'mysql://root@127.0.0.1:3306/notifier',
@@ -181,5 +181,50 @@ describe('loadMigrateConfig', () => {
 
   test('when MYSQL_URL is not mysql:, then a ConfigError names it', () => {
     expect(() => loadMigrateConfig({ MYSQL_URL: 'http://x' })).toThrow(new ConfigError('MYSQL_URL', 'must use mysql:, got http:'));
+  });
+});
+
+describe('loadLocalConfig (npm start)', () => {
+  const delivery = { MAX_ATTEMPTS: '4', ACK_DEADLINE_SECONDS: '90', SCHEMA_ENCODING: 'BINARY' };
+
+  test('when nothing is set, then the local defaults, the Terraform-derived values and the mail catcher are used', () => {
+    const { config, mailCatcher } = loadLocalConfig({}, delivery);
+    expect(mailCatcher).toEqual({ smtpPort: 1025, uiPort: 1080 });
+    expect(config.smtp.url).toBe('smtp://127.0.0.1:1025');
+    expect(config.pubsub).toMatchObject({ projectId: 'notifier-local', emulatorHost: '127.0.0.1:8085', defaultEncoding: 'BINARY' });
+    expect(config.delivery).toMatchObject({ maxAttempts: 4, ackDeadlineSeconds: 90 });
+    expect(config.push.auth).toBe('none');
+  });
+
+  test('when the environment sets a value, then it wins over the Terraform-derived one', () => {
+    expect(loadLocalConfig({ MAX_ATTEMPTS: '2' }, delivery).config.delivery.maxAttempts).toBe(2);
+  });
+
+  test('when the mail catcher ports are moved, then SMTP_URL follows them', () => {
+    const local = loadLocalConfig({ LOCAL_MAIL_SMTP_PORT: '2025', LOCAL_MAIL_UI_PORT: '2080' });
+    expect(local.mailCatcher).toEqual({ smtpPort: 2025, uiPort: 2080 });
+    expect(local.config.smtp.url).toBe('smtp://127.0.0.1:2025');
+  });
+
+  test('when SMTP_URL names a server, then no mail catcher is started', () => {
+    const local = loadLocalConfig({ SMTP_URL: 'smtp://mail.internal:25' });
+    expect(local.mailCatcher).toBeUndefined();
+    expect(local.config.smtp.url).toBe('smtp://mail.internal:25');
+  });
+
+  test('when a mail catcher port is not a port, then a ConfigError names it', () => {
+    expect(() => loadLocalConfig({ LOCAL_MAIL_UI_PORT: '99999' })).toThrow(ConfigError);
+  });
+});
+
+describe('loadPublisherConfig (the notifier CLI)', () => {
+  test('when nothing is set, then the topic is notifications, JSON, with no project', () => {
+    expect(loadPublisherConfig({})).toEqual({ projectId: undefined, topic: 'notifications', encoding: 'JSON', emulatorHost: undefined });
+  });
+
+  test('when variables are set, then they are used', () => {
+    expect(
+      loadPublisherConfig({ GOOGLE_CLOUD_PROJECT: 'p', NOTIFIER_TOPIC: 't', SCHEMA_ENCODING: 'binary', PUBSUB_EMULATOR_HOST: 'h:1' }),
+    ).toEqual({ projectId: 'p', topic: 't', encoding: 'BINARY', emulatorHost: 'h:1' });
   });
 });
