@@ -212,20 +212,25 @@ export interface PublisherConfig {
   readonly emulatorHost?: string;
 }
 
-/** `--local`: the pipeline `npm start` runs. */
-export const LOCAL_PUBLISHER: PublisherConfig = Object.freeze({
-  projectId: LOCAL_DEFAULTS.GOOGLE_CLOUD_PROJECT,
-  topic: 'notifications',
-  encoding: 'JSON',
-  emulatorHost: LOCAL_DEFAULTS.PUBSUB_EMULATOR_HOST,
-});
-
-export function loadPublisherConfig(env: Env = process.env): PublisherConfig {
+/**
+ * Where the CLI publishes. With `local`, the pipeline `npm start` runs: its project and
+ * emulator unless GOOGLE_CLOUD_PROJECT / PUBSUB_EMULATOR_HOST move them, as they move
+ * `npm start`, and its topic `notifications`.
+ */
+export function loadPublisherConfig(env: Env = process.env, opts: { local?: boolean } = {}): PublisherConfig {
+  const source: Env = opts.local
+    ? {
+        ...env,
+        GOOGLE_CLOUD_PROJECT: optional(env, 'GOOGLE_CLOUD_PROJECT') ?? LOCAL_DEFAULTS.GOOGLE_CLOUD_PROJECT,
+        PUBSUB_EMULATOR_HOST: optional(env, 'PUBSUB_EMULATOR_HOST') ?? LOCAL_DEFAULTS.PUBSUB_EMULATOR_HOST,
+        NOTIFIER_TOPIC: undefined,
+      }
+    : env;
   return Object.freeze({
-    projectId: optional(env, 'GOOGLE_CLOUD_PROJECT'),
-    topic: text(env, 'NOTIFIER_TOPIC', 'notifications'),
-    encoding: oneOf(env, 'SCHEMA_ENCODING', ['JSON', 'BINARY'] as const, 'JSON'),
-    emulatorHost: optional(env, 'PUBSUB_EMULATOR_HOST'),
+    projectId: optional(source, 'GOOGLE_CLOUD_PROJECT'),
+    topic: text(source, 'NOTIFIER_TOPIC', 'notifications'),
+    encoding: oneOf(source, 'SCHEMA_ENCODING', ['JSON', 'BINARY'] as const, 'JSON'),
+    emulatorHost: optional(source, 'PUBSUB_EMULATOR_HOST'),
   });
 }
 

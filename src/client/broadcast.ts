@@ -61,7 +61,15 @@ export class BroadcastError extends Error {
   }
 }
 
-const MAX_BROADCAST_ID = 64;
+export const MAX_BROADCAST_ID = 64;
+
+/** What is wrong with a broadcast ID, or undefined when it is usable. */
+export function broadcastIdProblem(broadcastId: string): string | undefined {
+  if (!broadcastId || broadcastId.length > MAX_BROADCAST_ID || /[\u0000-\u001f\u007f]/.test(broadcastId)) {
+    return `must be 1–${MAX_BROADCAST_ID} printable characters`;
+  }
+  return undefined;
+}
 
 /** `<broadcastId>:<32 hex>` — at most 97 characters, within the 128 allowed for notification IDs. */
 export function broadcastNotificationId(broadcastId: string, recipientKey: string): string {
@@ -86,9 +94,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function broadcast<R>(opts: BroadcastOptions<R>, io: BroadcastIo): Promise<BroadcastResult> {
   const { broadcastId } = opts;
-  if (!broadcastId || broadcastId.length > MAX_BROADCAST_ID || /[\u0000-\u001f\u007f]/.test(broadcastId)) {
-    throw new Error(`broadcast: broadcastId must be 1–${MAX_BROADCAST_ID} printable characters`);
-  }
+  const problem = broadcastIdProblem(broadcastId);
+  if (problem) throw new Error(`broadcast: broadcastId ${problem}`);
   const maxOutstanding = opts.maxOutstanding ?? 1000;
   const keyOf = opts.keyOf ?? defaultKey;
   const now = io.nowMs ?? Date.now;
@@ -105,20 +112,19 @@ export async function broadcast<R>(opts: BroadcastOptions<R>, io: BroadcastIo): 
     lastReport = now();
     opts.onProgress({ ...snapshot(), done });
   };
-
-  for await (const recipient of opts.recipients) {
-    if (failure) break;
-    const index = counts.read++;
+  /** The recipient's notification, or undefined (reported) when it is invalid. */
+  const prepare = (recipient: R, index: number): Notification | undefined => {
     const key = keyOf(recipient);
-    let notification: Notification;
     try {
-      notification = io.prepare({ ...opts.build(recipient, index), notificationId: broadcastNotificationId(broadcastId, key) });
+      return io.prepare({ ...opts.build(recipient, index), notificationId: broadcastNotificationId(broadcastId, key) });
     } catch (err) {
       if (!(err instanceof InvalidNotificationError)) throw err;
       counts.rejected++;
       opts.onRejected?.({ recipient, index, key, problems: err.problems });
-      continue;
+      return undefined;
     }
+  };
+  const publish = async (notification: Notification) => {
     if (opts.ratePerSecond) {
       const due = started + (sent * 1000) / opts.ratePerSecond;
       if (due > now()) await sleep(due - now());
@@ -131,9 +137,19 @@ export async function broadcast<R>(opts: BroadcastOptions<R>, io: BroadcastIo): 
     outstanding.add(pending);
     void pending.finally(() => outstanding.delete(pending));
     if (outstanding.size >= maxOutstanding) await Promise.race(outstanding);
-    report(false);
+  };
+
+  try {
+    for await (const recipient of opts.recipients) {
+      if (failure) break;
+      const notification = prepare(recipient, counts.read++);
+      if (notification) await publish(notification);
+      report(false);
+    }
+  } finally {
+    // Also when build or keyOf threw: every publish started is answered before returning.
+    await Promise.all(outstanding);
   }
-  await Promise.all(outstanding);
   if (failure) throw new BroadcastError(snapshot(), { cause: failure });
   report(true);
   return snapshot();

@@ -51,10 +51,10 @@ test('when `npm start` runs, then a notification published with the documented c
   expect(ready).toContain(`mail UI http://127.0.0.1:${uiPort}`);
   expect(ready).toContain('npm run notifier -- publish --local');
 
-  // The documented command, pointed at this run's project instead of the default one.
+  // The documented command; --local follows GOOGLE_CLOUD_PROJECT and PUBSUB_EMULATOR_HOST like npm start.
   const published = await run(
     process.execPath,
-    ['dist/cli/main.js', 'publish', '--local', '--project', project, '--id', 'start-test-1', '--type', 'demo.hello',
+    ['dist/cli/main.js', 'publish', '--local', '--id', 'start-test-1', '--type', 'demo.hello',
       '--to', 'you@example.com', '--subject', 'Hello', '--text', 'It works'],
     { cwd: ROOT, env },
   );

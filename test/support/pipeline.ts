@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { Message, Subscription } from '@google-cloud/pubsub';
 import { createNotifierClient, NotifierClient } from '../../src/client';
@@ -40,7 +41,8 @@ export async function startTestPipeline(settings: DeliverySettings = FAST_SETTIN
     { MAX_ATTEMPTS: String(settings.notifierMaxAttempts), ACK_DEADLINE_SECONDS: String(settings.ackDeadlineSeconds), LOG_LEVEL: 'error' },
   );
   const config = loadConfig(env);
-  const pipeline = await startPipeline({ config, settings, names, log: createLogger('error') });
+  // The notifier's own log lines are not what these tests read; the pipeline's results are.
+  const pipeline = await startPipeline({ config, settings, names, log: createLogger('error', new PassThrough()) });
   const [tap]: [Subscription, ...unknown[]] = await pipeline.pubsub.topic(names.topic).createSubscription(`${names.topic}-tap`);
   const published: Message[] = [];
   tap.on('message', (m: Message) => {

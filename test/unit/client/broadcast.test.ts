@@ -125,6 +125,16 @@ describe('broadcast', () => {
     expect(error.progress.read).toBeLessThan(100);
   });
 
+  it('when build throws part-way, then the publishes already started are answered before the error surfaces', async () => {
+    const { io, sent } = fakeIo();
+    const failingBuild = (email: string, index: number) => {
+      if (index === 3) throw new Error('template bug');
+      return build(email);
+    };
+    await expect(broadcast({ broadcastId: 'b', recipients: streamOf(10), build: failingBuild }, io)).rejects.toThrow('template bug');
+    expect(sent).toHaveLength(3);
+  });
+
   it('when the broadcast ID is empty or too long, then it is refused before anything is read', async () => {
     const { io, sent } = fakeIo();
     await expect(broadcast({ broadcastId: '', recipients: ['a@example.com'], build }, io)).rejects.toThrow(/broadcastId/);

@@ -1,0 +1,96 @@
+import type { NotificationInput } from '../client';
+import { CliError } from './errors';
+
+/** A notification as read from a file, keys already in camelCase, values not yet checked. */
+export type NotificationJson = Record<string, unknown>;
+
+/**
+ * Accepted keys → the camelCase key they are stored under. Proto field names and their
+ * JSON names are both accepted, as the notifier itself accepts both; the `*_micros`
+ * fields let a proto3 JSON payload be published as is.
+ */
+const KEYS: Readonly<Record<string, string>> = {
+  notificationId: 'notificationId',
+  notification_id: 'notificationId',
+  type: 'type',
+  channel: 'channel',
+  accountId: 'accountId',
+  account_id: 'accountId',
+  source: 'source',
+  createdAt: 'createdAt',
+  created_at: 'createdAt',
+  createdAtMicros: 'createdAtMicros',
+  created_at_micros: 'createdAtMicros',
+  expiresAt: 'expiresAt',
+  expires_at: 'expiresAt',
+  expiresAtMicros: 'expiresAtMicros',
+  expires_at_micros: 'expiresAtMicros',
+  email: 'email',
+};
+const EMAIL_KEYS = new Set(['to', 'subject', 'text', 'html']);
+// An instant given both ways would be ambiguous.
+const SAME_INSTANT = [['createdAt', 'createdAtMicros'], ['expiresAt', 'expiresAtMicros']] as const;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Checks the shape (an object with known keys only, so a misspelt key is not silently
+ * dropped) and renames keys to camelCase. Values are checked later, by the client's
+ * validator, which reports every bad field at once. `where` prefixes errors.
+ */
+export function normalizeNotificationJson(value: unknown, where: string): NotificationJson {
+  if (!isObject(value)) throw new CliError(`${where}: expected a JSON object`);
+  const out: NotificationJson = {};
+  for (const [key, v] of Object.entries(value)) {
+    const name = Object.hasOwn(KEYS, key) ? KEYS[key] : undefined;
+    if (!name) throw new CliError(`${where}: unknown field "${key}"`);
+    if (Object.hasOwn(out, name)) throw new CliError(`${where}: "${key}" is given twice (camelCase and snake_case)`);
+    out[name] = v;
+  }
+  for (const [a, b] of SAME_INSTANT) {
+    if (Object.hasOwn(out, a) && Object.hasOwn(out, b)) throw new CliError(`${where}: give ${a} or ${b}, not both`);
+  }
+  if (isObject(out.email)) {
+    const unknown = Object.keys(out.email).find((k) => !EMAIL_KEYS.has(k));
+    if (unknown) throw new CliError(`${where}: unknown field "email.${unknown}"`);
+  }
+  return out;
+}
+
+/** An ISO 8601 string → Date; anything else → an invalid Date, which the validator names. */
+function isoDate(value: unknown): Date | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  return new Date(typeof value === 'string' ? value : NaN);
+}
+
+/** Proto int64 micros (number or decimal string) → Date; 0 means unset, as in the proto. */
+function microsDate(value: unknown): Date | undefined {
+  if (value === undefined || value === null) return undefined;
+  const text = String(value);
+  if (!/^\d+$/.test(text)) return new Date(NaN);
+  return text === '0' ? undefined : new Date(Number(BigInt(text) / 1000n));
+}
+
+/** The NotificationInput the client validates; dates become Date objects. */
+export function toNotificationInput(json: NotificationJson): NotificationInput {
+  const { createdAt, createdAtMicros, expiresAt, expiresAtMicros, ...rest } = json;
+  const input = { ...rest } as unknown as NotificationInput;
+  const created = isoDate(createdAt) ?? microsDate(createdAtMicros);
+  const expires = isoDate(expiresAt) ?? microsDate(expiresAtMicros);
+  if (created) input.createdAt = created;
+  if (expires) input.expiresAt = expires;
+  return input;
+}
+
+/** Reads a notification file's text: JSON, then the checks above. */
+export function parseNotificationFile(text: string, where: string): NotificationInput {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new CliError(`${where}: not valid JSON (${(err as Error).message})`);
+  }
+  return toNotificationInput(normalizeNotificationJson(value, where));
+}

@@ -1,0 +1,109 @@
+import { createServer, Server } from 'node:net';
+import { createPubSubClient, listening, resolveConnection, withClient } from '../../../src/cli/connection';
+import { ConfigError } from '../../../src/config';
+import { fakePubSub } from './fakes';
+
+describe('resolveConnection', () => {
+  it('when neither flag nor environment names a project, then the error says how to give one', () => {
+    expect(() => resolveConnection({}, {})).toThrow(
+      'no project: pass --project, set GOOGLE_CLOUD_PROJECT, or use --local for the npm start pipeline',
+    );
+  });
+
+  it('when only the environment is set, then it decides', () => {
+    const env = { GOOGLE_CLOUD_PROJECT: 'p', NOTIFIER_TOPIC: 't', SCHEMA_ENCODING: 'BINARY', PUBSUB_EMULATOR_HOST: 'h:1' };
+    expect(resolveConnection({}, env)).toEqual({ projectId: 'p', topic: 't', encoding: 'BINARY', emulatorHost: 'h:1' });
+  });
+
+  it('when flags are given, then they win over the environment', () => {
+    const env = { GOOGLE_CLOUD_PROJECT: 'p', NOTIFIER_TOPIC: 't', SCHEMA_ENCODING: 'BINARY' };
+    const flags = { project: 'q', topic: 'u', encoding: 'json', source: 'ops' };
+    expect(resolveConnection(flags, env)).toEqual({ projectId: 'q', topic: 'u', encoding: 'JSON', source: 'ops' });
+  });
+
+  it('when --local is given, then the npm start pipeline is used: its project, emulator and topic', () => {
+    expect(resolveConnection({ local: true }, { NOTIFIER_TOPIC: 'prod-topic' })).toEqual({
+      projectId: 'notifier-local',
+      topic: 'notifications',
+      encoding: 'JSON',
+      emulatorHost: '127.0.0.1:8085',
+    });
+  });
+
+  it('when --local is given and the environment moves the project or emulator, then it follows them as npm start does', () => {
+    const env = { GOOGLE_CLOUD_PROJECT: 'mine', PUBSUB_EMULATOR_HOST: '127.0.0.1:9999' };
+    expect(resolveConnection({ local: true }, env)).toMatchObject({ projectId: 'mine', emulatorHost: '127.0.0.1:9999' });
+  });
+
+  it('when --local is combined with flags, then the flags still win', () => {
+    expect(resolveConnection({ local: true, topic: 'other', encoding: 'BINARY' }, {})).toMatchObject({
+      topic: 'other',
+      encoding: 'BINARY',
+      emulatorHost: '127.0.0.1:8085',
+    });
+  });
+
+  it('when --encoding is neither JSON nor BINARY, then the error names the flag', () => {
+    expect(() => resolveConnection({ project: 'p', encoding: 'XML' }, {})).toThrow('--encoding: must be JSON or BINARY, got "XML"');
+  });
+
+  it('when SCHEMA_ENCODING is malformed, then the ConfigError names the variable', () => {
+    expect(() => resolveConnection({}, { GOOGLE_CLOUD_PROJECT: 'p', SCHEMA_ENCODING: 'XML' })).toThrow(ConfigError);
+  });
+});
+
+describe('withClient', () => {
+  const connection = { projectId: 'p', topic: 't', encoding: 'JSON' as const };
+
+  it('when the work succeeds, then its result is returned and the client closed', async () => {
+    const fake = fakePubSub();
+    await expect(withClient(fake.createClient, connection, async () => 42)).resolves.toBe(42);
+    expect(fake.closed()).toBe(1);
+  });
+
+  it('when the work fails, then the client is closed and the work error is thrown, not the close error', async () => {
+    const failingClose = () => ({ ...fakePubSub().createClient(connection), close: () => Promise.reject(new Error('close failed')) });
+    await expect(
+      withClient(failingClose, connection, async () => {
+        throw new Error('work failed');
+      }),
+    ).rejects.toThrow('work failed');
+  });
+});
+
+/** `127.0.0.1:<port>` where nothing listens (a port just released). */
+async function unusedHost(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return `127.0.0.1:${port}`;
+}
+
+describe('listening', () => {
+  let server: Server;
+  let port: number;
+  beforeAll(async () => {
+    server = createServer((socket) => socket.destroy());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(() => new Promise((r) => server.close(r)));
+
+  it('when something listens at host:port, then true', async () => {
+    await expect(listening(`127.0.0.1:${port}`)).resolves.toBe(true);
+  });
+
+  it('when nothing listens there, then false', async () => {
+    await expect(listening(await unusedHost())).resolves.toBe(false);
+  });
+});
+
+describe('createPubSubClient', () => {
+  it('when the emulator named does not answer, then it fails at once with a hint, before any publish', async () => {
+    const host = await unusedHost();
+    await expect(createPubSubClient({ projectId: 'p', topic: 't', encoding: 'JSON', emulatorHost: host })).rejects.toThrow(
+      `no Pub/Sub emulator answers at ${host}: is it running? (npm start runs the local pipeline)`,
+    );
+  });
+});

@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { CliClient, CliIo, Connection } from '../../../src/cli/main';
+import { broadcast } from '../../../src/client/broadcast';
+import { NotificationInput, toNotification } from '../../../src/client/notification-input';
+import { Notification } from '../../../src/codec/notification';
+
+/** The instant the fakes treat as now: 2025-01-01T00:00:00Z. */
+export const NOW_MS = Date.UTC(2025, 0, 1);
+
+/**
+ * A client factory that publishes into an array, validating as the real client does
+ * (publish throws synchronously for an invalid notification). `failAt` makes the n-th
+ * send (1-based) reject, as Pub/Sub does when it becomes unavailable.
+ */
+export function fakePubSub(opts: { failAt?: number } = {}) {
+  const published: Notification[] = [];
+  const connections: Connection[] = [];
+  let sends = 0;
+  let closed = 0;
+  const send = async (n: Notification) => {
+    sends++;
+    if (sends === opts.failAt) throw new Error('14 UNAVAILABLE: connection refused');
+    published.push(n);
+    return `m-${sends}`;
+  };
+  const createClient = (connection: Connection): CliClient => {
+    connections.push(connection);
+    const prepare = (input: NotificationInput) => toNotification(input, { source: connection.source ?? '', nowMs: NOW_MS });
+    return {
+      publish: (input) => send(prepare(input)),
+      broadcast: (options) => broadcast(options, { prepare, send }),
+      close: async () => void closed++,
+    };
+  };
+  return { createClient, published, connections, closed: () => closed };
+}
+
+/** An io whose output is captured; env names a project so commands can run. */
+export function captureIo(overrides: Partial<CliIo> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = {
+    env: { GOOGLE_CLOUD_PROJECT: 'test-project' },
+    stdout: { write: (s: string) => out.push(s) },
+    stderr: { write: (s: string) => err.push(s), isTTY: false },
+    now: () => NOW_MS,
+    ...overrides,
+  };
+  return { io, stdout: () => out.join(''), stderr: () => err.join('') };
+}
+
+/** Standard input holding `text`. */
+export function stdinOf(text: string): Readable {
+  return Readable.from([Buffer.from(text)]);
+}
+
+/** A temporary directory for input files; `remove` deletes it. */
+export function tempFiles() {
+  const dir = mkdtempSync(join(tmpdir(), 'notifier-cli-'));
+  return {
+    write(name: string, content: string): string {
+      const path = join(dir, name);
+      writeFileSync(path, content);
+      return path;
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
