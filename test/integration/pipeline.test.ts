@@ -1,4 +1,6 @@
+import mysql from 'mysql2/promise';
 import { InvalidNotificationError } from '../../src/client';
+import { lockName } from '../../src/ledger/ledger';
 import { startTestPipeline, TestPipeline } from '../support/pipeline';
 import { eventually } from '../support/notifier';
 
@@ -75,6 +77,25 @@ describe('the local pipeline, through the Pub/Sub emulator', () => {
     expect(json(row.email)).toEqual({ to: 'carol@example.com', subject: 'Your order shipped', text: 'It is on its way.', html: null });
     expect(row.created_at_micros).toBeInstanceOf(Date);
     expect(await p.db.row('smtp-down-1')).toMatchObject({ status: 'failed', attempts: 3 });
+  });
+
+  test("when the notifier nacks every delivery, then Pub/Sub's own dead-letter policy forwards it after max_delivery_attempts", async () => {
+    // Another "instance" holds the notification's lock for good: every push answers 409.
+    const holder = await mysql.createConnection(p.db.url);
+    await holder.query('SELECT GET_LOCK(?, 0)', [lockName({ notificationId: 'stuck-1', channel: 'EMAIL' })]);
+    try {
+      await p.client.publish({ notificationId: 'stuck-1', type: 'order.shipped', channel: 'EMAIL', email: email('dan@example.com') });
+      const row = await eventually('the row Pub/Sub dead-lettered', async () => (await deadLetterRows('stuck-1'))[0], 45000);
+      const attributes = json(row.attributes);
+      expect(attributes).toMatchObject({
+        CloudPubSubDeadLetterSourceDeliveryCount: String(p.settings.maxDeliveryAttempts),
+        CloudPubSubDeadLetterSourceSubscription: p.names.pushSubscription,
+      });
+      expect(attributes.notifier_failure_code).toBeUndefined();
+      expect(p.smtp.mailsFor('stuck-1')).toEqual([]);
+    } finally {
+      await holder.end();
+    }
   });
 
   test('when a payload cannot be decoded, then it is a poison row with its raw bytes', async () => {

@@ -24,6 +24,7 @@ export const FAST_SETTINGS: DeliverySettings = {
 /** A local pipeline on the test emulator, with its own topics, database and SMTP server. */
 export interface TestPipeline {
   names: TopologyNames;
+  settings: DeliverySettings;
   db: TestDatabase;
   smtp: SmtpSink;
   pipeline: Pipeline;
@@ -52,6 +53,7 @@ export async function startTestPipeline(settings: DeliverySettings = FAST_SETTIN
   const client = createNotifierClient({ pubsub: pipeline.pubsub, topic: names.topic, source: 'pipeline-test' });
   return {
     names,
+    settings,
     db,
     smtp,
     pipeline,
