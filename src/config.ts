@@ -177,6 +177,8 @@ export function loadConfig(env: Env = process.env): Config {
 /** Defaults of the local pipeline (`npm start`); any variable set in the environment wins. */
 export const LOCAL_DEFAULTS: Readonly<Record<string, string>> = {
   NODE_ENV: 'development',
+  // The pipeline prints one line per push itself; LOG_LEVEL=info adds the notifier's own lines.
+  LOG_LEVEL: 'warn',
   PUSH_AUTH: 'none',
   MYSQL_URL: 'mysql://root@127.0.0.1:3306/notifier',
   EMAIL_FROM: 'Notifier <notifier@example.com>',

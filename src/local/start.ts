@@ -60,7 +60,7 @@ async function main(closers: Closer[]): Promise<void> {
   }
 
   const names = topologyNames();
-  const pipeline = await startPipeline({ config, settings, names, say, log: createLogger('warn') });
+  const pipeline = await startPipeline({ config, settings, names, say, log: createLogger(config.logLevel) });
   closers.unshift(() => pipeline.stop());
   say(`topics ${names.topic}, ${names.deadLetterTopic}, ${names.poisonTopic} (project ${config.pubsub.projectId}); push bridge → notifier`);
   say('failed notifications land in MySQL tables dead_letters and poison_messages (the BigQuery stand-in)');
