@@ -35,29 +35,32 @@ async function ensureTopic(pubsub: PubSub, name: string): Promise<void> {
   if (!exists) await pubsub.createTopic(name);
 }
 
-async function ensureSubscription(pubsub: PubSub, topic: string, name: string, metadata: object): Promise<Subscription> {
+/**
+ * Creates the subscription, or brings an existing one's settings up to date (Terraform
+ * changed since the emulator started). The emulator refuses to update the expiration
+ * policy, which is set at creation only.
+ */
+async function ensureSubscription(pubsub: PubSub, topic: string, name: string, settings: object): Promise<Subscription> {
   const subscription = pubsub.subscription(name);
   const [exists] = await subscription.exists();
-  if (exists) await subscription.setMetadata(metadata);
-  else await pubsub.topic(topic).createSubscription(name, metadata);
+  if (!exists) await pubsub.topic(topic).createSubscription(name, { ...settings, expirationPolicy: {} });
+  else if (Object.keys(settings).length) await subscription.setMetadata(settings);
   return subscription;
 }
 
 /**
  * Creates (or brings up to date) the topics and subscriptions Terraform creates in
- * production, with the retry, dead-letter and ack-deadline settings given. Every
+ * production, never expiring, with the retry, dead-letter and ack-deadline settings given. Every
  * topic gets its subscription before anything is published: a topic without one
  * drops what it receives.
  */
 export async function ensureTopology(pubsub: PubSub, names: TopologyNames, settings: DeliverySettings): Promise<Topology> {
   for (const t of [names.topic, names.deadLetterTopic, names.poisonTopic]) await ensureTopic(pubsub, t);
-  const neverExpires = { expirationPolicy: {} };
   const [deadLetterTable, poisonTable] = await Promise.all([
-    ensureSubscription(pubsub, names.deadLetterTopic, names.deadLetterTableSubscription, neverExpires),
-    ensureSubscription(pubsub, names.poisonTopic, names.poisonTableSubscription, neverExpires),
+    ensureSubscription(pubsub, names.deadLetterTopic, names.deadLetterTableSubscription, {}),
+    ensureSubscription(pubsub, names.poisonTopic, names.poisonTableSubscription, {}),
   ]);
   const push = await ensureSubscription(pubsub, names.topic, names.pushSubscription, {
-    ...neverExpires,
     ackDeadlineSeconds: settings.ackDeadlineSeconds,
     retryPolicy: {
       minimumBackoff: { seconds: settings.minimumBackoffSeconds },
