@@ -38,6 +38,8 @@ export interface Config {
   readonly delivery: {
     /** Our own attempt budget; must stay below the subscription's max_delivery_attempts. */
     readonly maxAttempts: number;
+    /** Replays (attribute notifier_replay_of) that may reopen one failed notification; 0 refuses all. */
+    readonly maxReplays: number;
     readonly sendTimeoutMs: number;
     /** Types whose resend is harmless when a crash left the send outcome unknown. */
     readonly resendSafeTypes: ReadonlySet<string>;
@@ -153,6 +155,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     delivery: {
       maxAttempts: integer(env, 'MAX_ATTEMPTS', 5, 1, 99),
+      maxReplays: integer(env, 'MAX_REPLAYS', 3, 0, 100),
       sendTimeoutMs: integer(env, 'SEND_TIMEOUT_MS', 10000, 100, 300000),
       resendSafeTypes: new Set(
         (optional(env, 'RESEND_SAFE_TYPES') ?? '').split(',').map((t) => t.trim()).filter(Boolean),
@@ -234,6 +237,23 @@ export function loadPublisherConfig(env: Env = process.env, opts: { local?: bool
     encoding: oneOf(source, 'SCHEMA_ENCODING', ['JSON', 'BINARY'] as const, 'JSON'),
     emulatorHost: optional(source, 'PUBSUB_EMULATOR_HOST'),
   });
+}
+
+/** Where `notifier failures` and `notifier replay` read failure records. */
+export type FailureStoreConfig = { kind: 'mysql'; url: string } | { kind: 'bigquery'; dataset: string };
+
+/**
+ * `--local` (or MYSQL_URL with it): the npm start stand-in tables; otherwise BigQuery,
+ * FAILURES_DATASET as `project.dataset`. Undefined when neither is known.
+ */
+export function loadFailureStoreConfig(env: Env = process.env, opts: { local?: boolean } = {}): FailureStoreConfig | undefined {
+  if (opts.local) return { kind: 'mysql', url: url(env, 'MYSQL_URL', ['mysql:'], LOCAL_DEFAULTS.MYSQL_URL) };
+  const dataset = optional(env, 'FAILURES_DATASET');
+  if (dataset === undefined) return undefined;
+  if (!/^[a-z][a-z0-9-]{4,61}[a-z0-9]\.[A-Za-z0-9_]{1,1024}$/.test(dataset)) {
+    throw new ConfigError('FAILURES_DATASET', `must be project.dataset, got "${dataset}"`);
+  }
+  return { kind: 'bigquery', dataset };
 }
 
 /** What `npm run migrate` needs: only the database URL. */

@@ -44,6 +44,7 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
     clock: { nowMs: () => Date.now() },
     defaultEncoding: config.pubsub.defaultEncoding,
     maxAttempts: config.delivery.maxAttempts,
+    maxReplays: config.delivery.maxReplays,
     resendSafeTypes: config.delivery.resendSafeTypes,
   });
 

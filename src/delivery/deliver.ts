@@ -15,11 +15,13 @@ import {
   Clock,
   DeadLetterPublisher,
   Ledger,
+  LedgerEntry,
   LedgerWrite,
   LOCK_BUSY,
   LockedLedger,
   TERMINAL_STATUSES,
 } from './ports';
+import { admitReplay, mayReopen, ReplayState } from './replays';
 
 /** One Pub/Sub message as the push endpoint received it. */
 export interface PushedMessage {
@@ -35,6 +37,8 @@ export interface DeliveryDeps {
   clock: Clock;
   defaultEncoding: Encoding;
   maxAttempts: number;
+  /** Replays that may reopen one failed (notification_id, channel). */
+  maxReplays: number;
   resendSafeTypes: ReadonlySet<string>;
 }
 
@@ -70,7 +74,8 @@ export function makeDeliver(deps: DeliveryDeps) {
       const withRecipient = { ...result, recipient: channel.describeRecipient(n) };
       const key = { notificationId: n.notificationId, channel: channel.name };
       const existing = await deps.ledger.find(key);
-      if (existing && TERMINAL_STATUSES.has(existing.status)) {
+      // A replay of a failed row cannot be decided without the lock: it may send.
+      if (existing && TERMINAL_STATUSES.has(existing.status) && !mayReopen(existing, msg)) {
         return { ...withRecipient, outcome: 'duplicate', attempt: existing.attempts };
       }
       const locked = await deps.ledger.withLock(key, (ledger) =>
@@ -90,14 +95,14 @@ export function makeDeliver(deps: DeliveryDeps) {
     msg: PushedMessage,
     n: Notification,
     channel: Channel,
-    result: Known,
+    known: Known,
   ): Promise<DeliveryResult> {
     const row = await ledger.read();
-    if (row && TERMINAL_STATUSES.has(row.status)) {
-      return { ...result, outcome: 'duplicate', attempt: row.attempts };
-    }
+    const start = startFrom(row, msg, known);
+    if ('done' in start) return start.done;
+    const { result, previousAttempts, replay } = start;
     const write: WriteLedger = (w) =>
-      ledger.save({ type: n.type, accountId: n.accountId, messageId: msg.messageId, ...w });
+      ledger.save({ type: n.type, accountId: n.accountId, messageId: msg.messageId, ...replay, ...w });
 
     if (row?.status === 'sending' && !deps.resendSafeTypes.has(n.type)) {
       // A previous delivery handed it to the provider and never recorded the outcome.
@@ -106,7 +111,6 @@ export function makeDeliver(deps: DeliveryDeps) {
       await write({ status: 'unknown', attempts: row.attempts, failureCode: 'SEND_OUTCOME_UNKNOWN', error });
       return { ...result, outcome: 'dead_lettered', attempt: row.attempts, code: 'SEND_OUTCOME_UNKNOWN', error };
     }
-    const previousAttempts = row?.attempts ?? 0;
     if (n.expiresAtMicros > 0n && n.expiresAtMicros <= BigInt(deps.clock.nowMs()) * 1000n) {
       await write({ status: 'expired', attempts: previousAttempts });
       return { ...result, outcome: 'expired', attempt: previousAttempts };
@@ -129,6 +133,30 @@ export function makeDeliver(deps: DeliveryDeps) {
       return { ...sent, outcome: 'sent_unrecorded', error: short(asDeliveryError(err).message) };
     }
     return sent;
+  }
+
+  /**
+   * Under the lock: a final answer for a terminal row, or what the delivery carries on
+   * with. Every write carries the replay state, so one UPSERT states the whole row.
+   */
+  function startFrom(
+    row: LedgerEntry | undefined,
+    msg: PushedMessage,
+    result: Known,
+  ): { done: DeliveryResult } | { result: Known; previousAttempts: number; replay: ReplayState } {
+    if (row && mayReopen(row, msg)) {
+      const verdict = admitReplay(row, msg.messageId, deps.maxReplays);
+      if (!verdict.accepted) {
+        return { done: { ...result, outcome: 'replay_refused', attempt: row.attempts, error: verdict.reason } };
+      }
+      // A fresh MAX_ATTEMPTS budget; the replay fields are written with `sending`.
+      return { result: { ...result, replay: verdict.state.replays }, previousAttempts: 0, replay: verdict.state };
+    }
+    if (row && TERMINAL_STATUSES.has(row.status)) {
+      return { done: { ...result, outcome: 'duplicate', attempt: row.attempts } };
+    }
+    const replay = { replays: row?.replays ?? 0, lastReplayMessageId: row?.lastReplayMessageId };
+    return { result, previousAttempts: row?.attempts ?? 0, replay };
   }
 
   async function sendFailed(

@@ -9,6 +9,8 @@ export const OUTCOMES = {
   duplicate: { status: 204, level: 'info' },
   suppressed: { status: 204, level: 'info' },
   expired: { status: 204, level: 'info' },
+  // A replay of a failed notification beyond MAX_REPLAYS: acked, not sent, not dead-lettered.
+  replay_refused: { status: 204, level: 'warn' },
   dead_lettered: { status: 204, level: 'warn' },
   poisoned: { status: 204, level: 'error' },
   // The provider accepted it but the ledger could not record it: never resend.
@@ -28,6 +30,8 @@ export interface DeliveryResult {
   /** Our own attempt count for this (notification_id, channel). */
   attempt?: number;
   recipient?: string;
+  /** Set when a replay reopened a failed notification: which replay this is (1 = the first). */
+  replay?: number;
   code?: FailureCode | DeliveryError['code'];
   error?: string;
 }

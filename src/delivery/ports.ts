@@ -26,7 +26,12 @@ export interface DeliveryKey {
 
 export interface LedgerEntry {
   status: DeliveryStatus;
+  /** Attempts since the row was created or last reopened by a replay. */
   attempts: number;
+  /** How many replays reopened this row after it had failed. */
+  replays: number;
+  /** The Pub/Sub message ID of the replay that last reopened it: that message cannot reopen it again. */
+  lastReplayMessageId?: string;
 }
 
 export interface LedgerWrite extends LedgerEntry {
@@ -41,7 +46,7 @@ export interface LedgerWrite extends LedgerEntry {
 /** Ledger operations allowed while holding the key's lock. */
 export interface LockedLedger {
   read(): Promise<LedgerEntry | undefined>;
-  /** Creates or replaces the row's state. */
+  /** Creates or replaces the row's state (replay fields included: carry them forward). */
   save(write: LedgerWrite): Promise<void>;
 }
 

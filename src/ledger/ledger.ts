@@ -15,17 +15,36 @@ export interface MysqlLedgerOptions {
   timeoutMs: number;
 }
 
-const SELECT_ENTRY =
-  'SELECT status, attempts FROM delivery_ledger WHERE notification_id = ? AND channel = ?';
+const SELECT_ENTRY = `
+SELECT status, attempts, replays, last_replay_message_id
+FROM delivery_ledger WHERE notification_id = ? AND channel = ?`;
+
+interface EntryRow {
+  status: LedgerEntry['status'];
+  attempts: number;
+  replays: number;
+  last_replay_message_id: string | null;
+}
+
+const toEntry = (row: EntryRow | undefined): LedgerEntry | undefined =>
+  row && {
+    status: row.status,
+    attempts: row.attempts,
+    replays: row.replays,
+    lastReplayMessageId: row.last_replay_message_id ?? undefined,
+  };
 
 const UPSERT = `
 INSERT INTO delivery_ledger
   (notification_id, channel, status, attempts, notification_type, account_id,
-   first_message_id, last_message_id, provider_message_id, failure_code, last_error)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+   first_message_id, last_message_id, provider_message_id, failure_code, last_error,
+   replays, last_replay_message_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON DUPLICATE KEY UPDATE
   status = VALUES(status),
   attempts = VALUES(attempts),
+  replays = VALUES(replays),
+  last_replay_message_id = VALUES(last_replay_message_id),
   last_message_id = VALUES(last_message_id),
   provider_message_id = COALESCE(VALUES(provider_message_id), provider_message_id),
   failure_code = VALUES(failure_code),
@@ -45,20 +64,21 @@ export function makeMysqlLedger(pool: Pool, opts: MysqlLedgerOptions): Ledger {
   const { timeoutMs } = opts;
 
   async function find(key: DeliveryKey): Promise<LedgerEntry | undefined> {
-    const rows = await query<LedgerEntry[]>(pool, SELECT_ENTRY, [key.notificationId, key.channel], timeoutMs);
-    return rows[0];
+    const rows = await query<EntryRow[]>(pool, SELECT_ENTRY, [key.notificationId, key.channel], timeoutMs);
+    return toEntry(rows[0]);
   }
 
   function locked(conn: PoolConnection, key: DeliveryKey): LockedLedger {
     return {
       async read() {
-        const rows = await query<LedgerEntry[]>(conn, SELECT_ENTRY, [key.notificationId, key.channel], timeoutMs);
-        return rows[0];
+        const rows = await query<EntryRow[]>(conn, SELECT_ENTRY, [key.notificationId, key.channel], timeoutMs);
+        return toEntry(rows[0]);
       },
       async save(w: LedgerWrite) {
         await query(conn, UPSERT, [
           key.notificationId, key.channel, w.status, w.attempts, w.type, w.accountId,
           w.messageId, w.messageId, w.providerMessageId ?? null, w.failureCode ?? null, w.error ?? null,
+          w.replays, w.lastReplayMessageId ?? null,
         ], timeoutMs);
       },
     };

@@ -228,3 +228,21 @@ describe('loadPublisherConfig (the notifier CLI)', () => {
     ).toEqual({ projectId: 'p', topic: 't', encoding: 'BINARY', emulatorHost: 'h:1' });
   });
 });
+
+describe('loadConfig: MAX_REPLAYS', () => {
+  test('when MAX_REPLAYS is not set, then 3 replays may reopen a failed notification', () => {
+    expect(loadConfig(required).delivery.maxReplays).toBe(3);
+  });
+
+  test.each([
+    ['0', 0],
+    ['100', 100],
+    [' 7 ', 7],
+  ])('when MAX_REPLAYS is "%s", then it is %i', (raw, expected) => {
+    expect(loadConfig({ ...required, MAX_REPLAYS: raw }).delivery.maxReplays).toBe(expected);
+  });
+
+  test.each(['-1', '101', 'three', '1.5'])('when MAX_REPLAYS is "%s", then a ConfigError names MAX_REPLAYS', (raw) => {
+    expect(configError({ ...required, MAX_REPLAYS: raw }).variable).toBe('MAX_REPLAYS');
+  });
+});

@@ -14,6 +14,7 @@ import {
   LockedLedger,
   SendReceipt,
 } from '../../src/delivery/ports';
+import { REPLAY_OF_ATTRIBUTE } from '../../src/delivery/replays';
 import { maskEmail } from '../../src/logging';
 
 /** A valid EMAIL notification. */
@@ -36,15 +37,24 @@ export function aMessage(n: Notification, encoding: Encoding = 'JSON', messageId
   return rawMessage(encodeNotification(n, encoding), { googclient_schemaencoding: encoding }, messageId);
 }
 
+/** A replay of `n` as an analyst publishes it: a new message ID and `notifier_replay_of`. */
+export function aReplay(n: Notification, messageId: string, replayOf = 'm-1'): PushedMessage {
+  const msg = aMessage(n, 'JSON', messageId);
+  return { ...msg, attributes: { ...msg.attributes, [REPLAY_OF_ATTRIBUTE]: replayOf } };
+}
+
 export function rawMessage(data: Buffer, attributes: Record<string, string>, messageId = 'm-1'): PushedMessage {
   return { messageId, data, attributes };
 }
 
 const keyOf = (key: DeliveryKey) => `${key.notificationId}|${key.channel}`;
 
+/** A row as a test seeds it: replay fields default to none. */
+export type SeededEntry = Pick<LedgerEntry, 'status' | 'attempts'> & Partial<LedgerEntry>;
+
 /** The ledger in memory: rows in a Map, locks held elsewhere in a Set. */
 export class FakeLedger implements Ledger {
-  readonly rows = new Map<string, LedgerWrite | LedgerEntry>();
+  readonly rows = new Map<string, LedgerWrite | SeededEntry>();
   readonly heldElsewhere = new Set<string>();
   readonly saves: LedgerWrite[] = [];
   lockCalls = 0;
@@ -55,11 +65,11 @@ export class FakeLedger implements Ledger {
   /** Runs once the lock is taken, before the locked work (another process's last write). */
   onLocked?: () => void;
 
-  seed(notificationId: string, channel: ChannelName, entry: LedgerEntry): void {
+  seed(notificationId: string, channel: ChannelName, entry: SeededEntry): void {
     this.rows.set(keyOf({ notificationId, channel }), entry);
   }
 
-  row(notificationId: string, channel: ChannelName = 'EMAIL'): (LedgerWrite | LedgerEntry) | undefined {
+  row(notificationId: string, channel: ChannelName = 'EMAIL'): (LedgerWrite | SeededEntry) | undefined {
     return this.rows.get(keyOf({ notificationId, channel }));
   }
 
@@ -96,7 +106,14 @@ export class FakeLedger implements Ledger {
 
   private entry(key: DeliveryKey): LedgerEntry | undefined {
     const row = this.rows.get(keyOf(key));
-    return row && { status: row.status, attempts: row.attempts };
+    return (
+      row && {
+        status: row.status,
+        attempts: row.attempts,
+        replays: row.replays ?? 0,
+        lastReplayMessageId: row.lastReplayMessageId,
+      }
+    );
   }
 }
 
@@ -160,7 +177,9 @@ export interface DeliveryWorld {
 }
 
 /** makeDeliver wired to fresh fakes: EMAIL is the only configured channel. */
-export function aDeliveryWorld(opts: { maxAttempts?: number; resendSafeTypes?: string[] } = {}): DeliveryWorld {
+export function aDeliveryWorld(
+  opts: { maxAttempts?: number; maxReplays?: number; resendSafeTypes?: string[] } = {},
+): DeliveryWorld {
   const ledger = new FakeLedger();
   const email = new FakeChannel('EMAIL');
   const deadLetters = new FakeDeadLetters();
@@ -172,6 +191,7 @@ export function aDeliveryWorld(opts: { maxAttempts?: number; resendSafeTypes?: s
     clock,
     defaultEncoding: 'JSON',
     maxAttempts: opts.maxAttempts ?? 5,
+    maxReplays: opts.maxReplays ?? 3,
     resendSafeTypes: new Set(opts.resendSafeTypes ?? []),
   });
   return { deliver, ledger, email, deadLetters, clock };
