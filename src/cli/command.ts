@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { FailureStore } from '../failures/store';
 import type { ClientFactory } from './connection';
 
 /** Where a command writes; `process.stdout` and `process.stderr` fit, and so does a test's buffer. */
@@ -21,6 +22,8 @@ export interface CliIo {
   stdin?: Readable;
   /** How to reach Pub/Sub; default: a real PubSub client (see connection.ts). */
   createClient?: ClientFactory;
+  /** Where `failures` and `replay` read; default: opened from the flags (see failure-flags.ts). */
+  failureStore?: FailureStore;
   /** Milliseconds clock for progress output; default `Date.now`. */
   now?: () => number;
 }

@@ -17,7 +17,7 @@ export interface Connection {
 }
 
 /** The part of the producer client the commands use; a real NotifierClient fits. */
-export type CliClient = Pick<NotifierClient, 'publish' | 'broadcast' | 'close'>;
+export type CliClient = Pick<NotifierClient, 'publish' | 'broadcast' | 'republish' | 'close'>;
 
 /** Makes the client a command publishes through; tests pass a fake. */
 export type ClientFactory = (connection: Connection) => CliClient | Promise<CliClient>;
@@ -89,6 +89,7 @@ export const createPubSubClient: ClientFactory = async (c) => {
   return {
     publish: (input) => client.publish(input),
     broadcast: (options) => client.broadcast(options),
+    republish: (n, attributes) => client.republish(n, attributes),
     async close() {
       try {
         await client.close();

@@ -6,6 +6,8 @@
  */
 import { ConfigError, LOCAL_DEFAULTS } from '../config';
 import { broadcastCommand } from './broadcast';
+import { failuresCommand } from './failures';
+import { replayCommand } from './replay';
 import type { CliIo, Command } from './command';
 import { briefly, CliError, EXIT } from './errors';
 import { publishCommand } from './publish';
@@ -15,7 +17,7 @@ export type { CliClient, ClientFactory, Connection } from './connection';
 export { EXIT } from './errors';
 
 /** The subcommands, in the order `notifier help` lists them. A new command is one more entry. */
-export const COMMANDS: readonly Command[] = [publishCommand, broadcastCommand];
+export const COMMANDS: readonly Command[] = [publishCommand, broadcastCommand, failuresCommand, replayCommand];
 
 const HELP_WORDS = new Set(['help', '--help', '-h']);
 
@@ -25,7 +27,7 @@ export function usage(): string {
   const list = [...COMMANDS, { name: 'help', summary: 'this text; notifier help <command> for one command' }]
     .map((c) => `  ${c.name.padEnd(width)}${c.summary}`)
     .join('\n');
-  return `notifier: publish notifications to the notifier's Pub/Sub topic.
+  return `notifier: publish notifications to the notifier's Pub/Sub topic, query failures, replay them.
 
 Usage: notifier <command> [flags]    (in this repository: npm run notifier -- <command> [flags])
 

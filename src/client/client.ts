@@ -2,7 +2,8 @@ import { PubSub, Topic } from '@google-cloud/pubsub';
 import { Encoding, encodeNotification } from '../codec/codec';
 import { channelName, Notification } from '../codec/notification';
 import { broadcast, BroadcastOptions, BroadcastResult } from './broadcast';
-import { NotificationInput, toNotification } from './notification-input';
+import { InvalidNotificationError, NotificationInput, toNotification } from './notification-input';
+import { validateNotification } from '../codec/validate';
 
 export interface NotifierClientOptions {
   /** The project holding the topic. Optional when `pubsub` is given. */
@@ -25,6 +26,11 @@ export interface NotifierClient {
   publish(input: NotificationInput): Promise<string>;
   /** Publishes one notification per recipient with IDs derived from the broadcast ID (see broadcast.ts). */
   broadcast<R>(options: BroadcastOptions<R>): Promise<BroadcastResult>;
+  /**
+   * Publishes an already-built notification as it is, with extra attributes (replays keep
+   * the original ID and creation time). Validated like `publish`, synchronously.
+   */
+  republish(n: Notification, attributes: Record<string, string>): Promise<string>;
   /** Checks a notification without publishing: the Notification or InvalidNotificationError. */
   validate(input: NotificationInput): Notification;
   /** Flushes pending publishes and closes the Pub/Sub client it created. */
@@ -64,6 +70,11 @@ export function createNotifierClient(options: NotifierClientOptions): NotifierCl
         prepare: (input) => toNotification(input, defaults()),
         send: (n) => send(n, { broadcast_id: opts.broadcastId }),
       });
+    },
+    republish(n, attributes) {
+      const problems = validateNotification(n);
+      if (problems.length) throw new InvalidNotificationError(problems);
+      return send(n, attributes);
     },
     validate: (input) => toNotification(input, defaults()),
     async close() {

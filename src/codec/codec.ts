@@ -40,7 +40,7 @@ export function decodePlain(data: Buffer, encoding: Encoding): Plain {
 
 /** Bytes of either Pub/Sub encoding → Notification; throws DecodeError naming the problem. */
 export function decodeNotification(data: Buffer, encoding: Encoding): Notification {
-  return fromPlain(decodePlain(data, encoding));
+  return notificationFromPlain(decodePlain(data, encoding));
 }
 
 /** Notification → bytes in the given encoding (what the producer client publishes). */
@@ -54,7 +54,8 @@ export function encodeNotification(n: Notification, encoding: Encoding): Buffer 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const int64 = (v: unknown): bigint => (v === undefined || v === null || v === '' ? 0n : BigInt(v as string));
 
-function fromPlain(p: Plain): Notification {
+/** The plain `Type.toObject` shape (proto field names, int64 as strings) → Notification. */
+export function notificationFromPlain(p: Plain): Notification {
   const email = p.email as Plain | undefined;
   return {
     notificationId: str(p.notification_id),

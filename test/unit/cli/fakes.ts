@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { CliClient, CliIo, Connection } from '../../../src/cli/main';
 import { broadcast } from '../../../src/client/broadcast';
-import { NotificationInput, toNotification } from '../../../src/client/notification-input';
+import { InvalidNotificationError, NotificationInput, toNotification } from '../../../src/client/notification-input';
+import { validateNotification } from '../../../src/codec/validate';
 import { Notification } from '../../../src/codec/notification';
 
 /** The instant the fakes treat as now: 2025-01-01T00:00:00Z. */
@@ -17,6 +18,7 @@ export const NOW_MS = Date.UTC(2025, 0, 1);
  */
 export function fakePubSub(opts: { failAt?: number } = {}) {
   const published: Notification[] = [];
+  const attributes: Record<string, string>[] = [];
   const connections: Connection[] = [];
   let sends = 0;
   let closed = 0;
@@ -32,10 +34,16 @@ export function fakePubSub(opts: { failAt?: number } = {}) {
     return {
       publish: (input) => send(prepare(input)),
       broadcast: (options) => broadcast(options, { prepare, send }),
+      republish(n, extra) {
+        const problems = validateNotification(n);
+        if (problems.length) throw new InvalidNotificationError(problems);
+        attributes.push(extra);
+        return send(n);
+      },
       close: async () => void closed++,
     };
   };
-  return { createClient, published, connections, closed: () => closed };
+  return { createClient, published, attributes, connections, closed: () => closed };
 }
 
 /** An io whose output is captured; env names a project so commands can run. */

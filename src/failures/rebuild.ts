@@ -1,0 +1,47 @@
+import { notificationFromPlain } from '../codec/codec';
+import { Notification } from '../codec/notification';
+import { notificationType } from '../codec/schema';
+import { fieldsOf, TableField } from './bigquery-schema';
+import { Row } from './store';
+
+/**
+ * A TIMESTAMP column value → epoch microseconds, exactly: BigQuery gives ISO text with up
+ * to 6 fractional digits, the MySQL stand-in `YYYY-MM-DD HH:MM:SS.ffffff`.
+ */
+export function timestampMicros(value: unknown): bigint {
+  if (value instanceof Date) return BigInt(value.getTime()) * 1000n;
+  const match = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,6})\d*)?(?:Z|[+-]00:?00)?$/.exec(String(value).trim());
+  if (!match) throw new Error(`not a timestamp: ${String(value)}`);
+  const seconds = BigInt(Date.parse(`${match[1]}T${match[2]}Z`) / 1000);
+  return seconds * 1_000_000n + BigInt((match[3] ?? '').padEnd(6, '0'));
+}
+
+/** A column value → the plain `Type.toObject` shape the codec builds notifications from. */
+function plainValue(field: TableField, value: unknown): unknown {
+  if (value === null || value === undefined) return undefined;
+  if (field.type === 'RECORD' || field.mode === 'REPEATED') {
+    const parsed = typeof value === 'string' ? JSON.parse(value) : value;
+    if (field.mode === 'REPEATED') return (parsed as unknown[]).map((v) => plainValue({ ...field, mode: 'NULLABLE' }, v));
+    return field.type === 'RECORD' ? plainRecord(field.fields ?? [], parsed as Row) : parsed;
+  }
+  if (field.type === 'TIMESTAMP') return timestampMicros(value).toString();
+  if (field.type === 'INTEGER') return typeof value === 'string' && !/^-?\d{1,15}$/.test(value) ? value : Number(value);
+  return value;
+}
+
+function plainRecord(fields: readonly TableField[], row: Row): Row {
+  const out: Row = {};
+  for (const f of fields) {
+    const v = plainValue(f, row[f.name]);
+    if (v !== undefined) out[f.name] = v;
+  }
+  return out;
+}
+
+/**
+ * The notification a dead-letter row was written from: every proto column is read back,
+ * so a field added to the proto is replayed without changes here.
+ */
+export function notificationFromRow(row: Row): Notification {
+  return notificationFromPlain(plainRecord(fieldsOf(notificationType()), row));
+}

@@ -1,0 +1,58 @@
+import { notificationFromRow, timestampMicros } from '../../../src/failures/rebuild';
+import { CHANNELS } from '../../../src/codec/notification';
+
+describe('timestampMicros', () => {
+  test.each([
+    ['2026-11-22 01:02:03.456789', 1_795_309_323_456_789n],
+    ['2026-11-22T01:02:03.456789Z', 1_795_309_323_456_789n],
+    ['2026-11-22T01:02:03Z', 1_795_309_323_000_000n],
+    ['1970-01-01 00:00:00.000000', 0n],
+    ['2026-11-22T01:02:03.4+00:00', 1_795_309_323_400_000n],
+  ])('when the column holds %p, then the microseconds are exact', (text, micros) => {
+    expect(timestampMicros(text)).toBe(micros);
+  });
+
+  test('when the value is not a timestamp, then it says so', () => {
+    expect(() => timestampMicros('yesterday')).toThrow('not a timestamp: yesterday');
+  });
+});
+
+describe('notificationFromRow', () => {
+  const row = {
+    notification_id: 'n-1',
+    account_id: 'acct-1',
+    type: 'order.shipped',
+    channel: 1,
+    source: 'orders',
+    created_at_micros: '2026-11-22 01:02:03.456789',
+    expires_at_micros: '1970-01-01 00:00:00.000000',
+    email: '{"to":"a@example.com","subject":"S","text":"T","html":null}',
+    subscription_name: 'projects/p/subscriptions/s',
+    message_id: '9',
+    publish_time: '2026-11-22 01:02:04.000000',
+    attributes: '{}',
+  };
+
+  test('when the MySQL stand-in row is read back, then it is the notification that was dead-lettered', () => {
+    expect(notificationFromRow(row)).toEqual({
+      notificationId: 'n-1',
+      accountId: 'acct-1',
+      type: 'order.shipped',
+      channel: CHANNELS.EMAIL,
+      source: 'orders',
+      createdAtMicros: 1_795_309_323_456_789n,
+      expiresAtMicros: 0n,
+      email: { to: 'a@example.com', subject: 'S', text: 'T', html: '' },
+    });
+  });
+
+  test('when a BigQuery row is read back (records as objects, ISO timestamps), then it is the same notification', () => {
+    const bigQueryRow = {
+      ...row,
+      created_at_micros: '2026-11-22T01:02:03.456789Z',
+      expires_at_micros: '1970-01-01T00:00:00Z',
+      email: { to: 'a@example.com', subject: 'S', text: 'T', html: null },
+    };
+    expect(notificationFromRow(bigQueryRow)).toEqual(notificationFromRow(row));
+  });
+});
