@@ -1,4 +1,5 @@
 import mysql from 'mysql2/promise';
+import { connectionOptions } from '../ledger/connection-options';
 import { DEAD_LETTER_TABLE, POISON_TABLE } from './local-tables';
 import { BuiltQuery, deadLetterRowsQuery, listQuery, replayQuery, summaryQuery, Tables } from './query';
 import { FailureStore, Row } from './store';
@@ -8,7 +9,7 @@ const TABLES: Tables = { deadLetters: DEAD_LETTER_TABLE, poison: POISON_TABLE };
 /** The local stand-in tables (`npm start`) in the database named by `url`. */
 export function makeMysqlFailureStore(url: string): FailureStore {
   // DATETIME(6) as text keeps microseconds, which a JS Date would drop.
-  const pool = mysql.createPool({ uri: url, connectionLimit: 2, dateStrings: true, timezone: 'Z' });
+  const pool = mysql.createPool({ ...connectionOptions(url), connectionLimit: 2, dateStrings: true });
   const run = async (q: BuiltQuery): Promise<Row[]> => {
     const values = q.order.map((name) => {
       const v = q.params[name];

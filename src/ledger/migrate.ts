@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { MIGRATIONS_DIR } from '../paths';
+import { connectionOptions } from './connection-options';
 
 export interface Migration {
   version: number;
@@ -32,13 +33,8 @@ export async function migrate(mysqlUrl: string, migrations?: Migration[]): Promi
   const u = new URL(mysqlUrl);
   const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
   if (!database) throw new Error('MYSQL_URL must name a database, e.g. mysql://root@127.0.0.1:3306/notifier');
-  const conn = await mysql.createConnection({
-    host: u.hostname,
-    port: Number(u.port || 3306),
-    user: decodeURIComponent(u.username),
-    password: decodeURIComponent(u.password),
-    multipleStatements: true,
-  });
+  // Without the database: it may not exist yet.
+  const conn = await mysql.createConnection({ ...connectionOptions(mysqlUrl), database: undefined, multipleStatements: true });
   try {
     await conn.query(`CREATE DATABASE IF NOT EXISTS ${mysql.escapeId(database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
     await conn.query(`USE ${mysql.escapeId(database)}`);
