@@ -49,6 +49,12 @@ variable "ack_deadline_seconds" {
     condition     = var.ack_deadline_seconds >= 10 && var.ack_deadline_seconds <= 600
     error_message = "ack_deadline_seconds must be between 10 and 600."
   }
+  validation {
+    # The notifier's delivery budget (src/config.ts deliveryBudgetMs) plus a 5 s margin for
+    # the request's own overhead; the notifier also refuses to start when the budget does not fit.
+    condition     = var.ack_deadline_seconds * 1000 >= var.send_timeout_ms + var.lock_wait_seconds * 1000 + var.mysql_timeout_ms + var.publish_timeout_ms + 5000
+    error_message = "ack_deadline_seconds * 1000 must be at least send_timeout_ms + lock_wait_seconds * 1000 + mysql_timeout_ms + publish_timeout_ms + 5000, or Pub/Sub redelivers while a delivery is still running."
+  }
 }
 
 variable "schema_encoding" {
@@ -58,5 +64,407 @@ variable "schema_encoding" {
   validation {
     condition     = contains(["JSON", "BINARY"], var.schema_encoding)
     error_message = "schema_encoding must be JSON or BINARY."
+  }
+}
+
+# ---------------------------------------------------------------------------------------
+# Everything below extends the six delivery variables above. Cross-variable validations
+# need Terraform >= 1.9 (versions.tf). Ranges are the platform's (cited per variable) or
+# the notifier's own start-up checks (src/config.ts), whichever is narrower.
+# ---------------------------------------------------------------------------------------
+
+# --- Where it runs ---------------------------------------------------------------------
+
+variable "project_id" {
+  description = "Google Cloud project that holds every resource of the notifier (topics, Cloud Run, BigQuery, secrets, monitoring)."
+  type        = string
+  nullable    = false
+  validation {
+    condition     = can(regex("^([a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$", var.project_id))
+    error_message = "project_id must be a Google Cloud project ID (6-30 lowercase letters, digits, hyphens; optionally domain-scoped)."
+  }
+}
+
+variable "region" {
+  description = "Region of the Cloud Run service and the migration job (use the Cloud SQL instance's region to keep database round trips short)."
+  type        = string
+  default     = "us-central1"
+  nullable    = false
+  validation {
+    condition     = can(regex("^[a-z]+-[a-z]+[0-9]+$", var.region))
+    error_message = "region must be a Cloud Run region such as us-central1 or europe-west1."
+  }
+}
+
+variable "image" {
+  description = "Container image of the notifier (the Cloud Build output, e.g. REGION-docker.pkg.dev/PROJECT/notifier/notifier@sha256:...). The service and the migration job run the same image."
+  type        = string
+  nullable    = false
+  validation {
+    condition     = can(regex("^[a-z0-9.-]+(:[0-9]+)?/[^ ]+$", var.image))
+    error_message = "image must be a full image reference: registry host, path, and a tag or digest."
+  }
+}
+
+variable "cloud_sql_instance" {
+  description = "Connection name of the Cloud SQL for MySQL instance, PROJECT:REGION:INSTANCE. Mounted at /cloudsql/PROJECT:REGION:INSTANCE; the MYSQL_URL secret names that socket with ?socketPath=."
+  type        = string
+  nullable    = false
+  validation {
+    condition     = length(split(":", var.cloud_sql_instance)) >= 3 && alltrue([for part in split(":", var.cloud_sql_instance) : length(part) > 0])
+    error_message = "cloud_sql_instance must be a connection name PROJECT:REGION:INSTANCE."
+  }
+}
+
+# --- Push authentication and mail ------------------------------------------------------
+
+variable "push_audience" {
+  description = "The `aud` claim Pub/Sub puts in the push OIDC token and the notifier requires (PUSH_AUDIENCE). Any fixed string; it cannot be the service URL because that URL is only known after the service exists."
+  type        = string
+  default     = "notifier-pubsub-push"
+  nullable    = false
+  validation {
+    condition     = length(var.push_audience) > 0 && length(var.push_audience) <= 500 && !strcontains(var.push_audience, " ")
+    error_message = "push_audience must be a non-empty string without spaces."
+  }
+}
+
+variable "email_from" {
+  description = "Sender of every email (EMAIL_FROM): addr@domain or Name <addr@domain>."
+  type        = string
+  nullable    = false
+  validation {
+    condition     = can(regex("^([^<>]*<[^\\s@<>]+@[^\\s@<>]+>|[^\\s@<>]+@[^\\s@<>]+)$", var.email_from))
+    error_message = "email_from must be addr@domain or Name <addr@domain>."
+  }
+}
+
+variable "log_level" {
+  description = "The notifier's LOG_LEVEL. info logs one line per delivery, which the log-based metrics and the dashboard are built on: below info (warn, error) they only see failures."
+  type        = string
+  default     = "info"
+  nullable    = false
+  validation {
+    condition     = contains(["error", "warn", "info", "debug"], var.log_level)
+    error_message = "log_level must be one of error, warn, info, debug."
+  }
+}
+
+variable "resend_safe_types" {
+  description = "Notification types that may be sent again when a crash left the send outcome unknown (RESEND_SAFE_TYPES). Empty: such notifications are dead-lettered as SEND_OUTCOME_UNKNOWN instead."
+  type        = list(string)
+  default     = []
+  nullable    = false
+  validation {
+    condition     = alltrue([for t in var.resend_safe_types : length(t) > 0 && !strcontains(t, ",")])
+    error_message = "resend_safe_types entries must be non-empty and contain no commas."
+  }
+}
+
+# --- The notifier's time budget --------------------------------------------------------
+# One delivery may spend up to SEND_TIMEOUT_MS + LOCK_WAIT_SECONDS + MYSQL_TIMEOUT_MS +
+# PUBLISH_TIMEOUT_MS. The ack deadline (= push request timeout) must cover it with a margin,
+# and the Cloud Run request timeout must cover the ack deadline: a caller that gives up
+# before the callee is done redelivers work that may have succeeded (seed 000).
+
+variable "send_timeout_ms" {
+  description = "Bound on one provider call (SEND_TIMEOUT_MS). Raise it for a slow provider, together with ack_deadline_seconds."
+  type        = number
+  default     = 10000
+  nullable    = false
+  validation {
+    condition     = var.send_timeout_ms >= 100 && var.send_timeout_ms <= 300000
+    error_message = "send_timeout_ms must be between 100 and 300000 (the notifier's accepted range)."
+  }
+}
+
+variable "lock_wait_seconds" {
+  description = "GET_LOCK wait (LOCK_WAIT_SECONDS): a concurrent duplicate gives up after this and is nacked with 409."
+  type        = number
+  default     = 1
+  nullable    = false
+  validation {
+    condition     = var.lock_wait_seconds >= 0 && var.lock_wait_seconds <= 30
+    error_message = "lock_wait_seconds must be between 0 and 30."
+  }
+}
+
+variable "mysql_timeout_ms" {
+  description = "Bound on each MySQL statement and on waiting for a pooled connection (MYSQL_TIMEOUT_MS)."
+  type        = number
+  default     = 5000
+  nullable    = false
+  validation {
+    condition     = var.mysql_timeout_ms >= 100 && var.mysql_timeout_ms <= 60000
+    error_message = "mysql_timeout_ms must be between 100 and 60000."
+  }
+}
+
+variable "publish_timeout_ms" {
+  description = "Bound on publishing one failure record to the dead-letter or poison topic (PUBLISH_TIMEOUT_MS)."
+  type        = number
+  default     = 5000
+  nullable    = false
+  validation {
+    condition     = var.publish_timeout_ms >= 100 && var.publish_timeout_ms <= 60000
+    error_message = "publish_timeout_ms must be between 100 and 60000."
+  }
+}
+
+variable "max_replays" {
+  description = "Replays (messages with notifier_replay_of) that may reopen one failed notification (MAX_REPLAYS); 0 refuses every replay."
+  type        = number
+  default     = 3
+  nullable    = false
+  validation {
+    condition     = var.max_replays >= 0 && var.max_replays <= 100
+    error_message = "max_replays must be between 0 and 100."
+  }
+}
+
+variable "shutdown_grace_ms" {
+  description = "On SIGTERM, how long in-flight deliveries may take before the process exits (SHUTDOWN_GRACE_MS). Cloud Run sends SIGKILL 10 s after SIGTERM, so this stays below 10000."
+  type        = number
+  default     = 8000
+  nullable    = false
+  validation {
+    condition     = var.shutdown_grace_ms >= 0 && var.shutdown_grace_ms < 10000
+    error_message = "shutdown_grace_ms must be at least 0 and below 10000 (Cloud Run kills 10 s after SIGTERM)."
+  }
+}
+
+variable "message_retention_seconds" {
+  description = "How long the push subscription (and the BigQuery subscriptions) keep an unacknowledged message. Pub/Sub's range is 10 minutes to 31 days; retention beyond 24 h is billed. Must outlast every retry Pub/Sub makes before dead-lettering."
+  type        = number
+  default     = 604800
+  nullable    = false
+  validation {
+    condition     = var.message_retention_seconds >= 600 && var.message_retention_seconds <= 2678400
+    error_message = "message_retention_seconds must be between 600 (10 minutes) and 2678400 (31 days), Pub/Sub's range."
+  }
+  validation {
+    # Worst case before Pub/Sub's own dead-letter policy fires: every attempt waits the
+    # maximum backoff and then runs into the ack deadline. Expiring earlier loses the message
+    # without a dead-letter record.
+    condition     = var.message_retention_seconds >= var.max_delivery_attempts * (var.maximum_backoff_seconds + var.ack_deadline_seconds)
+    error_message = "message_retention_seconds must be at least max_delivery_attempts * (maximum_backoff_seconds + ack_deadline_seconds), or messages expire before they are dead-lettered."
+  }
+}
+
+# --- Scaling and connections -----------------------------------------------------------
+
+variable "min_instances" {
+  description = "Cloud Run minimum instances. 0 scales to zero (a cold start delays the first push after a quiet period); 1 or more keeps instances warm."
+  type        = number
+  default     = 0
+  nullable    = false
+  validation {
+    condition     = var.min_instances >= 0 && var.min_instances <= 1000
+    error_message = "min_instances must be between 0 and 1000."
+  }
+}
+
+variable "max_instances" {
+  description = "Cloud Run maximum instances. Each holds up to db_pool_size MySQL connections, so db_pool_size * max_instances must fit db_max_connections."
+  type        = number
+  default     = 10
+  nullable    = false
+  validation {
+    condition     = var.max_instances >= 1 && var.max_instances <= 1000
+    error_message = "max_instances must be between 1 and 1000."
+  }
+  validation {
+    condition     = var.min_instances <= var.max_instances
+    error_message = "min_instances must not exceed max_instances."
+  }
+}
+
+variable "concurrency" {
+  description = "Requests one Cloud Run instance handles at once (max_instance_request_concurrency; Cloud Run allows 1-1000). Each in-flight delivery holds one pooled MySQL connection for its whole send, so it must not exceed db_pool_size."
+  type        = number
+  default     = 10
+  nullable    = false
+  validation {
+    condition     = var.concurrency >= 1 && var.concurrency <= 1000
+    error_message = "concurrency must be between 1 and 1000 (Cloud Run's range)."
+  }
+  validation {
+    condition     = var.concurrency <= var.db_pool_size
+    error_message = "concurrency must not exceed db_pool_size: each in-flight delivery holds one MySQL connection."
+  }
+}
+
+variable "request_timeout_seconds" {
+  description = "Cloud Run request timeout (1-3600 s). Must be at least ack_deadline_seconds so Cloud Run never cuts off a delivery Pub/Sub is still waiting for."
+  type        = number
+  default     = 120
+  nullable    = false
+  validation {
+    condition     = var.request_timeout_seconds >= 1 && var.request_timeout_seconds <= 3600
+    error_message = "request_timeout_seconds must be between 1 and 3600 (Cloud Run's range)."
+  }
+  validation {
+    condition     = var.request_timeout_seconds >= var.ack_deadline_seconds
+    error_message = "request_timeout_seconds must be at least ack_deadline_seconds."
+  }
+}
+
+variable "db_pool_size" {
+  description = "MySQL connections per instance (MYSQL_POOL_SIZE). Cloud SQL allows up to 100 connections per Cloud Run instance."
+  type        = number
+  default     = 10
+  nullable    = false
+  validation {
+    condition     = var.db_pool_size >= 1 && var.db_pool_size <= 100
+    error_message = "db_pool_size must be between 1 and 100."
+  }
+}
+
+variable "db_max_connections" {
+  description = "MySQL connections the notifier may use on the Cloud SQL instance: its max_connections (4000 on standard tiers, 250 on db-f1-micro) minus what other clients and the migration job need."
+  type        = number
+  default     = 250
+  nullable    = false
+  validation {
+    condition     = var.db_max_connections >= 1 && var.db_max_connections <= 100000
+    error_message = "db_max_connections must be between 1 and 100000."
+  }
+  validation {
+    condition     = var.db_pool_size * var.max_instances <= var.db_max_connections
+    error_message = "db_pool_size * max_instances must not exceed db_max_connections: at full scale the pools would exhaust MySQL."
+  }
+}
+
+variable "smtp_pool_size" {
+  description = "Pooled SMTP connections per instance (SMTP_POOL_SIZE)."
+  type        = number
+  default     = 5
+  nullable    = false
+  validation {
+    condition     = var.smtp_pool_size >= 1 && var.smtp_pool_size <= 100
+    error_message = "smtp_pool_size must be between 1 and 100."
+  }
+}
+
+variable "cpu" {
+  description = "CPU limit of one notifier instance (Cloud Run: 1, 2, 4 or 8; concurrency above 1 needs at least 1)."
+  type        = string
+  default     = "1"
+  nullable    = false
+  validation {
+    condition     = contains(["1", "2", "4", "8"], var.cpu)
+    error_message = "cpu must be one of 1, 2, 4, 8."
+  }
+}
+
+variable "memory" {
+  description = "Memory limit of one notifier instance, e.g. 512Mi or 1Gi."
+  type        = string
+  default     = "512Mi"
+  nullable    = false
+  validation {
+    condition     = can(regex("^[0-9]+(Mi|Gi)$", var.memory))
+    error_message = "memory must be a quantity such as 512Mi or 1Gi."
+  }
+}
+
+# --- Failure store (BigQuery) ----------------------------------------------------------
+
+variable "bigquery_dataset_id" {
+  description = "Dataset of the failure tables and views (dead_letters, poison_messages, failed_notifications, failure_summary). The CLI's FAILURES_DATASET is PROJECT.DATASET."
+  type        = string
+  default     = "notifier_failures"
+  nullable    = false
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_]{1,1024}$", var.bigquery_dataset_id))
+    error_message = "bigquery_dataset_id may contain only letters, digits and underscores (1-1024 characters)."
+  }
+}
+
+variable "bigquery_location" {
+  description = "BigQuery location of the dataset (US, EU, or a region such as asia-northeast1)."
+  type        = string
+  default     = "US"
+  nullable    = false
+  validation {
+    condition     = can(regex("^(US|EU|[a-z]+-[a-z]+[0-9]+)$", var.bigquery_location))
+    error_message = "bigquery_location must be US, EU or a region name."
+  }
+}
+
+variable "failure_retention_days" {
+  description = "Days a failure record is kept: the partition expiration of dead_letters and poison_messages (partitioned by publish_time)."
+  type        = number
+  default     = 400
+  nullable    = false
+  validation {
+    condition     = var.failure_retention_days >= 1 && var.failure_retention_days <= 3650
+    error_message = "failure_retention_days must be between 1 and 3650."
+  }
+}
+
+variable "deletion_protection" {
+  description = "Protects the failure tables and views, the Cloud Run service and the migration job from terraform destroy (set false only to tear down a test project)."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+# --- Producers -------------------------------------------------------------------------
+
+variable "producer_service_accounts" {
+  description = "Service account emails of producer services; each gets roles/pubsub.publisher on the notifications topic only."
+  type        = list(string)
+  default     = []
+  nullable    = false
+  validation {
+    condition     = alltrue([for email in var.producer_service_accounts : can(regex("^[^@\\s]+@[^@\\s]+\\.gserviceaccount\\.com$", email))])
+    error_message = "producer_service_accounts must be service account emails (...@....gserviceaccount.com)."
+  }
+}
+
+# --- Alerts ----------------------------------------------------------------------------
+
+variable "notification_channels" {
+  description = "Cloud Monitoring notification channels the alert policies notify (projects/PROJECT/notificationChannels/ID). Empty: alerts open incidents in the console only."
+  type        = list(string)
+  default     = []
+  nullable    = false
+  validation {
+    condition     = alltrue([for c in var.notification_channels : can(regex("^projects/[^/]+/notificationChannels/[^/]+$", c))])
+    error_message = "notification_channels entries must be projects/PROJECT/notificationChannels/ID."
+  }
+}
+
+variable "dead_letter_alert_threshold" {
+  description = "Alert when more than this many messages are published to the dead-letter (or poison) topic within 5 minutes. 0 alerts on any dead letter."
+  type        = number
+  default     = 0
+  nullable    = false
+  validation {
+    condition     = var.dead_letter_alert_threshold >= 0 && var.dead_letter_alert_threshold <= 1000000
+    error_message = "dead_letter_alert_threshold must be between 0 and 1000000."
+  }
+}
+
+variable "backlog_alert_age_seconds" {
+  description = "Alert when the oldest unacknowledged message of the push subscription (or of a BigQuery subscription) is older than this. A healthy retry sequence with the default backoff dead-letters within a few minutes."
+  type        = number
+  default     = 900
+  nullable    = false
+  validation {
+    condition     = var.backlog_alert_age_seconds >= 60 && var.backlog_alert_age_seconds <= 2678400
+    error_message = "backlog_alert_age_seconds must be between 60 and 2678400 (31 days)."
+  }
+}
+
+variable "push_error_ratio_threshold" {
+  description = "Alert when more than this fraction of push requests is not acknowledged (response_class other than ack) over 10 minutes. Some 409 (duplicate in flight) and 503 (provider retry) are normal."
+  type        = number
+  default     = 0.2
+  nullable    = false
+  validation {
+    condition     = var.push_error_ratio_threshold > 0 && var.push_error_ratio_threshold < 1
+    error_message = "push_error_ratio_threshold must be between 0 and 1 (exclusive)."
   }
 }

@@ -1,0 +1,24 @@
+# APIs the notifier's resources need. disable_on_destroy = false: destroying this
+# configuration must not switch off an API other workloads in the project may use
+# (also the default since provider 7.0).
+locals {
+  required_apis = toset([
+    "bigquery.googleapis.com",
+    "iam.googleapis.com",
+    "iamcredentials.googleapis.com", # Pub/Sub mints the push OIDC token through it
+    "logging.googleapis.com",
+    "monitoring.googleapis.com",
+    "pubsub.googleapis.com",
+    "run.googleapis.com",
+    "secretmanager.googleapis.com",
+    "sqladmin.googleapis.com", # the Cloud SQL volume of Cloud Run connects through it
+  ])
+}
+
+resource "google_project_service" "required" {
+  for_each = local.required_apis
+
+  project            = var.project_id
+  service            = each.value
+  disable_on_destroy = false
+}

@@ -1,0 +1,302 @@
+# Log-based metrics from the notifier's delivery lines, alert policies and the dashboard.
+#
+# The notifier logs one JSON line per push (src/push/app.ts, src/logging.ts) to stdout:
+#   {"severity":"INFO","message":"delivery sent","outcome":"sent","channel":"EMAIL",
+#    "attempt":1,"code":...,"durationMs":42,...}
+# Cloud Run turns such lines into entries with resource.type "cloud_run_revision" and the
+# fields under jsonPayload (severity becomes the entry's severity). Outcome names come from
+# src/delivery/outcomes.ts: sent, duplicate, suppressed, expired, replay_refused,
+# dead_lettered, poisoned, sent_unrecorded, lock_busy, retry. The lines are written at
+# info/warn/error, so log_level must stay at info or debug for the counters to see successes.
+#
+# Metric types and labels, and the doc each was checked against:
+#   logging.googleapis.com/user/notifier/*            google_logging_metric (magic-modules
+#       mmv1/products/logging/Metric.yaml: metric_descriptor, label_extractors
+#       EXTRACT(jsonPayload.x), value_extractor, bucket_options)
+#   pubsub.googleapis.com/topic/send_message_operation_count   (pubsub_topic, topic_id):
+#       publishes to a topic, Pub/Sub metrics list; counts both the notifier's failure
+#       records and what the dead-letter policy forwards
+#   pubsub.googleapis.com/subscription/oldest_unacked_message_age,
+#   pubsub.googleapis.com/subscription/num_undelivered_messages (pubsub_subscription,
+#       subscription_id): Pub/Sub "Monitor subscriptions" / metrics list
+#   pubsub.googleapis.com/subscription/push_request_count, label response_class (ack,
+#       deadline_exceeded, invalid, remote_server_4xx, remote_server_5xx, unreachable):
+#       docs.cloud.google.com/pubsub/docs/push-troubleshooting
+#   Filter functions monitoring.regex.full_match: cloud.google.com/monitoring/api/v3/filters
+#   google_monitoring_alert_policy (condition_threshold, denominator_filter for ratios) and
+#   google_monitoring_dashboard (dashboard_json): provider docs.
+
+locals {
+  deliveries_metric_type = "logging.googleapis.com/user/${google_logging_metric.deliveries.name}"
+  latency_metric_type    = "logging.googleapis.com/user/${google_logging_metric.delivery_latency.name}"
+  bigquery_subscriptions = "${google_pubsub_subscription.dead_letters_bigquery.name}|${google_pubsub_subscription.poison_bigquery.name}"
+}
+
+# --- Log-based metrics -------------------------------------------------------------------
+
+resource "google_logging_metric" "deliveries" {
+  project     = var.project_id
+  name        = "notifier/deliveries"
+  description = "Pushes the notifier answered, by outcome (sent, duplicate, dead_lettered, retry, ...) and channel."
+  filter      = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=\"${google_cloud_run_v2_service.notifier.name}\" AND jsonPayload.message=~\"^delivery [a-z_]+$\""
+
+  metric_descriptor {
+    metric_kind  = "DELTA"
+    value_type   = "INT64"
+    unit         = "1"
+    display_name = "Notifier deliveries"
+
+    labels {
+      key         = "outcome"
+      value_type  = "STRING"
+      description = "Delivery outcome (src/delivery/outcomes.ts)."
+    }
+    labels {
+      key         = "channel"
+      value_type  = "STRING"
+      description = "Channel (EMAIL, SMS, ...); empty when the payload did not decode."
+    }
+  }
+
+  label_extractors = {
+    outcome = "EXTRACT(jsonPayload.outcome)"
+    channel = "EXTRACT(jsonPayload.channel)"
+  }
+
+  depends_on = [google_project_service.required]
+}
+
+resource "google_logging_metric" "delivery_latency" {
+  project     = var.project_id
+  name        = "notifier/delivery_latency"
+  description = "Time the notifier spent on one push (durationMs of its delivery line), by outcome and channel."
+  filter      = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=\"${google_cloud_run_v2_service.notifier.name}\" AND jsonPayload.message=~\"^delivery [a-z_]+$\""
+
+  metric_descriptor {
+    metric_kind  = "DELTA"
+    value_type   = "DISTRIBUTION"
+    unit         = "ms"
+    display_name = "Notifier delivery latency"
+
+    labels {
+      key         = "outcome"
+      value_type  = "STRING"
+      description = "Delivery outcome (src/delivery/outcomes.ts)."
+    }
+    labels {
+      key         = "channel"
+      value_type  = "STRING"
+      description = "Channel (EMAIL, SMS, ...)."
+    }
+  }
+
+  value_extractor = "EXTRACT(jsonPayload.durationMs)"
+  label_extractors = {
+    outcome = "EXTRACT(jsonPayload.outcome)"
+    channel = "EXTRACT(jsonPayload.channel)"
+  }
+
+  # 1 ms .. about 4.6 hours in powers of two.
+  bucket_options {
+    exponential_buckets {
+      num_finite_buckets = 24
+      growth_factor      = 2
+      scale              = 1
+    }
+  }
+
+  depends_on = [google_project_service.required]
+}
+
+# --- Alert policies ----------------------------------------------------------------------
+
+# (1) Something was dead-lettered (or could not even be decoded).
+resource "google_monitoring_alert_policy" "dead_letters" {
+  project               = var.project_id
+  display_name          = "notifier: notifications dead-lettered"
+  combiner              = "OR"
+  severity              = "WARNING"
+  notification_channels = var.notification_channels
+
+  conditions {
+    display_name = "Messages published to ${google_pubsub_topic.dead_letter.name}"
+    condition_threshold {
+      filter          = "resource.type=\"pubsub_topic\" AND resource.labels.topic_id=\"${google_pubsub_topic.dead_letter.name}\" AND metric.type=\"pubsub.googleapis.com/topic/send_message_operation_count\""
+      comparison      = "COMPARISON_GT"
+      threshold_value = var.dead_letter_alert_threshold
+      duration        = "0s"
+      aggregations {
+        alignment_period     = "300s"
+        per_series_aligner   = "ALIGN_SUM"
+        cross_series_reducer = "REDUCE_SUM"
+      }
+      trigger {
+        count = 1
+      }
+    }
+  }
+
+  conditions {
+    display_name = "Messages published to ${google_pubsub_topic.poison.name}"
+    condition_threshold {
+      filter          = "resource.type=\"pubsub_topic\" AND resource.labels.topic_id=\"${google_pubsub_topic.poison.name}\" AND metric.type=\"pubsub.googleapis.com/topic/send_message_operation_count\""
+      comparison      = "COMPARISON_GT"
+      threshold_value = var.dead_letter_alert_threshold
+      duration        = "0s"
+      aggregations {
+        alignment_period     = "300s"
+        per_series_aligner   = "ALIGN_SUM"
+        cross_series_reducer = "REDUCE_SUM"
+      }
+      trigger {
+        count = 1
+      }
+    }
+  }
+
+  documentation {
+    mime_type = "text/markdown"
+    content   = <<-EOT
+      Notifications are being dead-lettered. Find out why in BigQuery:
+      `notifier failures --dataset ${var.project_id}.${google_bigquery_dataset.failures.dataset_id} --since 1h`
+      (or the failure_summary view). PROVIDER_REJECTED / BAD_CREDENTIALS point at the provider
+      or the SMTP_URL secret; ATTEMPTS_EXHAUSTED at a provider or database outage longer than
+      the retry sequence (raise notifier_max_attempts / backoff, or fix the dependency);
+      INVALID_PAYLOAD / UNDECODABLE_PAYLOAD at a producer. Replay after the fix with
+      `notifier replay`. Threshold: dead_letter_alert_threshold.
+    EOT
+  }
+
+  alert_strategy {
+    auto_close = "86400s"
+  }
+}
+
+# (2) The push subscription (or a BigQuery subscription) is falling behind.
+resource "google_monitoring_alert_policy" "backlog" {
+  project               = var.project_id
+  display_name          = "notifier: backlog growing"
+  combiner              = "OR"
+  severity              = "ERROR"
+  notification_channels = var.notification_channels
+
+  conditions {
+    display_name = "Oldest unacked message of ${google_pubsub_subscription.push.name}"
+    condition_threshold {
+      filter          = "resource.type=\"pubsub_subscription\" AND resource.labels.subscription_id=\"${google_pubsub_subscription.push.name}\" AND metric.type=\"pubsub.googleapis.com/subscription/oldest_unacked_message_age\""
+      comparison      = "COMPARISON_GT"
+      threshold_value = var.backlog_alert_age_seconds
+      duration        = "300s"
+      aggregations {
+        alignment_period     = "60s"
+        per_series_aligner   = "ALIGN_MAX"
+        cross_series_reducer = "REDUCE_MAX"
+      }
+      trigger {
+        count = 1
+      }
+    }
+  }
+
+  conditions {
+    display_name = "Oldest unacked message of the BigQuery failure subscriptions"
+    condition_threshold {
+      filter          = "resource.type=\"pubsub_subscription\" AND resource.labels.subscription_id=monitoring.regex.full_match(\"${local.bigquery_subscriptions}\") AND metric.type=\"pubsub.googleapis.com/subscription/oldest_unacked_message_age\""
+      comparison      = "COMPARISON_GT"
+      threshold_value = var.backlog_alert_age_seconds
+      duration        = "300s"
+      aggregations {
+        alignment_period     = "60s"
+        per_series_aligner   = "ALIGN_MAX"
+        cross_series_reducer = "REDUCE_MAX"
+        group_by_fields      = ["resource.label.subscription_id"]
+      }
+      trigger {
+        count = 1
+      }
+    }
+  }
+
+  documentation {
+    mime_type = "text/markdown"
+    content   = <<-EOT
+      Messages wait longer than backlog_alert_age_seconds.
+      On notifications-push: the notifier is down, rejecting pushes (check the push error
+      alert and the dashboard's push responses), or cannot keep up (raise max_instances and,
+      within db_max_connections, concurrency/db_pool_size).
+      On a *-bigquery subscription: failure records cannot be written to BigQuery, most often
+      because the proto gained a field the table lacks (run npm run gen:bq-schema and apply)
+      or the Pub/Sub service agent lost roles/bigquery.dataEditor on the table.
+    EOT
+  }
+
+  alert_strategy {
+    auto_close = "86400s"
+  }
+}
+
+# (3) The notifier answers too many pushes with a nack.
+resource "google_monitoring_alert_policy" "push_errors" {
+  project               = var.project_id
+  display_name          = "notifier: push error ratio"
+  combiner              = "OR"
+  severity              = "WARNING"
+  notification_channels = var.notification_channels
+
+  conditions {
+    display_name = "Share of pushes to ${google_pubsub_subscription.push.name} not acknowledged"
+    condition_threshold {
+      filter             = "resource.type=\"pubsub_subscription\" AND resource.labels.subscription_id=\"${google_pubsub_subscription.push.name}\" AND metric.type=\"pubsub.googleapis.com/subscription/push_request_count\" AND metric.labels.response_class!=\"ack\""
+      denominator_filter = "resource.type=\"pubsub_subscription\" AND resource.labels.subscription_id=\"${google_pubsub_subscription.push.name}\" AND metric.type=\"pubsub.googleapis.com/subscription/push_request_count\""
+      comparison         = "COMPARISON_GT"
+      threshold_value    = var.push_error_ratio_threshold
+      duration           = "600s"
+      aggregations {
+        alignment_period     = "300s"
+        per_series_aligner   = "ALIGN_RATE"
+        cross_series_reducer = "REDUCE_SUM"
+      }
+      denominator_aggregations {
+        alignment_period     = "300s"
+        per_series_aligner   = "ALIGN_RATE"
+        cross_series_reducer = "REDUCE_SUM"
+      }
+      trigger {
+        count = 1
+      }
+    }
+  }
+
+  documentation {
+    mime_type = "text/markdown"
+    content   = <<-EOT
+      More than push_error_ratio_threshold of pushes are nacked. By response_class:
+      remote_server_5xx = 503, a provider or MySQL is failing (retries, then
+      ATTEMPTS_EXHAUSTED); remote_server_4xx = 401/403 (token audience or service account
+      mismatch: compare PUSH_AUDIENCE/PUSH_SERVICE_ACCOUNT with the subscription) or 409 (the
+      same notification in flight twice); deadline_exceeded = deliveries run past the ack
+      deadline (slow provider: raise send_timeout_ms and ack_deadline_seconds together).
+    EOT
+  }
+
+  alert_strategy {
+    auto_close = "86400s"
+  }
+}
+
+# --- Dashboard -------------------------------------------------------------------------
+
+resource "google_monitoring_dashboard" "notifier" {
+  project = var.project_id
+  dashboard_json = templatefile("${path.module}/dashboards/notifier.json.tftpl", {
+    deliveries_metric         = local.deliveries_metric_type
+    latency_metric            = local.latency_metric_type
+    push_subscription         = google_pubsub_subscription.push.name
+    subscriptions             = "${google_pubsub_subscription.push.name}|${local.bigquery_subscriptions}"
+    dead_letter_topic         = google_pubsub_topic.dead_letter.name
+    poison_topic              = google_pubsub_topic.poison.name
+    backlog_alert_age_seconds = var.backlog_alert_age_seconds
+  })
+
+  depends_on = [google_project_service.required]
+}

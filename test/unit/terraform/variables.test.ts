@@ -1,0 +1,158 @@
+import { readFileSync } from 'node:fs';
+import { readDeliverySettings } from '../../../src/local/delivery-settings';
+import { evaluate, tryEvaluate } from './conditions';
+import { exampleValues, loadTerraform, Terraform, tfPath } from './hcl';
+
+let tf: Terraform;
+let values: Record<string, unknown>;
+
+beforeAll(async () => {
+  tf = await loadTerraform();
+  values = await exampleValues(tf);
+});
+
+/** Variables an operator must always set (no sensible default); terraform.tfvars.example sets them. */
+const REQUIRED = ['project_id', 'image', 'cloud_sql_instance', 'email_from'];
+
+const conditionsOf = (name: string): string[] =>
+  ((tf.variables[name]?.validation ?? []) as { condition: string }[]).map((v) => v.condition);
+
+/** Which of a variable's validations fail for the example values with `overrides`. */
+function failing(overrides: Record<string, unknown>): string[] {
+  const vars = { ...values, ...overrides };
+  const failed: string[] = [];
+  for (const name of Object.keys(tf.variables)) {
+    for (const condition of conditionsOf(name)) {
+      if (tryEvaluate(condition, vars) === false) failed.push(name);
+    }
+  }
+  return [...new Set(failed)];
+}
+
+describe('terraform/variables.tf: every variable', () => {
+  test('when reading the variables, then the six delivery variables npm start reads are still there with their defaults', async () => {
+    expect(await readDeliverySettings(tfPath('variables.tf'))).toEqual({
+      maxDeliveryAttempts: 10,
+      notifierMaxAttempts: 5,
+      minimumBackoffSeconds: 10,
+      maximumBackoffSeconds: 600,
+      ackDeadlineSeconds: 60,
+      schemaEncoding: 'JSON',
+    });
+  });
+
+  test('when any variable is declared, then it lives in variables.tf with a type and a description', () => {
+    const text = readFileSync(tfPath('variables.tf'), 'utf8');
+    for (const [name, v] of Object.entries(tf.variables)) {
+      expect({ name, inVariablesTf: text.includes(`variable "${name}"`) }).toEqual({ name, inVariablesTf: true });
+      expect({ name, type: typeof v.type }).toEqual({ name, type: 'string' });
+      expect({ name, description: typeof v.description === 'string' && v.description.length > 20 }).toEqual({ name, description: true });
+    }
+  });
+
+  test('when a variable is not one an operator must always set, then it has a default', () => {
+    const withoutDefault = Object.entries(tf.variables).filter(([, v]) => !('default' in v)).map(([n]) => n);
+    expect(withoutDefault.sort()).toEqual([...REQUIRED].sort());
+  });
+
+  test('when a variable is not a plain on/off switch, then a validation with an error message guards it', () => {
+    for (const [name, v] of Object.entries(tf.variables)) {
+      if (v.type === '${bool}') continue; // true/false needs no range
+      const validations = (v.validation ?? []) as { condition: string; error_message: string }[];
+      expect({ name, validations: validations.length > 0 }).toEqual({ name, validations: true });
+      for (const { condition, error_message } of validations) {
+        expect({ name, mentionsItself: condition.includes(`var.${name}`) }).toEqual({ name, mentionsItself: true });
+        expect({ name, message: error_message.length > 10 }).toEqual({ name, message: true });
+      }
+    }
+  });
+
+  test('when the example tfvars and the defaults are planned, then every arithmetic validation holds', () => {
+    let evaluated = 0;
+    for (const name of Object.keys(tf.variables)) {
+      for (const condition of conditionsOf(name)) {
+        const result = tryEvaluate(condition, values);
+        if (result === undefined) continue;
+        evaluated++;
+        expect({ name, condition, result }).toEqual({ name, condition, result: true });
+      }
+    }
+    expect(evaluated).toBeGreaterThanOrEqual(25); // the evaluator is not silently skipping them
+  });
+});
+
+describe('terraform/variables.tf: documented platform ranges', () => {
+  // [variable, lowest allowed, highest allowed], from the Pub/Sub and Cloud Run docs and src/config.ts.
+  // With every other variable at its default, the plan accepts exactly this interval: the
+  // platform's range, narrowed where a cross-check with a default binds first.
+  test.each([
+    ['max_delivery_attempts', 6, 100], // 5 is Pub/Sub's floor; notifier_max_attempts (5) must stay below it
+    ['minimum_backoff_seconds', 0, 600],
+    ['maximum_backoff_seconds', 10, 600], // not below minimum_backoff_seconds (10)
+    ['ack_deadline_seconds', 26, 120], // 10-600 for Pub/Sub; the budget (21 s + 5 s) and request_timeout_seconds (120) bind
+    ['concurrency', 1, 10], // 1000 for Cloud Run; db_pool_size (10) binds
+    ['request_timeout_seconds', 60, 3600], // 1 s for Cloud Run; ack_deadline_seconds (60) binds
+    ['message_retention_seconds', 6600, 2678400], // 600 s for Pub/Sub; 10 attempts x (600 s + 60 s) binds
+    ['db_pool_size', 10, 25], // 1-100 per instance; concurrency (10) and 10 instances x 25 = 250 connections bind
+    ['shutdown_grace_ms', 0, 9999], // Cloud Run sends SIGKILL 10 s after SIGTERM
+  ])('when only %s changes, then the plan accepts exactly %d to %d', (name, low, high) => {
+    const ok = (v: number) => failing({ [name]: v }).length === 0;
+    expect([ok(low - 1), ok(low), ok(high), ok(high + 1)]).toEqual([false, true, true, false]);
+  });
+
+  test.each([
+    ['max_delivery_attempts', 5, 100],
+    ['minimum_backoff_seconds', 0, 600],
+    ['maximum_backoff_seconds', 0, 600],
+    ['ack_deadline_seconds', 10, 600],
+    ['concurrency', 1, 1000],
+    ['request_timeout_seconds', 1, 3600],
+    ['message_retention_seconds', 600, 2678400],
+    ['db_pool_size', 1, 100],
+  ])('when reading the range validation of %s, then it states the platform range %d to %d', (name, low, high) => {
+    const range = conditionsOf(name)[0];
+    expect(range).toContain(`var.${name} >= ${low}`);
+    expect(range).toContain(`var.${name} <= ${high}`);
+    // maximum_backoff_seconds's range check also requires >= minimum_backoff_seconds
+    const at = (v: number) => evaluate(range, { ...values, minimum_backoff_seconds: 0, [name]: v });
+    expect([at(low - 1), at(low), at(high), at(high + 1)]).toEqual([false, true, true, false]);
+  });
+});
+
+describe('terraform/variables.tf: cross-checks (a caller must not give up before the callee is done)', () => {
+  test.each([
+    ['ack_deadline_seconds', ['send_timeout_ms', 'lock_wait_seconds', 'mysql_timeout_ms', 'publish_timeout_ms']],
+    ['request_timeout_seconds', ['ack_deadline_seconds']],
+    ['concurrency', ['db_pool_size']],
+    ['db_max_connections', ['db_pool_size', 'max_instances']],
+    ['notifier_max_attempts', ['max_delivery_attempts']],
+    ['maximum_backoff_seconds', ['minimum_backoff_seconds']],
+    ['max_instances', ['min_instances']],
+    ['message_retention_seconds', ['max_delivery_attempts', 'maximum_backoff_seconds', 'ack_deadline_seconds']],
+  ])('when %s is validated, then a condition relates it to %j', (name, others) => {
+    const cross = conditionsOf(name).filter((c) => others.every((o) => c.includes(`var.${o}`)));
+    expect(cross).toHaveLength(1);
+  });
+
+  test('when the ack deadline covers the notifier budget plus the 5 s margin exactly, then the plan is accepted', () => {
+    // 10000 + 1 * 1000 + 5000 + 5000 = 21000 ms of budget + 5000 ms margin = 26 s
+    expect(failing({ ack_deadline_seconds: 26 })).toEqual([]);
+  });
+
+  test.each<[Record<string, number>, string, string]>([
+    [{ ack_deadline_seconds: 25 }, 'ack_deadline_seconds', 'an ack deadline 1 s short of the budget'],
+    [{ send_timeout_ms: 55000 }, 'ack_deadline_seconds', 'a provider timeout the default ack deadline cannot cover'],
+    [{ lock_wait_seconds: 30, mysql_timeout_ms: 30000 }, 'ack_deadline_seconds', 'lock and database waits beyond the ack deadline'],
+    [{ ack_deadline_seconds: 600 }, 'request_timeout_seconds', 'Cloud Run cutting off requests Pub/Sub still waits for'],
+    [{ concurrency: 11 }, 'concurrency', 'more in-flight deliveries than pooled connections'],
+    [{ max_instances: 26 }, 'db_max_connections', 'pools at full scale exceeding MySQL connections'],
+    [{ db_pool_size: 30, concurrency: 30 }, 'db_max_connections', 'bigger pools at full scale exceeding MySQL connections'],
+    [{ notifier_max_attempts: 10 }, 'notifier_max_attempts', 'Pub/Sub dead-lettering before the notifier records why'],
+    [{ minimum_backoff_seconds: 300, maximum_backoff_seconds: 200 }, 'maximum_backoff_seconds', 'a maximum backoff below the minimum'],
+    [{ min_instances: 11 }, 'max_instances', 'more minimum than maximum instances'],
+    [{ message_retention_seconds: 3600 }, 'message_retention_seconds', 'messages expiring before Pub/Sub dead-letters them'],
+    [{ shutdown_grace_ms: 10000 }, 'shutdown_grace_ms', 'a drain longer than Cloud Run waits before SIGKILL'],
+  ])('when planning %j, then %s refuses it (%s)', (overrides, variable) => {
+    expect(failing(overrides)).toEqual([variable]);
+  });
+});
