@@ -93,7 +93,22 @@ function integerValue(t: string, value: unknown, at: string): number | string {
 function enumValue(e: protobuf.Enum, value: unknown, at: string): number {
   if (typeof value === 'string' && Object.hasOwn(e.values, value)) return e.values[value]!;
   if (typeof value === 'number' && Number.isInteger(value)) return value;
-  throw new DecodeError(`${at}: ${JSON.stringify(value)} is not a ${e.name} (one of ${Object.keys(e.values).join(', ')})`);
+  throw new DecodeError(`${at}: ${describeValue(value)} is not a ${e.name} (one of ${Object.keys(e.values).join(', ')})`);
+}
+
+const MAX_QUOTED_LENGTH = 40;
+
+/**
+ * A bounded description of a JSON value for an error message. Never JSON.stringify the
+ * value itself: a payload may nest thousands of levels deep, and a RangeError there
+ * would escape the decoder as a retryable error instead of a DecodeError.
+ */
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') {
+    return JSON.stringify(value.length > MAX_QUOTED_LENGTH ? `${value.slice(0, MAX_QUOTED_LENGTH)}…` : value);
+  }
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
 }
 
 /**

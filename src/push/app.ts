@@ -1,4 +1,4 @@
-import express, { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import express, { ErrorRequestHandler, NextFunction, Request, RequestHandler } from 'express';
 import type { Deliver } from '../delivery/deliver';
 import { OUTCOMES } from '../delivery/outcomes';
 import { Logger, traceField } from '../logging';
@@ -46,7 +46,29 @@ export function createApp(deps: AppDeps): express.Express {
     res.status(auth.status).json({ error: auth.reason });
   };
 
-  app.post('/pubsub/push', authenticate, express.json({ limit: MAX_BODY, type: () => true }), async (req, res) => {
+  const parseJson = express.json({ limit: MAX_BODY, type: () => true });
+
+  /**
+   * Reads the body as JSON. A body that cannot be read — not JSON, an unsupported charset
+   * or content encoding, corrupt compression — is not a push envelope: 400 (413 over the
+   * limit), never a 500. body-parser marks all of these with a 4xx status.
+   */
+  const readJson: RequestHandler = (req, res, next) => {
+    parseJson(req, res, ((err?: unknown) => {
+      const { type, status } = (err ?? {}) as { type?: string; status?: unknown };
+      if (!err || typeof status !== 'number' || status < 400 || status >= 500) return next(err);
+      if (type === 'entity.too.large') {
+        log.error('push body over the size limit', { limit: MAX_BODY, ...trace(req) });
+        res.status(413).json({ error: `body exceeds ${MAX_BODY}` });
+        return;
+      }
+      const error = type === 'entity.parse.failed' ? 'body is not JSON' : (err as Error).message;
+      log.warn('not a push envelope', { error, ...trace(req) });
+      res.status(400).json({ error });
+    }) as NextFunction);
+  };
+
+  app.post('/pubsub/push', authenticate, readJson, async (req, res) => {
     const started = Date.now();
     let envelope;
     try {
@@ -70,16 +92,6 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
-    const type = (err as { type?: string }).type;
-    if (type === 'entity.parse.failed') {
-      res.status(400).json({ error: 'body is not JSON' });
-      return;
-    }
-    if (type === 'entity.too.large') {
-      log.error('push body over the size limit', { limit: MAX_BODY, ...trace(req) });
-      res.status(413).json({ error: `body exceeds ${MAX_BODY}` });
-      return;
-    }
     log.error('unhandled error', { error: (err as Error).message, ...trace(req) });
     res.status(500).json({ error: 'internal error' });
   };

@@ -90,6 +90,21 @@ describe('fromProto3Json', () => {
     expect(decode({ ratio: 'NaN' }).ratio).toBeNaN();
     expect(decode({ ratio: 'Infinity' }).ratio).toBe(Infinity);
   });
+
+  // Found by test/fuzz/codec.test.ts: the message used to JSON.stringify the value, and a
+  // RangeError (stack overflow) escaped as a non-DecodeError — a 500 and a retry storm.
+  test.each([
+    ['arrays', `${'['.repeat(100_000)}${']'.repeat(100_000)}`, 'an array'],
+    ['objects', `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`, 'an object'],
+  ])('when an enum field holds %s nested 100k levels deep, then a DecodeError says what it is', (_, nested, described) => {
+    const json: unknown = JSON.parse(`{"kind":${nested}}`);
+    expect(() => decode(json)).toThrow(DecodeError);
+    expect(() => decode(json)).toThrow(`kind: ${described} is not a Kind (one of KIND_UNSPECIFIED, BIG)`);
+  });
+
+  test('when an enum field holds an unknown long string, then the error quotes only its start', () => {
+    expect(() => decode({ kind: 'x'.repeat(10_000) })).toThrow(`kind: "${'x'.repeat(40)}…" is not a Kind`);
+  });
 });
 
 describe('toProto3Json', () => {
