@@ -1,0 +1,90 @@
+import { noCpu } from '../../../bench/cpu';
+import { Measured, median, percentile, pool, Round, roundRatios, summaryLine, targets } from '../../../bench/stats';
+
+const batch = (done: number, elapsedMs: number, latenciesMs: number[] = [], commands = 0): Measured => ({
+  done,
+  elapsedMs,
+  latenciesMs,
+  commands,
+  cpu: noCpu(),
+});
+
+describe('percentile', () => {
+  test('when asked for p50 of an odd count, then it is the middle sample, whatever the input order', () => {
+    expect(percentile([5, 1, 4, 2, 3], 50)).toBe(3);
+  });
+
+  test('when asked for p50 of an even count, then it is the lower middle (nearest rank)', () => {
+    expect(percentile([4, 1, 3, 2], 50)).toBe(2);
+  });
+
+  test('when asked for p99 or p100, then it is the top sample; p0 is the lowest', () => {
+    const samples = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(percentile(samples, 99)).toBe(99);
+    expect(percentile(samples, 100)).toBe(100);
+    expect(percentile(samples, 0)).toBe(1);
+  });
+
+  test('when there are no samples, then it is NaN rather than a made-up zero', () => {
+    expect(percentile([], 50)).toBeNaN();
+  });
+});
+
+describe('median and roundRatios', () => {
+  test('when the count is even, then the median averages the two middle values', () => {
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+
+  test('when one round was hit by foreign load, then the median ratio ignores it', () => {
+    const round = (naive: number, first: number): Round => ({
+      naive: batch(naive, 1000, [10]),
+      first: batch(first, 1000, [20]),
+      dup: batch(first * 4, 1000, [5]),
+      large: batch(first, 1000, [22]),
+    });
+    const ratios = roundRatios([round(100, 90), round(100, 30), round(100, 95)]);
+    expect(ratios.fullVsNaive.each).toEqual([0.9, 0.3, 0.95]);
+    expect(ratios.fullVsNaive.median).toBe(0.9);
+    expect(ratios.dupVsFirst.median).toBe(4);
+    expect(ratios.p50OneMillionVsEmpty.median).toBeCloseTo(1.1);
+  });
+
+  test('when batches are pooled, then throughput is over the summed time and samples are kept', () => {
+    const pooled = pool(batch(100, 1000, [1, 2], 600), batch(300, 1000, [3], 1800));
+    expect(pooled).toMatchObject({ done: 400, elapsedMs: 2000, latenciesMs: [1, 2, 3], commands: 2400 });
+  });
+});
+
+describe('summaryLine', () => {
+  const summary = {
+    fullVsNaive: 1.234,
+    dupVsFirst: 4.5,
+    p50OneMillionVsEmpty: 0.987,
+    rttFirst: 6,
+    rttDup: 1,
+    rssMb: 201.6,
+    duplicates: 0,
+    lost: 0,
+  };
+
+  test('when printed, then it has exactly the fields and order of the issue, ratios with 2 decimals', () => {
+    expect(summaryLine(summary)).toBe(
+      'bench: full_vs_naive=1.23 dup_vs_first=4.50 p50_1m_vs_empty=0.99 rtt_first=6 rtt_dup=1 rss_mb=202 duplicates=0 lost=0',
+    );
+  });
+
+  test('when a round-trip count is fractional, then it shows so (a stray query per batch must be visible)', () => {
+    expect(summaryLine({ ...summary, rttFirst: 6.0133 })).toContain('rtt_first=6.01 ');
+  });
+
+  test('when a figure could not be measured, then it prints nan and its target counts as missed', () => {
+    const missing = { ...summary, fullVsNaive: NaN };
+    expect(summaryLine(missing)).toContain('full_vs_naive=nan ');
+    expect(targets(missing).find((t) => t.name === 'full_vs_naive')?.met).toBe(false);
+  });
+
+  test('when judged, then each target uses the issue threshold', () => {
+    const met = Object.fromEntries(targets({ ...summary, dupVsFirst: 2.99, rssMb: 257, lost: 1 }).map((t) => [t.name, t.met]));
+    expect(met).toEqual({ full_vs_naive: true, dup_vs_first: false, p50_1m_vs_empty: true, rss_mb: false, duplicates: true, lost: false });
+  });
+});
