@@ -36,20 +36,13 @@ export function smtpConnection(url: string): { host: string; port: number; secur
  * the closing dot separately; with Nagle on, the dot waits for the server's delayed ACK
  * (~40 ms), which capped each pooled connection at ~23 mails per second.
  */
-function connectWithoutDelay(host: string, port: number, timeoutMs: number) {
-  return (_options: unknown, callback: (err: Error | null, socket?: { connection: Socket }) => void) => {
-    const socket = connect({ host, port, noDelay: true, timeout: timeoutMs });
-    const fail = (err: Error) => {
-      socket.destroy();
-      callback(err);
-    };
-    socket.once('error', fail);
-    socket.once('timeout', () => fail(Object.assign(new Error('SMTP connect timed out'), { code: 'ETIMEDOUT' })));
-    socket.once('connect', () => {
-      socket.removeAllListeners('error').removeAllListeners('timeout').setTimeout(0);
-      callback(null, { connection: socket });
-    });
-  };
+function connectWithoutDelay(host: string, port: number) {
+  // The socket is handed over before it connects, so nodemailer itself handles a refused
+  // connection or a connect timeout and frees the pool slot. Reporting a failed connect
+  // through the callback instead leaves the slot taken for good: after SMTP_POOL_SIZE
+  // refusals (an SMTP outage) the pool never sent again.
+  return (_options: unknown, callback: (err: Error | null, socket?: { connection: Socket }) => void) =>
+    callback(null, { connection: connect({ host, port, noDelay: true }) });
 }
 
 /** EMAIL over a pooled SMTP transport. */
@@ -57,7 +50,7 @@ export function makeEmailChannel(opts: EmailChannelOptions): Channel {
   const connection = smtpConnection(opts.url);
   const transport = nodemailer.createTransport({
     ...connection,
-    getSocket: connectWithoutDelay(connection.host, connection.port, opts.sendTimeoutMs),
+    getSocket: connectWithoutDelay(connection.host, connection.port),
     pool: true,
     maxConnections: opts.poolSize,
     connectionTimeout: opts.sendTimeoutMs,
