@@ -1,0 +1,20 @@
+import { existsSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+
+/** The repository root (this file runs from dist-bench/bench/drills/). */
+export const REPO_ROOT = path.resolve(__dirname, '../../..');
+
+/** dist-bench/, where tsconfig.bench.json puts the compiled src/ next to bench/. */
+const BUILD_ROOT = path.resolve(__dirname, '../..');
+
+/**
+ * src/paths.ts finds the proto one level above the compiled src/, i.e. in dist-bench/.
+ * A symlink to the repository's proto/ lets the compiled codec (client, stand-in and
+ * the notifier child) load the very file Pub/Sub and BigQuery use.
+ */
+export function linkPackageFiles(): void {
+  for (const dir of ['proto']) {
+    const link = path.join(BUILD_ROOT, dir);
+    if (!existsSync(link)) symlinkSync(path.join(REPO_ROOT, dir), link, 'dir');
+  }
+}
