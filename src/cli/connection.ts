@@ -1,7 +1,7 @@
-import { connect } from 'node:net';
 import { ClientConfig, PubSub } from '@google-cloud/pubsub';
 import { createNotifierClient, NotifierClient } from '../client';
 import { loadPublisherConfig, SchemaEncoding } from '../config';
+import { emulatorAnswers } from '../local/emulator';
 import { CliError, EXIT } from './errors';
 import type { GlobalFlags } from './flags';
 
@@ -50,30 +50,13 @@ export function resolveConnection(flags: GlobalFlags, env: Record<string, string
   };
 }
 
-const EMULATOR_PROBE_MS = 2000;
-
-/** True when something accepts TCP connections at `host:port`. */
-export function listening(hostPort: string, timeoutMs = EMULATOR_PROBE_MS): Promise<boolean> {
-  const at = hostPort.lastIndexOf(':');
-  return new Promise((resolve) => {
-    const socket = connect({ host: hostPort.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(hostPort.slice(at + 1)) });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
 /**
  * A real client: its own PubSub (emulator-aware), closed together with the notifier
  * client. An emulator that is not running is reported at once; the Pub/Sub library would
  * retry for a minute and then fail with a page of gRPC errors.
  */
 export const createPubSubClient: ClientFactory = async (c) => {
-  if (c.emulatorHost && !(await listening(c.emulatorHost))) {
+  if (c.emulatorHost && !(await emulatorAnswers(c.emulatorHost))) {
     throw new CliError(
       `no Pub/Sub emulator answers at ${c.emulatorHost}: is it running? (npm start runs the local pipeline)`,
       EXIT.PUBLISH_FAILED,

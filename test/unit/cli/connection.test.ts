@@ -1,5 +1,5 @@
 import { createServer, Server } from 'node:net';
-import { createPubSubClient, listening, resolveConnection, withClient } from '../../../src/cli/connection';
+import { createPubSubClient, resolveConnection, withClient } from '../../../src/cli/connection';
 import { ConfigError } from '../../../src/config';
 import { fakePubSub } from './fakes';
 
@@ -80,26 +80,20 @@ async function unusedHost(): Promise<string> {
   return `127.0.0.1:${port}`;
 }
 
-describe('listening', () => {
-  let server: Server;
-  let port: number;
-  beforeAll(async () => {
-    server = createServer((socket) => socket.destroy());
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    port = (server.address() as { port: number }).port;
-  });
-  afterAll(() => new Promise((r) => server.close(r)));
-
-  it('when something listens at host:port, then true', async () => {
-    await expect(listening(`127.0.0.1:${port}`)).resolves.toBe(true);
-  });
-
-  it('when nothing listens there, then false', async () => {
-    await expect(listening(await unusedHost())).resolves.toBe(false);
-  });
-});
-
 describe('createPubSubClient', () => {
+  it('when something listens that is not a Pub/Sub emulator, then it fails at once with the same hint', async () => {
+    const server: Server = createServer((socket) => socket.destroy());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const host = `127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      await expect(createPubSubClient({ projectId: 'p', topic: 't', encoding: 'JSON', emulatorHost: host })).rejects.toThrow(
+        `no Pub/Sub emulator answers at ${host}`,
+      );
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   it('when the emulator named does not answer, then it fails at once with a hint, before any publish', async () => {
     const host = await unusedHost();
     await expect(createPubSubClient({ projectId: 'p', topic: 't', encoding: 'JSON', emulatorHost: host })).rejects.toThrow(
