@@ -1,7 +1,7 @@
 import { BigQuery, BigQueryTimestamp } from '@google-cloud/bigquery';
 import { DEAD_LETTER_TABLE, POISON_TABLE } from './local-tables';
-import { BuiltQuery, deadLetterRowsQuery, listQuery, replayQuery, summaryQuery, Tables } from './query';
-import { FailureStore, Row } from './store';
+import { BuiltQuery, listQuery, replayQuery, summaryQuery, Tables } from './query';
+import { FailureStore, queryMethods, Row } from './store';
 
 /** BigQuery values → plain JS: timestamps as ISO strings (microseconds kept). */
 function plain(value: unknown): unknown {
@@ -26,10 +26,7 @@ export function makeBigQueryFailureStore(opts: { dataset: string; projectId?: st
   const queries = { summary: summaryQuery, list: listQuery, replay: replayQuery };
   return {
     name: `BigQuery ${opts.dataset}`,
-    summary: (f) => run(summaryQuery('bigquery', tables, f)),
-    list: (f) => run(listQuery('bigquery', tables, f)),
-    replayCandidates: (f) => run(replayQuery('bigquery', tables, f)),
-    deadLetterRows: (since, ids) => run(deadLetterRowsQuery('bigquery', tables, since, ids)),
+    ...queryMethods('bigquery', tables, run),
     async estimateBytes(kind, f) {
       const q = queries[kind]('bigquery', tables, f);
       const [job] = await bigquery.createQueryJob({ query: q.sql, params: params(q), dryRun: true, location: opts.location });

@@ -1,8 +1,8 @@
 import mysql from 'mysql2/promise';
 import { connectionOptions } from '../ledger/connection-options';
 import { DEAD_LETTER_TABLE, POISON_TABLE } from './local-tables';
-import { BuiltQuery, deadLetterRowsQuery, listQuery, replayQuery, summaryQuery, Tables } from './query';
-import { FailureStore, Row } from './store';
+import { BuiltQuery, Tables } from './query';
+import { FailureStore, queryMethods, Row } from './store';
 
 const TABLES: Tables = { deadLetters: DEAD_LETTER_TABLE, poison: POISON_TABLE };
 
@@ -27,10 +27,7 @@ export function makeMysqlFailureStore(url: string): FailureStore {
   };
   return {
     name: `MySQL ${new URL(url).host}${new URL(url).pathname}`,
-    summary: (f) => run(summaryQuery('mysql', TABLES, f)),
-    list: (f) => run(listQuery('mysql', TABLES, f)),
-    replayCandidates: (f) => run(replayQuery('mysql', TABLES, f)),
-    deadLetterRows: (since, ids) => run(deadLetterRowsQuery('mysql', TABLES, since, ids)),
+    ...queryMethods('mysql', TABLES, run),
     close: () => pool.end(),
   };
 }

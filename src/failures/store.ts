@@ -1,4 +1,5 @@
 import { FailureFilters } from './filters';
+import { BuiltQuery, deadLetterRowsQuery, DialectName, listQuery, replayQuery, summaryQuery, Tables } from './query';
 
 /** A row as the failure queries return it (column name → value, already plain JS). */
 export type Row = Record<string, unknown>;
@@ -18,4 +19,18 @@ export interface FailureStore {
   /** Bytes the query would scan, without running it (BigQuery only). */
   estimateBytes?(kind: 'summary' | 'list' | 'replay', f: FailureFilters): Promise<number>;
   close(): Promise<void>;
+}
+
+/** The query methods of a store, given how it runs one built query. */
+export function queryMethods(
+  dialect: DialectName,
+  tables: Tables,
+  run: (q: BuiltQuery) => Promise<Row[]>,
+): Pick<FailureStore, 'summary' | 'list' | 'replayCandidates' | 'deadLetterRows'> {
+  return {
+    summary: (f) => run(summaryQuery(dialect, tables, f)),
+    list: (f) => run(listQuery(dialect, tables, f)),
+    replayCandidates: (f) => run(replayQuery(dialect, tables, f)),
+    deadLetterRows: (since, ids) => run(deadLetterRowsQuery(dialect, tables, since, ids)),
+  };
 }
