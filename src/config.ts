@@ -4,6 +4,8 @@
  * names the variable, and the process does not start.
  */
 
+import type { ChannelName } from './codec/notification';
+
 export type PushAuthMode = 'none' | 'oidc';
 export type SchemaEncoding = 'JSON' | 'BINARY';
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
@@ -46,8 +48,40 @@ export interface Config {
     /** The push subscription's ack deadline; the delivery budget must fit inside it. */
     readonly ackDeadlineSeconds: number;
   };
+  /** The HTTP channels; a channel whose credentials are not set is not configured. */
+  readonly channels: ChannelsConfig;
+  /** Rate limits and circuit breakers in front of every provider, per instance. */
+  readonly gates: {
+    /** Provider calls per second by channel (webhooks: per destination host); 0 = unlimited. */
+    readonly ratePerSecond: Readonly<Record<Exclude<ChannelName, 'CHANNEL_UNSPECIFIED'>, number>>;
+    /** Consecutive provider failures that open a breaker; 0 disables breakers. */
+    readonly breakerFailures: number;
+    /** How long an open breaker refuses calls before one probe may test the provider. */
+    readonly breakerOpenMs: number;
+  };
   /** How long SIGTERM waits for in-flight deliveries (Cloud Run kills after 10 s). */
   readonly shutdownGraceMs: number;
+}
+
+export interface ChannelsConfig {
+  /** Twilio Programmable Messaging. */
+  readonly sms?: { readonly baseUrl: string; readonly accountSid: string; readonly authToken: string; readonly from: string };
+  /** Firebase Cloud Messaging HTTP v1; credentials are the service's own (application default credentials). */
+  readonly push?: { readonly baseUrl: string; readonly projectId: string };
+  /** LINE Messaging API push messages. */
+  readonly line?: { readonly baseUrl: string; readonly channelAccessToken: string };
+  /** chat.postMessage with a bot token, and/or one incoming webhook. */
+  readonly slack?: { readonly baseUrl: string; readonly botToken?: string; readonly webhookUrl?: string };
+  /** Signed POSTs to producer-given URLs. */
+  readonly webhook?: {
+    readonly signingSecret: string;
+    /** Host names (`*.example.com` for subdomains) a webhook may go to; empty = any public host. */
+    readonly allowedHosts: readonly string[];
+    /** Allow loopback, private and link-local addresses (local development only). */
+    readonly allowPrivateNetworks: boolean;
+    /** Refuse http:// URLs (always in production). */
+    readonly httpsOnly: boolean;
+  };
 }
 
 export class ConfigError extends Error {
@@ -100,6 +134,91 @@ function url(env: Env, name: string, protocols: readonly string[], fallback?: st
     throw new ConfigError(name, `must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
   }
   return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^(true|false)$/i.test(raw)) throw new ConfigError(name, `must be true or false, got "${raw}"`);
+  return raw.toLowerCase() === 'true';
+}
+
+/** A value that must match `pattern`; `what` says what it should look like. Never echoes secrets. */
+function matching(env: Env, name: string, pattern: RegExp, what: string): string {
+  const value = text(env, name);
+  if (!pattern.test(value)) throw new ConfigError(name, `must be ${what}`);
+  return value;
+}
+
+/** A provider's base URL: https in production, http allowed elsewhere (local stand-ins). */
+function baseUrl(env: Env, name: string, fallback: string, production: boolean): string {
+  return url(env, name, production ? ['https:'] : ['https:', 'http:'], fallback).replace(/\/+$/, '');
+}
+
+/** Each channel is configured when its credentials are set; its other settings are then checked. */
+function loadChannels(env: Env, production: boolean): ChannelsConfig {
+  const channels: { -readonly [K in keyof ChannelsConfig]: ChannelsConfig[K] } = {};
+  if (optional(env, 'TWILIO_ACCOUNT_SID') !== undefined) {
+    channels.sms = {
+      baseUrl: baseUrl(env, 'TWILIO_BASE_URL', 'https://api.twilio.com', production),
+      accountSid: matching(env, 'TWILIO_ACCOUNT_SID', /^AC[0-9a-fA-F]{32}$/, 'an account SID (AC and 32 hex digits)'),
+      authToken: text(env, 'TWILIO_AUTH_TOKEN'),
+      from: matching(env, 'TWILIO_FROM', /^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/, 'an E.164 number or a messaging service SID (MG…)'),
+    };
+  }
+  if (optional(env, 'FCM_PROJECT_ID') !== undefined) {
+    channels.push = {
+      baseUrl: baseUrl(env, 'FCM_BASE_URL', 'https://fcm.googleapis.com', production),
+      projectId: matching(env, 'FCM_PROJECT_ID', /^[a-z][a-z0-9-]{4,61}[a-z0-9]$/, 'a Firebase project ID'),
+    };
+  }
+  if (optional(env, 'LINE_CHANNEL_ACCESS_TOKEN') !== undefined) {
+    channels.line = {
+      baseUrl: baseUrl(env, 'LINE_BASE_URL', 'https://api.line.me', production),
+      channelAccessToken: text(env, 'LINE_CHANNEL_ACCESS_TOKEN'),
+    };
+  }
+  const botToken = optional(env, 'SLACK_BOT_TOKEN');
+  const webhookUrl = optional(env, 'SLACK_WEBHOOK_URL');
+  if (botToken !== undefined || webhookUrl !== undefined) {
+    channels.slack = {
+      baseUrl: baseUrl(env, 'SLACK_BASE_URL', 'https://slack.com/api', production),
+      botToken: botToken && matching(env, 'SLACK_BOT_TOKEN', /^xox[bp]-/, 'a Slack bot token (xoxb-…)'),
+      webhookUrl: webhookUrl && url(env, 'SLACK_WEBHOOK_URL', production ? ['https:'] : ['https:', 'http:']),
+    };
+  }
+  if (optional(env, 'WEBHOOK_SIGNING_SECRET') !== undefined) {
+    const allowPrivateNetworks = flag(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', false);
+    if (allowPrivateNetworks && production) {
+      throw new ConfigError('WEBHOOK_ALLOW_PRIVATE_NETWORKS', 'is refused when NODE_ENV=production');
+    }
+    channels.webhook = {
+      signingSecret: matching(env, 'WEBHOOK_SIGNING_SECRET', /^.{32,}$/, 'at least 32 characters'),
+      allowedHosts: (optional(env, 'WEBHOOK_ALLOWED_HOSTS') ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+      allowPrivateNetworks,
+      httpsOnly: production,
+    };
+  }
+  return channels;
+}
+
+/** Default provider calls per second per instance (0 = unlimited; SMTP is bounded by its pool). */
+export const DEFAULT_RATES = { EMAIL: 0, SMS: 10, PUSH: 500, SLACK: 1, LINE: 100, WEBHOOK: 20 } as const;
+
+function loadGates(env: Env): Config['gates'] {
+  const rate = (channel: keyof typeof DEFAULT_RATES) => integer(env, `${channel}_RATE_LIMIT`, DEFAULT_RATES[channel], 0, 100000);
+  return {
+    ratePerSecond: {
+      EMAIL: rate('EMAIL'),
+      SMS: rate('SMS'),
+      PUSH: rate('PUSH'),
+      SLACK: rate('SLACK'),
+      LINE: rate('LINE'),
+      WEBHOOK: rate('WEBHOOK'),
+    },
+    breakerFailures: integer(env, 'BREAKER_FAILURES', 5, 0, 1000),
+    breakerOpenMs: integer(env, 'BREAKER_OPEN_MS', 30000, 100, 600000),
+  };
 }
 
 /** Everything a delivery may spend besides the send itself (DB round trips, dead-letter publish). */
@@ -162,6 +281,8 @@ export function loadConfig(env: Env = process.env): Config {
       ),
       ackDeadlineSeconds: integer(env, 'ACK_DEADLINE_SECONDS', 60, 10, 600),
     },
+    channels: loadChannels(env, nodeEnv === 'production'),
+    gates: loadGates(env),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 8000, 0, 60000),
   };
 

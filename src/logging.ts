@@ -55,3 +55,14 @@ export function maskEmail(address: string): string {
   if (at < 1) return '***';
   return `${address[0]}***${address.slice(at)}`;
 }
+
+/** `+819012345678` → `+81*******78`: the country code and last two digits stay readable. */
+export function maskPhone(number: string): string {
+  if (!/^\+\d{7,15}$/.test(number)) return '***';
+  return `${number.slice(0, 3)}${'*'.repeat(number.length - 5)}${number.slice(-2)}`;
+}
+
+/** An identifier that names a person or device (a LINE user ID, a device token) → its first 4 characters. */
+export function maskId(id: string): string {
+  return id.length > 8 ? `${id.slice(0, 4)}***` : '***';
+}

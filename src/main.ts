@@ -6,6 +6,7 @@ import { createChannels } from './channels/registry';
 import { Config, ConfigError, loadConfig } from './config';
 import { makePubSubDeadLetterPublisher } from './dead-letter/publisher';
 import { makeDeliver } from './delivery/deliver';
+import { makeProviderGates } from './gates/provider-gates';
 import { makeMysqlLedger } from './ledger/ledger';
 import { createPool } from './ledger/pool';
 import { createLogger, Logger } from './logging';
@@ -25,6 +26,9 @@ export interface StartOptions {
   oidcCertsUrl?: string;
 }
 
+/** A provider's Retry-After pauses calls to it at most this long (Pub/Sub's longest backoff). */
+const MAX_RETRY_AFTER_MS = 600_000;
+
 /** Wires config → adapters → use case → HTTP app, and listens. */
 export async function startNotifier(config: Config, opts: StartOptions = {}): Promise<RunningNotifier> {
   const log = opts.log ?? createLogger(config.logLevel);
@@ -32,7 +36,17 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
   const { projectId, emulatorHost } = config.pubsub;
   const pubsub = new PubSub(emulatorHost ? { projectId, apiEndpoint: emulatorHost, emulatorMode: true } : { projectId });
   const channels = createChannels(config);
+  const clock = { nowMs: () => Date.now() };
   let draining = false;
+
+  const gates = makeProviderGates({
+    ratePerSecond: config.gates.ratePerSecond,
+    breaker: { failureThreshold: config.gates.breakerFailures, openMs: config.gates.breakerOpenMs },
+    maxRetryAfterMs: MAX_RETRY_AFTER_MS,
+    clock,
+    onBreakerChange: ({ to, ...change }) =>
+      log.log(to === 'open' ? 'warn' : 'info', `circuit breaker ${to}`, { ...change, state: to }),
+  });
 
   const deliver = makeDeliver({
     ledger: makeMysqlLedger(pool, {
@@ -40,8 +54,9 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
       timeoutMs: config.mysql.queryTimeoutMs,
     }),
     channels,
+    gates,
     deadLetters: makePubSubDeadLetterPublisher(pubsub, config.pubsub),
-    clock: { nowMs: () => Date.now() },
+    clock,
     defaultEncoding: config.pubsub.defaultEncoding,
     maxAttempts: config.delivery.maxAttempts,
     maxReplays: config.delivery.maxReplays,

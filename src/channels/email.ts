@@ -61,6 +61,7 @@ export function makeEmailChannel(opts: EmailChannelOptions): Channel {
   return {
     name: 'EMAIL',
     describeRecipient: (n) => maskEmail(n.email?.to ?? ''),
+    provider: () => 'smtp',
     async send(n: Notification) {
       const email = n.email;
       if (!email) throw new PermanentError('INVALID_PAYLOAD', 'email payload missing');

@@ -1,5 +1,6 @@
+import protobuf from 'protobufjs';
 import { DecodeError, fromProto3Json, toProto3Json } from './proto3-json';
-import { Notification } from './notification';
+import { Notification, PAYLOAD_FIELDS, PayloadField } from './notification';
 import { notificationType } from './schema';
 
 export { DecodeError };
@@ -53,11 +54,27 @@ export function encodeNotification(n: Notification, encoding: Encoding): Buffer 
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const int64 = (v: unknown): bigint => (v === undefined || v === null || v === '' ? 0n : BigInt(v as string));
+const stringMap = (v: unknown): Record<string, string> =>
+  typeof v === 'object' && v !== null ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, str(x)])) : {};
+
+/** The nested message type of a payload field (all strings and string maps). */
+const payloadType = (field: PayloadField) => notificationType().fields[field]!.resolvedType as protobuf.Type;
+
+/** Plain payload (proto names) → the TypeScript payload (lowerCamelCase names). */
+function payloadFromPlain(field: PayloadField, p: Plain): Record<string, unknown> {
+  return Object.fromEntries(
+    payloadType(field).fieldsArray.map((f) => [protobuf.util.camelCase(f.name), f.map ? stringMap(p[f.name]) : str(p[f.name])]),
+  );
+}
+
+/** TypeScript payload → plain payload (proto names). */
+function payloadToPlain(field: PayloadField, payload: Record<string, unknown>): Plain {
+  return Object.fromEntries(payloadType(field).fieldsArray.map((f) => [f.name, payload[protobuf.util.camelCase(f.name)]]));
+}
 
 /** The plain `Type.toObject` shape (proto field names, int64 as strings) → Notification. */
 export function notificationFromPlain(p: Plain): Notification {
-  const email = p.email as Plain | undefined;
-  return {
+  const n: Notification = {
     notificationId: str(p.notification_id),
     accountId: str(p.account_id),
     type: str(p.type),
@@ -65,17 +82,16 @@ export function notificationFromPlain(p: Plain): Notification {
     source: str(p.source),
     createdAtMicros: int64(p.created_at_micros),
     expiresAtMicros: int64(p.expires_at_micros),
-    email: email && {
-      to: str(email.to),
-      subject: str(email.subject),
-      text: str(email.text),
-      html: str(email.html),
-    },
   };
+  for (const field of PAYLOAD_FIELDS) {
+    const value = p[field];
+    if (typeof value === 'object' && value !== null) Object.assign(n, { [field]: payloadFromPlain(field, value as Plain) });
+  }
+  return n;
 }
 
 function toPlain(n: Notification): Plain {
-  return {
+  const plain: Plain = {
     notification_id: n.notificationId,
     account_id: n.accountId,
     type: n.type,
@@ -83,7 +99,10 @@ function toPlain(n: Notification): Plain {
     source: n.source,
     created_at_micros: n.createdAtMicros.toString(),
     expires_at_micros: n.expiresAtMicros.toString(),
-    ...(n.email && { email: { ...n.email } }),
   };
+  for (const field of PAYLOAD_FIELDS) {
+    const payload = n[field];
+    if (payload) plain[field] = payloadToPlain(field, payload as unknown as Record<string, unknown>);
+  }
+  return plain;
 }
-

@@ -19,11 +19,50 @@ export function channelName(value: number): ChannelName | undefined {
   return (Object.keys(CHANNELS) as ChannelName[]).find((name) => CHANNELS[name] === value);
 }
 
+/**
+ * The Notification fields holding a channel's payload, named as in the proto. Each is a
+ * nested message of strings and string maps; the codec converts them generically.
+ */
+export const PAYLOAD_FIELDS = ['email', 'sms', 'push', 'slack', 'line', 'webhook'] as const;
+export type PayloadField = (typeof PAYLOAD_FIELDS)[number];
+
 export interface EmailPayload {
   to: string;
   subject: string;
   text: string;
   html: string;
+}
+
+export interface SmsPayload {
+  /** E.164, e.g. `+819012345678`. */
+  to: string;
+  body: string;
+}
+
+export interface PushPayload {
+  /** FCM registration token. */
+  deviceToken: string;
+  title: string;
+  body: string;
+  data: Record<string, string>;
+}
+
+export interface SlackPayload {
+  /** Empty = the configured incoming webhook's channel. */
+  channel: string;
+  text: string;
+}
+
+export interface LinePayload {
+  /** LINE user, group or room ID. */
+  to: string;
+  text: string;
+}
+
+export interface WebhookPayload {
+  url: string;
+  /** A JSON document; sent as `data` in the signed body. */
+  payloadJson: string;
 }
 
 export interface Notification {
@@ -37,4 +76,9 @@ export interface Notification {
   /** 0n = never expires. */
   expiresAtMicros: bigint;
   email?: EmailPayload;
+  sms?: SmsPayload;
+  push?: PushPayload;
+  slack?: SlackPayload;
+  line?: LinePayload;
+  webhook?: WebhookPayload;
 }

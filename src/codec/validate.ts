@@ -1,4 +1,5 @@
 import { CHANNELS, channelName, Notification } from './notification';
+import { PAYLOAD_CHECKS } from './payload-checks';
 
 /**
  * Checks the service makes before anything is sent; the producer client runs the
@@ -15,10 +16,6 @@ export interface FieldProblem {
 
 export const MAX_ID_LENGTH = 128;
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
-// Deliberately simple: one @, no spaces or angle brackets, a dotted domain.
-const EMAIL_ADDRESS = /^[^\s@<>(),;:"\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
-
-type Check = (n: Notification, problems: FieldProblem[]) => void;
 
 function identifier(field: string, value: string, required: boolean, problems: FieldProblem[]) {
   if (!value) {
@@ -29,30 +26,6 @@ function identifier(field: string, value: string, required: boolean, problems: F
     problems.push({ field, problem: 'contains control characters', code: 'INVALID_PAYLOAD' });
   }
 }
-
-const checkEmail: Check = (n, problems) => {
-  const email = n.email;
-  if (!email) {
-    problems.push({ field: 'email', problem: 'is required for channel EMAIL', code: 'INVALID_PAYLOAD' });
-    return;
-  }
-  if (!email.to) problems.push({ field: 'email.to', problem: 'is required', code: 'INVALID_RECIPIENT' });
-  else if (email.to.length > 254 || !EMAIL_ADDRESS.test(email.to)) {
-    problems.push({ field: 'email.to', problem: 'is not a valid email address', code: 'INVALID_RECIPIENT' });
-  }
-  if (!email.subject) problems.push({ field: 'email.subject', problem: 'is required', code: 'INVALID_PAYLOAD' });
-  else if (/[\r\n]/.test(email.subject)) {
-    problems.push({ field: 'email.subject', problem: 'must be a single line', code: 'INVALID_PAYLOAD' });
-  }
-  if (!email.text && !email.html) {
-    problems.push({ field: 'email.text', problem: 'text or html is required', code: 'INVALID_PAYLOAD' });
-  }
-};
-
-/** Channel-specific payload checks; a channel without an entry has no payload yet. */
-const PAYLOAD_CHECKS: Partial<Record<number, Check>> = {
-  [CHANNELS.EMAIL]: checkEmail,
-};
 
 /** Every problem with a notification, in precedence order (the first names the failure code). */
 export function validateNotification(n: Notification): FieldProblem[] {

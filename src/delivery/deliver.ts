@@ -6,19 +6,19 @@ import {
   DeliveryError,
   FailureClass,
   FailureCode,
-  PermanentError,
-  TransientError,
 } from './failures';
 import { DeliveryResult } from './outcomes';
 import {
   Channel,
   Clock,
   DeadLetterPublisher,
+  GatePermit,
   Ledger,
   LedgerEntry,
   LedgerWrite,
   LOCK_BUSY,
   LockedLedger,
+  ProviderGates,
   TERMINAL_STATUSES,
 } from './ports';
 import { admitReplay, mayReopen, ReplayState } from './replays';
@@ -33,6 +33,8 @@ export interface PushedMessage {
 export interface DeliveryDeps {
   ledger: Ledger;
   channels: ReadonlyMap<number, Channel>;
+  /** Rate limits and circuit breakers: consulted after the fast path, before the lock. */
+  gates: ProviderGates;
   deadLetters: DeadLetterPublisher;
   clock: Clock;
   defaultEncoding: Encoding;
@@ -78,10 +80,19 @@ export function makeDeliver(deps: DeliveryDeps) {
       if (existing && TERMINAL_STATUSES.has(existing.status) && !mayReopen(existing, msg)) {
         return { ...withRecipient, outcome: 'duplicate', attempt: existing.attempts };
       }
-      const locked = await deps.ledger.withLock(key, (ledger) =>
-        deliverLocked(ledger, msg, n, channel, withRecipient),
-      );
-      return locked === LOCK_BUSY ? { ...withRecipient, outcome: 'lock_busy' } : locked;
+      // Refused before the lock: shedding load must not cost a MySQL connection.
+      const gate = deps.gates.admit(channel.name, channel.provider(n));
+      if (!gate.admitted) {
+        return { ...withRecipient, outcome: gate.outcome, error: `provider ${channel.provider(n)}: retry in ${gate.retryInMs} ms` };
+      }
+      try {
+        const locked = await deps.ledger.withLock(key, (ledger) =>
+          deliverLocked(ledger, msg, n, channel, gate, withRecipient),
+        );
+        return locked === LOCK_BUSY ? { ...withRecipient, outcome: 'lock_busy' } : locked;
+      } finally {
+        gate.cancel(); // a no-op once the send settled it
+      }
     } catch (err) {
       const failure = asDeliveryError(err);
       return { ...result, outcome: 'retry', code: failure.code, error: short(failure.message) };
@@ -95,6 +106,7 @@ export function makeDeliver(deps: DeliveryDeps) {
     msg: PushedMessage,
     n: Notification,
     channel: Channel,
+    gate: GatePermit,
     known: Known,
   ): Promise<DeliveryResult> {
     const row = await ledger.read();
@@ -121,8 +133,11 @@ export function makeDeliver(deps: DeliveryDeps) {
     let providerMessageId: string | undefined;
     try {
       ({ providerMessageId } = await channel.send(n));
+      gate.settle();
     } catch (err) {
-      return sendFailed(asDeliveryError(err), msg, { ...result, attempt: attempts }, write);
+      const failure = asDeliveryError(err);
+      gate.settle(failure);
+      return sendFailed(failure, msg, n, { ...result, attempt: attempts }, write);
     }
     const sent: DeliveryResult = { ...result, outcome: 'sent', attempt: attempts };
     try {
@@ -162,16 +177,20 @@ export function makeDeliver(deps: DeliveryDeps) {
   async function sendFailed(
     failure: DeliveryError,
     msg: PushedMessage,
+    n: Notification,
     result: Known & { attempt: number },
     write: WriteLedger,
   ): Promise<DeliveryResult> {
     const attempts = result.attempt;
     const error = short(failure.message);
-    if (failure instanceof TransientError && attempts < deps.maxAttempts) {
+    // An unknown outcome is never resent silently: only types declared safe to resend retry.
+    const resendable = failure.kind === 'transient' || (failure.kind === 'unknown_outcome' && deps.resendSafeTypes.has(n.type));
+    if (resendable && attempts < deps.maxAttempts) {
       await write({ status: 'pending', attempts, failureCode: failure.code, error });
       return { ...result, outcome: 'retry', code: failure.code, error };
     }
-    const code: FailureCode = failure instanceof PermanentError ? failure.code : 'ATTEMPTS_EXHAUSTED';
+    const code: FailureCode =
+      failure.kind === 'permanent' ? failure.code : resendable ? 'ATTEMPTS_EXHAUSTED' : 'SEND_OUTCOME_UNKNOWN';
     const failureClass: FailureClass = failure.kind;
     try {
       await publishFailure(msg, result, code, failureClass, attempts, error);
@@ -180,7 +199,7 @@ export function makeDeliver(deps: DeliveryDeps) {
       await write({ status: 'pending', attempts, failureCode: code, error });
       throw err;
     }
-    await write({ status: 'failed', attempts, failureCode: code, error });
+    await write({ status: code === 'SEND_OUTCOME_UNKNOWN' ? 'unknown' : 'failed', attempts, failureCode: code, error });
     return { ...result, outcome: 'dead_lettered', code, error };
   }
 

@@ -10,6 +10,8 @@ export type FailureCode =
   | 'UNKNOWN_CHANNEL'
   | 'CHANNEL_NOT_CONFIGURED'
   | 'INVALID_RECIPIENT'
+  | 'UNREGISTERED_DEVICE'
+  | 'DESTINATION_NOT_ALLOWED'
   | 'PROVIDER_REJECTED'
   | 'BAD_CREDENTIALS'
   | 'ATTEMPTS_EXHAUSTED'
@@ -40,15 +42,32 @@ export class PermanentError extends Error {
 export class TransientError extends Error {
   readonly kind = 'transient';
   override name = 'TransientError';
-  constructor(readonly code: TransientCode, message: string, options?: { cause?: unknown }) {
+  /** The provider's `Retry-After`: no call to it before this many ms have passed. */
+  readonly retryAfterMs?: number;
+  constructor(readonly code: TransientCode, message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
+    super(message, options);
+    this.retryAfterMs = options?.retryAfterMs;
+  }
+}
+
+/**
+ * The provider may have accepted the message: no answer came after the request was sent
+ * (a timeout, a dropped connection). Sending again could notify twice, so it is recorded
+ * and dead-lettered as SEND_OUTCOME_UNKNOWN unless the type is declared safe to resend.
+ */
+export class OutcomeUnknownError extends Error {
+  readonly kind = 'unknown_outcome';
+  readonly code = 'SEND_OUTCOME_UNKNOWN';
+  override name = 'OutcomeUnknownError';
+  constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
 }
 
-export type DeliveryError = PermanentError | TransientError;
+export type DeliveryError = PermanentError | TransientError | OutcomeUnknownError;
 
 export function asDeliveryError(err: unknown): DeliveryError {
-  if (err instanceof PermanentError || err instanceof TransientError) return err;
+  if (err instanceof PermanentError || err instanceof TransientError || err instanceof OutcomeUnknownError) return err;
   const message = err instanceof Error ? err.message : String(err);
   return new TransientError('INTERNAL', `unexpected error: ${message}`, { cause: err });
 }

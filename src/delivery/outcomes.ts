@@ -17,6 +17,10 @@ export const OUTCOMES = {
   sent_unrecorded: { status: 204, level: 'error' },
   // Another process is delivering it right now; not an error.
   lock_busy: { status: 409, level: 'info' },
+  // The provider's rate limit (ours, or its Retry-After) or open circuit breaker: nacked
+  // without calling it, not counted as an attempt.
+  rate_limited: { status: 429, level: 'info' },
+  circuit_open: { status: 503, level: 'info' },
   retry: { status: 503, level: 'warn' },
 } as const satisfies Record<string, { status: number; level: 'info' | 'warn' | 'error' }>;
 

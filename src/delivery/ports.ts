@@ -1,5 +1,5 @@
 import type { ChannelName, Notification } from '../codec/notification';
-import type { FailureClass, FailureCode } from './failures';
+import type { DeliveryError, FailureClass, FailureCode } from './failures';
 
 /** Ledger status of one (notification_id, channel). */
 export type DeliveryStatus =
@@ -63,13 +63,40 @@ export interface SendReceipt {
   providerMessageId?: string;
 }
 
-/** One delivery channel. `send` throws PermanentError or TransientError. */
+/** One delivery channel. `send` throws PermanentError, TransientError or OutcomeUnknownError. */
 export interface Channel {
   readonly name: ChannelName;
   send(notification: Notification): Promise<SendReceipt>;
   /** The recipient with personal data masked, for logs. */
   describeRecipient(notification: Notification): string;
+  /**
+   * The provider endpoint this notification goes to (`twilio`, a webhook's host, …): rate
+   * limits and circuit breakers are kept per provider.
+   */
+  provider(notification: Notification): string;
   close(): Promise<void>;
+}
+
+/** Why a provider may not be called now; the delivery is nacked without calling it. */
+export interface GateRefusal {
+  admitted: false;
+  outcome: 'rate_limited' | 'circuit_open';
+  /** When calling the provider may be allowed again. */
+  retryInMs: number;
+}
+
+/** Leave to call a provider once. Exactly one of `settle` or `cancel` counts; later calls are ignored. */
+export interface GatePermit {
+  admitted: true;
+  /** The call was made: no error means the provider answered; the error's kind tells the breaker what happened. */
+  settle(error?: DeliveryError): void;
+  /** No call was made after all (duplicate under the lock, expired, lock busy): hand the permit back. */
+  cancel(): void;
+}
+
+/** Rate limits and circuit breakers in front of the providers, per instance. */
+export interface ProviderGates {
+  admit(channel: ChannelName, provider: string): GatePermit | GateRefusal;
 }
 
 export interface FailureRecord {

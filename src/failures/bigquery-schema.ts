@@ -43,6 +43,11 @@ function columnFor(field: protobuf.Field): TableField {
   return { ...valueColumn(field.name, field), mode: field.repeated ? 'REPEATED' : 'NULLABLE' };
 }
 
+/** A proto map's column: REPEATED RECORD<key, value> (see columnFor). */
+export function isMapColumn(field: TableField): boolean {
+  return field.mode === 'REPEATED' && field.type === 'RECORD' && field.fields?.map((f) => f.name).join() === 'key,value';
+}
+
 /**
  * The columns a BigQuery subscription with `use_topic_schema` writes for a message type
  * (enums → INTEGER, `*_micros` int64 → TIMESTAMP, nested → RECORD, map → REPEATED

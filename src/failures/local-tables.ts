@@ -1,7 +1,7 @@
 import mysql from 'mysql2/promise';
 import { notificationType } from '../codec/schema';
 import type { Pool } from '../ledger/pool';
-import { deadLetterTableSchema, POISON_TABLE_SCHEMA, TableField } from './bigquery-schema';
+import { deadLetterTableSchema, isMapColumn, POISON_TABLE_SCHEMA, TableField } from './bigquery-schema';
 
 /**
  * The local stand-in for the BigQuery failure tables: MySQL tables with the same
@@ -67,6 +67,10 @@ export function microsToDatetime(micros: bigint): string {
 /** A decoded value (Type.toObject shape) → what the column stores, recursively for records. */
 function columnValue(field: TableField, value: unknown): unknown {
   if (value === undefined || value === null) return null;
+  if (isMapColumn(field) && !Array.isArray(value)) {
+    // A decoded map is an object; the subscription writes its entries as key/value records.
+    return Object.entries(value as Record<string, unknown>).map(([key, v]) => ({ key, value: v }));
+  }
   if (field.mode === 'REPEATED' && Array.isArray(value)) {
     return value.map((v) => columnValue({ ...field, mode: 'NULLABLE' }, v));
   }

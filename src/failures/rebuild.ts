@@ -1,7 +1,7 @@
 import { notificationFromPlain } from '../codec/codec';
 import { Notification } from '../codec/notification';
 import { notificationType } from '../codec/schema';
-import { fieldsOf, TableField } from './bigquery-schema';
+import { fieldsOf, isMapColumn, TableField } from './bigquery-schema';
 import { Row } from './store';
 
 /**
@@ -21,6 +21,9 @@ function plainValue(field: TableField, value: unknown): unknown {
   if (value === null || value === undefined) return undefined;
   if (field.type === 'RECORD' || field.mode === 'REPEATED') {
     const parsed = typeof value === 'string' ? JSON.parse(value) : value;
+    if (isMapColumn(field)) {
+      return Object.fromEntries((parsed as { key: unknown; value: unknown }[]).map((e) => [e.key, e.value]));
+    }
     if (field.mode === 'REPEATED') return (parsed as unknown[]).map((v) => plainValue({ ...field, mode: 'NULLABLE' }, v));
     return field.type === 'RECORD' ? plainRecord(field.fields ?? [], parsed as Row) : parsed;
   }

@@ -115,6 +115,11 @@ const KNOWN_CODES = new Set(['INVALID_PAYLOAD', 'UNKNOWN_CHANNEL', 'INVALID_RECI
 const KNOWN_FIELDS = new Set([
   'notification_id', 'account_id', 'type', 'channel', 'source', 'created_at_micros', 'expires_at_micros',
   'email', 'email.to', 'email.subject', 'email.text',
+  'sms', 'sms.to', 'sms.body',
+  'push', 'push.device_token', 'push.body', 'push.data',
+  'slack', 'slack.channel', 'slack.text',
+  'line', 'line.to', 'line.text',
+  'webhook', 'webhook.url', 'webhook.payload_json',
 ]);
 
 function expectKnownProblems(problems: FieldProblem[]): void {

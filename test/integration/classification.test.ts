@@ -68,7 +68,7 @@ describe('every outcome of the classification table, end to end', () => {
   });
 
   test('when the channel has no adapter configured, then it is dead-lettered as CHANNEL_NOT_CONFIGURED', async () => {
-    const n = emailNotification({ channel: CHANNELS.SMS, email: undefined });
+    const n = emailNotification({ channel: CHANNELS.SMS, email: undefined, sms: { to: '+819012345678', body: 'Hi' } });
     expect(await push(notifier.url, pushEnvelope(n, { messageId: 'sms-1' }))).toBe(204);
     const record = await deadLetterFor('sms-1');
     expect(record.attributes).toMatchObject({ notifier_failure_code: 'CHANNEL_NOT_CONFIGURED', notifier_channel: 'SMS' });

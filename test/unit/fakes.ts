@@ -7,13 +7,17 @@ import {
   DeadLetterPublisher,
   DeliveryKey,
   FailureRecord,
+  GatePermit,
+  GateRefusal,
   Ledger,
   LedgerEntry,
   LedgerWrite,
   LOCK_BUSY,
   LockedLedger,
+  ProviderGates,
   SendReceipt,
 } from '../../src/delivery/ports';
+import type { DeliveryError } from '../../src/delivery/failures';
 import { REPLAY_OF_ATTRIBUTE } from '../../src/delivery/replays';
 import { maskEmail } from '../../src/logging';
 
@@ -135,6 +139,10 @@ export class FakeChannel implements Channel {
     return maskEmail(n.email?.to ?? '');
   }
 
+  provider(): string {
+    return 'fake-provider';
+  }
+
   async close(): Promise<void> {
     this.closed = true;
   }
@@ -160,6 +168,31 @@ export class FakeDeadLetters implements DeadLetterPublisher {
   }
 }
 
+/** Admits every call unless told to refuse; records what each permit was told. */
+export class FakeGates implements ProviderGates {
+  readonly admitted: { channel: string; provider: string }[] = [];
+  readonly settled: (DeliveryError | undefined)[] = [];
+  cancelled = 0;
+  refusal?: GateRefusal;
+
+  admit(channel: ChannelName, provider: string): GatePermit | GateRefusal {
+    if (this.refusal) return this.refusal;
+    this.admitted.push({ channel, provider });
+    let done = false;
+    return {
+      admitted: true,
+      settle: (error) => {
+        if (!done) this.settled.push(error);
+        done = true;
+      },
+      cancel: () => {
+        if (!done) this.cancelled += 1;
+        done = true;
+      },
+    };
+  }
+}
+
 export class FakeClock implements Clock {
   constructor(public now = 1_750_000_000_000) {}
 
@@ -173,6 +206,7 @@ export interface DeliveryWorld {
   ledger: FakeLedger;
   email: FakeChannel;
   deadLetters: FakeDeadLetters;
+  gates: FakeGates;
   clock: FakeClock;
 }
 
@@ -184,9 +218,11 @@ export function aDeliveryWorld(
   const email = new FakeChannel('EMAIL');
   const deadLetters = new FakeDeadLetters();
   const clock = new FakeClock();
+  const gates = new FakeGates();
   const deliver = makeDeliver({
     ledger,
     channels: new Map<number, Channel>([[CHANNELS.EMAIL, email]]),
+    gates,
     deadLetters,
     clock,
     defaultEncoding: 'JSON',
@@ -194,5 +230,5 @@ export function aDeliveryWorld(
     maxReplays: opts.maxReplays ?? 3,
     resendSafeTypes: new Set(opts.resendSafeTypes ?? []),
   });
-  return { deliver, ledger, email, deadLetters, clock };
+  return { deliver, ledger, email, deadLetters, gates, clock };
 }

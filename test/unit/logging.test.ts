@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { createLogger, maskEmail, traceField } from '../../src/logging';
+import { createLogger, maskEmail, maskId, maskPhone, traceField } from '../../src/logging';
 
 /** A logger writing to an in-memory stream, and a way to read back its JSON lines. */
 function capture(level: string) {
@@ -91,5 +91,28 @@ describe('maskEmail', () => {
     ['', '***'],
   ])('when masking %p, then it becomes %p', (address, masked) => {
     expect(maskEmail(address)).toBe(masked);
+  });
+});
+
+describe('maskPhone', () => {
+  test.each([
+    ['+819012345678', '+81********78'],
+    ['+14155550100', '+14*******00'],
+    ['+1234567', '+12***67'],
+    ['09012345678', '***'],
+    ['', '***'],
+  ])('when masking %p, then it becomes %p', (number, masked) => {
+    expect(maskPhone(number)).toBe(masked);
+  });
+});
+
+describe('maskId', () => {
+  test.each([
+    [`U${'a'.repeat(32)}`, 'Uaaa***'],
+    ['fcm-token:APA91bHun4MxP5egoKMwt2KZFBaFUH', 'fcm-***'],
+    ['short', '***'],
+    ['', '***'],
+  ])('when masking %p, then it becomes %p', (id, masked) => {
+    expect(maskId(id)).toBe(masked);
   });
 });

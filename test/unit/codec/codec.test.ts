@@ -189,3 +189,31 @@ describe('encodingOf', () => {
     expect(encodingOf(attributes, fallback)).toBe(encoding);
   });
 });
+
+describe('every channel payload through both encodings', () => {
+  const payloads = {
+    sms: { channel: CHANNELS.SMS, sms: { to: '+819012345678', body: 'Code 1234' } },
+    push: { channel: CHANNELS.PUSH, push: { deviceToken: 'tok:1', title: 'T', body: 'B', data: { orderId: '42', 'k-2': 'v' } } },
+    slack: { channel: CHANNELS.SLACK, slack: { channel: 'C0123456789', text: '*done*' } },
+    line: { channel: CHANNELS.LINE, line: { to: `U${'a'.repeat(32)}`, text: 'こんにちは' } },
+    webhook: { channel: CHANNELS.WEBHOOK, webhook: { url: 'https://hooks.example.com/x', payloadJson: '{"a":[1,2]}' } },
+  };
+
+  test.each(Object.entries(payloads).flatMap(([name, p]) => (['JSON', 'BINARY'] as const).map((enc) => [name, enc, p] as const)))(
+    'when a %s notification is encoded as %s and decoded, then it comes back unchanged',
+    (_, encoding, payload) => {
+      const n = aNotification({ email: undefined, ...payload });
+      expect(decodeNotification(encodeNotification(n, encoding), encoding)).toEqual(n);
+    },
+  );
+
+  test('when JSON uses the proto field names of a payload (snake_case), then they decode too', () => {
+    const json = { notification_id: 'n', type: 't', channel: 'PUSH', push: { device_token: 'tok', body: 'B', data: { a: '1' } } };
+    expect(decodeNotification(Buffer.from(JSON.stringify(json)), 'JSON').push).toEqual({ deviceToken: 'tok', title: '', body: 'B', data: { a: '1' } });
+  });
+
+  test('when a push data value is not a string, then the payload is undecodable, naming the field', () => {
+    const json = { notificationId: 'n', type: 't', channel: 'PUSH', push: { deviceToken: 'tok', data: { a: 1 } } };
+    expect(() => decodeNotification(Buffer.from(JSON.stringify(json)), 'JSON')).toThrow('push.data.a: expected a string');
+  });
+});

@@ -96,8 +96,12 @@ describe('validateNotification', () => {
     expect(validateNotification(withEmail({ text: '', html: '<p>x</p>' }))).toEqual([]);
   });
 
-  test('when the channel has no payload checks yet (SMS), then no email is needed', () => {
-    expect(validateNotification(aNotification({ channel: CHANNELS.SMS, email: undefined }))).toEqual([]);
+  test('when the channel is SMS, then its own payload is checked and no email is needed', () => {
+    const sms = aNotification({ channel: CHANNELS.SMS, email: undefined, sms: { to: '+819012345678', body: 'Hi' } });
+    expect(validateNotification(sms)).toEqual([]);
+    expect(validateNotification({ ...sms, sms: undefined })).toEqual([
+      { field: 'sms', problem: 'is required for channel SMS', code: 'INVALID_PAYLOAD' },
+    ]);
   });
 
   test('when several things are wrong, then the channel problem comes first, then the identifiers', () => {

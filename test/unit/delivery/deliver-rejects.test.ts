@@ -71,7 +71,7 @@ const invalid: [string, string, Partial<Notification>, string][] = [
   ['the channel number is unknown', 'UNKNOWN_CHANNEL', { channel: 42 }, '42'],
   ['the email address is invalid', 'INVALID_RECIPIENT', { email: { to: 'alice', subject: 's', text: 't', html: '' } }, 'EMAIL'],
   ['the subject is missing', 'INVALID_PAYLOAD', { email: { to: 'alice@example.com', subject: '', text: 't', html: '' } }, 'EMAIL'],
-  ['the channel is known but not configured', 'CHANNEL_NOT_CONFIGURED', { channel: CHANNELS.SMS, email: undefined }, 'SMS'],
+  ['the channel is known but not configured', 'CHANNEL_NOT_CONFIGURED', { channel: CHANNELS.SMS, email: undefined, sms: { to: '+819012345678', body: 'hi' } }, 'SMS'],
 ];
 
 describe('makeDeliver: invalid or unroutable notifications', () => {

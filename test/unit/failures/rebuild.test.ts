@@ -55,4 +55,14 @@ describe('notificationFromRow', () => {
     };
     expect(notificationFromRow(bigQueryRow)).toEqual(notificationFromRow(row));
   });
+
+  test('when a PUSH row with a data map is read back (REPEATED RECORD<key, value>), then the map is an object again', () => {
+    const pushRow = {
+      ...row,
+      channel: CHANNELS.PUSH,
+      email: null,
+      push: '{"device_token":"tok","title":"T","body":null,"data":[{"key":"orderId","value":"42"},{"key":"kind","value":"x"}]}',
+    };
+    expect(notificationFromRow(pushRow).push).toEqual({ deviceToken: 'tok', title: 'T', body: '', data: { orderId: '42', kind: 'x' } });
+  });
 });

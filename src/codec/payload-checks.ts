@@ -1,0 +1,141 @@
+import { CHANNELS, Notification, PayloadField } from './notification';
+import type { FieldProblem, ValidationCode } from './validate';
+
+/**
+ * Each channel's payload checks, run by the notifier before sending and by the producer
+ * client before publishing. Values never appear in a problem (they may be personal data).
+ */
+type Problems = FieldProblem[];
+type Check = (n: Notification, problems: Problems) => void;
+
+// Deliberately simple: one @, no spaces or angle brackets, a dotted domain.
+const EMAIL_ADDRESS = /^[^\s@<>(),;:"\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
+// E.164: a plus sign and at most 15 digits, no leading zero (7 is the shortest real number).
+const E164 = /^\+[1-9]\d{6,14}$/;
+const LINE_ID = /^[UCR][0-9a-f]{32}$/;
+// A conversation ID (C…, G…, D…, or a user ID U… for a direct message) or a channel name.
+const SLACK_CHANNEL = /^(?:[CGDU][A-Z0-9]{8,20}|#?[a-z0-9][a-z0-9._-]{0,79})$/;
+const CONTROL_OR_SPACE = /[\s\u0000-\u001f\u007f]/;
+
+export const LIMITS = {
+  smsBody: 1600, // Twilio's maximum message length
+  pushTokenLength: 4096,
+  pushPayloadBytes: 4096, // FCM's limit for notification and data payloads
+  lineText: 5000, // LINE text message limit
+  slackText: 40000, // Slack truncates longer messages
+  webhookUrlLength: 2048,
+  webhookPayloadBytes: 1024 * 1024,
+} as const;
+
+/** FCM rejects these data keys: "from", "message_type", "notification", and any starting with "google" or "gcm". */
+export function isReservedFcmKey(key: string): boolean {
+  return ['from', 'message_type', 'notification'].includes(key) || /^(google|gcm)/i.test(key);
+}
+
+function problem(problems: Problems, field: string, text: string, code: ValidationCode = 'INVALID_PAYLOAD') {
+  problems.push({ field, problem: text, code });
+}
+
+/** The channel's payload, or a problem naming it; checks run only when it is there. */
+function payloadOf<F extends PayloadField>(n: Notification, field: F, channel: string, problems: Problems) {
+  const payload = n[field];
+  if (!payload) problem(problems, field, `is required for channel ${channel}`);
+  return payload as NonNullable<Notification[F]> | undefined;
+}
+
+/** A required text field no longer than `max` characters. */
+function text(problems: Problems, field: string, value: string, max?: number) {
+  if (!value) problem(problems, field, 'is required');
+  else if (max !== undefined && value.length > max) problem(problems, field, `is longer than ${max} characters`);
+}
+
+const checkEmail: Check = (n, problems) => {
+  const email = payloadOf(n, 'email', 'EMAIL', problems);
+  if (!email) return;
+  if (!email.to) problem(problems, 'email.to', 'is required', 'INVALID_RECIPIENT');
+  else if (email.to.length > 254 || !EMAIL_ADDRESS.test(email.to)) {
+    problem(problems, 'email.to', 'is not a valid email address', 'INVALID_RECIPIENT');
+  }
+  if (!email.subject) problem(problems, 'email.subject', 'is required');
+  else if (/[\r\n]/.test(email.subject)) problem(problems, 'email.subject', 'must be a single line');
+  if (!email.text && !email.html) problem(problems, 'email.text', 'text or html is required');
+};
+
+const checkSms: Check = (n, problems) => {
+  const sms = payloadOf(n, 'sms', 'SMS', problems);
+  if (!sms) return;
+  if (!sms.to) problem(problems, 'sms.to', 'is required', 'INVALID_RECIPIENT');
+  else if (!E164.test(sms.to)) problem(problems, 'sms.to', 'is not an E.164 phone number (+ and 7 to 15 digits)', 'INVALID_RECIPIENT');
+  text(problems, 'sms.body', sms.body, LIMITS.smsBody);
+};
+
+const checkPush: Check = (n, problems) => {
+  const push = payloadOf(n, 'push', 'PUSH', problems);
+  if (!push) return;
+  if (!push.deviceToken) problem(problems, 'push.device_token', 'is required', 'INVALID_RECIPIENT');
+  else if (push.deviceToken.length > LIMITS.pushTokenLength || CONTROL_OR_SPACE.test(push.deviceToken)) {
+    problem(problems, 'push.device_token', 'is not an FCM registration token', 'INVALID_RECIPIENT');
+  }
+  if (!push.title && !push.body) problem(problems, 'push.body', 'title or body is required');
+  const reserved = Object.keys(push.data).filter(isReservedFcmKey);
+  if (reserved.length) problem(problems, 'push.data', `uses keys FCM reserves (${reserved.join(', ')})`);
+  const bytes = [push.title, push.body, ...Object.entries(push.data).flat()].reduce((sum, s) => sum + Buffer.byteLength(s), 0);
+  if (bytes > LIMITS.pushPayloadBytes) problem(problems, 'push', `title, body and data exceed FCM's ${LIMITS.pushPayloadBytes} bytes`);
+};
+
+const checkSlack: Check = (n, problems) => {
+  const slack = payloadOf(n, 'slack', 'SLACK', problems);
+  if (!slack) return;
+  if (slack.channel && !SLACK_CHANNEL.test(slack.channel)) {
+    problem(problems, 'slack.channel', 'is not a Slack conversation ID or channel name', 'INVALID_RECIPIENT');
+  }
+  text(problems, 'slack.text', slack.text, LIMITS.slackText);
+};
+
+const checkLine: Check = (n, problems) => {
+  const line = payloadOf(n, 'line', 'LINE', problems);
+  if (!line) return;
+  if (!line.to) problem(problems, 'line.to', 'is required', 'INVALID_RECIPIENT');
+  else if (!LINE_ID.test(line.to)) problem(problems, 'line.to', 'is not a LINE user, group or room ID', 'INVALID_RECIPIENT');
+  text(problems, 'line.text', line.text, LIMITS.lineText);
+};
+
+/** Why a webhook URL cannot be used at all; where it may point is the channel's (configured) decision. */
+function webhookUrlProblem(value: string): string | undefined {
+  if (value.length > LIMITS.webhookUrlLength) return `is longer than ${LIMITS.webhookUrlLength} characters`;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'is not a URL';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an https URL';
+  if (url.username || url.password) return 'must not contain credentials';
+  return undefined;
+}
+
+const checkWebhook: Check = (n, problems) => {
+  const webhook = payloadOf(n, 'webhook', 'WEBHOOK', problems);
+  if (!webhook) return;
+  const urlProblem = webhook.url ? webhookUrlProblem(webhook.url) : 'is required';
+  if (urlProblem) problem(problems, 'webhook.url', urlProblem, 'INVALID_RECIPIENT');
+  if (!webhook.payloadJson) return problem(problems, 'webhook.payload_json', 'is required (a JSON document)');
+  if (Buffer.byteLength(webhook.payloadJson) > LIMITS.webhookPayloadBytes) {
+    return problem(problems, 'webhook.payload_json', `is larger than ${LIMITS.webhookPayloadBytes} bytes`);
+  }
+  try {
+    JSON.parse(webhook.payloadJson);
+  } catch {
+    problem(problems, 'webhook.payload_json', 'is not valid JSON');
+  }
+};
+
+/** Channel number → its payload check. */
+export const PAYLOAD_CHECKS: Readonly<Partial<Record<number, Check>>> = {
+  [CHANNELS.EMAIL]: checkEmail,
+  [CHANNELS.SMS]: checkSms,
+  [CHANNELS.PUSH]: checkPush,
+  [CHANNELS.SLACK]: checkSlack,
+  [CHANNELS.LINE]: checkLine,
+  [CHANNELS.WEBHOOK]: checkWebhook,
+};
