@@ -4,19 +4,14 @@ import type { Channel } from '../delivery/ports';
 import { makeEmailChannel } from './email';
 
 /**
- * The one place channels are registered: channel enum number → adapter.
- * Adding a channel adds one line here and one file beside this one.
+ * The one place channels are registered: channel enum number → adapter. A channel whose
+ * credentials are not configured is left out (its notifications are dead-lettered
+ * CHANNEL_NOT_CONFIGURED). Adding a channel adds one line here and files beside this one.
  */
 export function createChannels(config: Config): Map<number, Channel> {
-  return new Map<number, Channel>([
-    [
-      CHANNELS.EMAIL,
-      makeEmailChannel({
-        url: config.smtp.url,
-        from: config.smtp.from,
-        poolSize: config.smtp.poolSize,
-        sendTimeoutMs: config.delivery.sendTimeoutMs,
-      }),
-    ],
-  ]);
+  const timeoutMs = config.delivery.sendTimeoutMs;
+  const { smtp } = config;
+  const channels = new Map<number, Channel>();
+  channels.set(CHANNELS.EMAIL, makeEmailChannel({ url: smtp.url, from: smtp.from, poolSize: smtp.poolSize, sendTimeoutMs: timeoutMs }));
+  return channels;
 }
