@@ -39,7 +39,8 @@ export function retryAfterMs(headers: IncomingHttpHeaders, nowMs: number): numbe
   const raw = headers['retry-after']?.trim();
   if (!raw) return undefined;
   if (/^\d+$/.test(raw)) return Math.min(Number(raw), MAX_RETRY_AFTER_SECONDS) * 1000;
-  const at = Date.parse(raw);
+  // An HTTP-date names a weekday and month; Date.parse would also take "-5" as a year.
+  const at = /^[A-Za-z]{3}, /.test(raw) ? Date.parse(raw) : NaN;
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 

@@ -14,7 +14,7 @@ export interface Writer {
  * `main.ts` fills this from `process`; tests and other callers pass their own.
  */
 export interface CliIo {
-  /** Environment variables, read through `src/config.ts` only. */
+  /** Environment variables, read through `src/config/` only. */
   env: Record<string, string | undefined>;
   stdout: Writer;
   stderr: Writer;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { deliveryBudgetMs, loadConfig } from '../../../src/config';
 import { PACKAGE_ROOT } from '../../../src/paths';
@@ -64,9 +64,10 @@ describe('terraform/cloudrun.tf: the service', () => {
     expect(single(single(container(), 'liveness_probe'), 'http_get').path).toBe('/healthz');
   });
 
-  test('when the service sets environment variables, then each one is documented in README\'s configuration table and read by src/config.ts', () => {
+  test('when the service sets environment variables, then each one is documented in README\'s configuration table and read by src/config/', () => {
     const documented = documentedVariables();
-    const configTs = readFileSync(path.join(PACKAGE_ROOT, 'src/config.ts'), 'utf8');
+    const configDir = path.join(PACKAGE_ROOT, 'src/config');
+    const configTs = readdirSync(configDir).map((f) => readFileSync(path.join(configDir, f), 'utf8')).join('\n');
     for (const { name } of envOf(container())) {
       expect({ name, documented: documented.has(name) }).toEqual({ name, documented: true });
       expect({ name, readByConfig: configTs.includes(`'${name}'`) }).toEqual({ name, readByConfig: true });

@@ -82,7 +82,7 @@ describe('terraform/variables.tf: every variable', () => {
 });
 
 describe('terraform/variables.tf: documented platform ranges', () => {
-  // [variable, lowest allowed, highest allowed], from the Pub/Sub and Cloud Run docs and src/config.ts.
+  // [variable, lowest allowed, highest allowed], from the Pub/Sub and Cloud Run docs and src/config/.
   // With every other variable at its default, the plan accepts exactly this interval: the
   // platform's range, narrowed where a cross-check with a default binds first.
   test.each([

@@ -1,4 +1,4 @@
-import { ConfigError, deliveryBudgetMs, loadConfig, loadLocalConfig, loadMigrateConfig, loadPublisherConfig } from '../../src/config';
+import { ConfigError, deliveryBudgetMs, loadConfig, loadLocalConfig, loadMigrateConfig, loadPublisherConfig } from '../../../src/config';
 
 const required = {
   MYSQL_URL: 'mysql://root@127.0.0.1:3306/notifier',
