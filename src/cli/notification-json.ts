@@ -1,4 +1,6 @@
 import type { NotificationInput } from '../client';
+import { payloadFields } from '../codec/codec';
+import { PAYLOAD_FIELDS, PayloadField } from '../codec/notification';
 import { CliError } from './errors';
 
 /** A notification as read from a file, keys already in camelCase, values not yet checked. */
@@ -25,9 +27,15 @@ const KEYS: Readonly<Record<string, string>> = {
   expires_at: 'expiresAt',
   expiresAtMicros: 'expiresAtMicros',
   expires_at_micros: 'expiresAtMicros',
-  email: 'email',
+  ...Object.fromEntries(PAYLOAD_FIELDS.map((f) => [f, f])),
 };
-const EMAIL_KEYS = new Set(['to', 'subject', 'text', 'html']);
+
+/** A channel payload's accepted keys (JSON and proto names) → the camelCase key. */
+function payloadKeys(field: PayloadField): Record<string, string> {
+  const keys = Object.fromEntries(payloadFields(field).flatMap((f) => [[f.name, f.name], [f.protoName, f.name]]));
+  // A webhook's payload may be given as a JSON value instead of payloadJson text.
+  return field === 'webhook' ? { ...keys, payload: 'payload' } : keys;
+}
 // An instant given both ways would be ambiguous.
 const SAME_INSTANT = [['createdAt', 'createdAtMicros'], ['expiresAt', 'expiresAtMicros']] as const;
 
@@ -36,25 +44,33 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Checks the shape (an object with known keys only, so a misspelt key is not silently
- * dropped) and renames keys to camelCase. Values are checked later, by the client's
- * validator, which reports every bad field at once. `where` prefixes errors.
+ * Renames keys to camelCase by `keys`, refusing unknown keys (a misspelt key must not be
+ * silently dropped) and keys given both ways. `path` prefixes nested field names.
+ */
+function renameKeys(value: Record<string, unknown>, keys: Record<string, string>, where: string, path = ''): NotificationJson {
+  const out: NotificationJson = {};
+  for (const [key, v] of Object.entries(value)) {
+    const name = Object.hasOwn(keys, key) ? keys[key] : undefined;
+    if (!name) throw new CliError(`${where}: unknown field "${path}${key}"`);
+    if (Object.hasOwn(out, name)) throw new CliError(`${where}: "${path}${key}" is given twice (camelCase and snake_case)`);
+    out[name] = v;
+  }
+  return out;
+}
+
+/**
+ * Checks the shape (an object with known keys only) and renames keys to camelCase. Values
+ * are checked later, by the client's validator, which reports every bad field at once.
+ * `where` prefixes errors.
  */
 export function normalizeNotificationJson(value: unknown, where: string): NotificationJson {
   if (!isObject(value)) throw new CliError(`${where}: expected a JSON object`);
-  const out: NotificationJson = {};
-  for (const [key, v] of Object.entries(value)) {
-    const name = Object.hasOwn(KEYS, key) ? KEYS[key] : undefined;
-    if (!name) throw new CliError(`${where}: unknown field "${key}"`);
-    if (Object.hasOwn(out, name)) throw new CliError(`${where}: "${key}" is given twice (camelCase and snake_case)`);
-    out[name] = v;
-  }
+  const out = renameKeys(value, KEYS, where);
   for (const [a, b] of SAME_INSTANT) {
     if (Object.hasOwn(out, a) && Object.hasOwn(out, b)) throw new CliError(`${where}: give ${a} or ${b}, not both`);
   }
-  if (isObject(out.email)) {
-    const unknown = Object.keys(out.email).find((k) => !EMAIL_KEYS.has(k));
-    if (unknown) throw new CliError(`${where}: unknown field "email.${unknown}"`);
+  for (const field of PAYLOAD_FIELDS) {
+    if (isObject(out[field])) out[field] = renameKeys(out[field], payloadKeys(field), where, `${field}.`);
   }
   return out;
 }

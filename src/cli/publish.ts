@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidNotificationError, NotificationInput } from '../client';
+import { channelName } from '../codec/notification';
 import { toNotification } from '../client/notification-input';
 import type { CliIo, Command } from './command';
 import { CliClient, createPubSubClient, resolveConnection, withClient } from './connection';
@@ -20,6 +21,7 @@ const OPTIONS = {
   subject: { type: 'string' },
   text: { type: 'string' },
   html: { type: 'string' },
+  payload: { type: 'string' },
   'expires-in': { type: 'string' },
 } as const;
 
@@ -33,10 +35,16 @@ const USAGE = `notifier publish  (--file <notification.json|-> | --type <type> [
   --type <type>           what happened, e.g. order.shipped (required without --file)
   --channel <name>        EMAIL (default), SMS, PUSH, SLACK, LINE, WEBHOOK
   --account <id>          account ID
-  --to, --subject, --text, --html   the email
+  --to <recipient>        email address, E.164 phone number (SMS), device token (PUSH), LINE ID,
+                          Slack channel (optional) or webhook URL
+  --subject <text>        email subject, or push title
+  --text <text>           email text, SMS body, push body, Slack or LINE text
+  --html <html>           email HTML
+  --payload <json>        webhook payload (a JSON document)
   --expires-in <duration> not sent after this long, e.g. 30m, 2h, 1d
   Examples:
     npm run notifier -- publish --local --type demo.hello --to you@example.com --subject Hello --text "It works"
+    notifier publish --type otp.sent --channel SMS --to +819012345678 --text "Your code is 1234"
     notifier publish --project my-project --file notification.json`;
 
 /** `--channel 1` means the enum number, anything else a name for the validator to check. */
@@ -45,21 +53,41 @@ function channelFlag(value: string | undefined): NotificationInput['channel'] {
   return /^\d+$/.test(value) ? Number(value) : (value as NotificationInput['channel']);
 }
 
+/**
+ * What --to, --subject, --text, --html and --payload mean on each channel. A payload is
+ * built even when flags are missing, so the validator names each missing field.
+ */
+function payloadFromFlags(channel: NotificationInput['channel'], f: PublishFlags): Partial<NotificationInput> {
+  const name = typeof channel === 'number' ? channelName(channel) : String(channel).toUpperCase();
+  switch (name) {
+    case 'SMS':
+      return { sms: { to: f.to ?? '', body: f.text ?? '' } };
+    case 'PUSH':
+      return { push: { deviceToken: f.to ?? '', title: f.subject, body: f.text } };
+    case 'SLACK':
+      return { slack: { channel: f.to, text: f.text ?? '' } };
+    case 'LINE':
+      return { line: { to: f.to ?? '', text: f.text ?? '' } };
+    case 'WEBHOOK':
+      return { webhook: { url: f.to ?? '', payloadJson: f.payload ?? '' } };
+    case 'EMAIL':
+      return { email: { to: f.to ?? '', subject: f.subject ?? '', text: f.text, html: f.html } };
+    default:
+      return {};
+  }
+}
+
 /** The notification described by flags; the validator, not this function, judges its values. */
 export function notificationFromFlags(flags: PublishFlags, nowMs: number): NotificationInput {
   const channel = channelFlag(flags.channel);
-  const hasEmail = [flags.to, flags.subject, flags.text, flags.html].some((v) => v !== undefined);
   const input: NotificationInput = {
     notificationId: flags.id ?? randomUUID(),
     type: required('publish', 'type', flags.type),
     channel,
+    ...payloadFromFlags(channel, flags),
   };
   if (flags.account !== undefined) input.accountId = flags.account;
   if (flags['expires-in'] !== undefined) input.expiresAt = new Date(nowMs + parseDuration(flags['expires-in'], 'expires-in'));
-  // For EMAIL an empty payload is still built, so the validator names each missing field.
-  if (hasEmail || String(channel).toUpperCase() === 'EMAIL' || channel === 1) {
-    input.email = { to: flags.to ?? '', subject: flags.subject ?? '', text: flags.text, html: flags.html };
-  }
   return input;
 }
 

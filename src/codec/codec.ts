@@ -57,19 +57,36 @@ const int64 = (v: unknown): bigint => (v === undefined || v === null || v === ''
 const stringMap = (v: unknown): Record<string, string> =>
   typeof v === 'object' && v !== null ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, str(x)])) : {};
 
-/** The nested message type of a payload field (all strings and string maps). */
-const payloadType = (field: PayloadField) => notificationType().fields[field]!.resolvedType as protobuf.Type;
+/** One field of a channel payload: a string, or a map of strings. */
+export interface PayloadFieldInfo {
+  /** The TypeScript name (lowerCamelCase). */
+  name: string;
+  /** The proto field name (snake_case). */
+  protoName: string;
+  map: boolean;
+}
+
+const payloadFieldCache = new Map<PayloadField, PayloadFieldInfo[]>();
+
+/** The fields of a channel payload's nested message, from the proto itself. */
+export function payloadFields(field: PayloadField): PayloadFieldInfo[] {
+  let fields = payloadFieldCache.get(field);
+  if (!fields) {
+    const type = notificationType().fields[field]!.resolvedType as protobuf.Type;
+    fields = type.fieldsArray.map((f) => ({ name: protobuf.util.camelCase(f.name), protoName: f.name, map: f.map }));
+    payloadFieldCache.set(field, fields);
+  }
+  return fields;
+}
 
 /** Plain payload (proto names) → the TypeScript payload (lowerCamelCase names). */
 function payloadFromPlain(field: PayloadField, p: Plain): Record<string, unknown> {
-  return Object.fromEntries(
-    payloadType(field).fieldsArray.map((f) => [protobuf.util.camelCase(f.name), f.map ? stringMap(p[f.name]) : str(p[f.name])]),
-  );
+  return Object.fromEntries(payloadFields(field).map((f) => [f.name, f.map ? stringMap(p[f.protoName]) : str(p[f.protoName])]));
 }
 
 /** TypeScript payload → plain payload (proto names). */
 function payloadToPlain(field: PayloadField, payload: Record<string, unknown>): Plain {
-  return Object.fromEntries(payloadType(field).fieldsArray.map((f) => [f.name, payload[protobuf.util.camelCase(f.name)]]));
+  return Object.fromEntries(payloadFields(field).map((f) => [f.protoName, payload[f.name]]));
 }
 
 /** The plain `Type.toObject` shape (proto field names, int64 as strings) → Notification. */

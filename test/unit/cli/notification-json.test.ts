@@ -73,3 +73,31 @@ describe('toNotificationInput', () => {
     expect(toNotificationInput({ type: 't', channel: 'EMAIL' })).toEqual({ type: 't', channel: 'EMAIL' });
   });
 });
+
+describe('parseNotificationFile: channel payloads', () => {
+  const parse = (value: unknown) => parseNotificationFile(JSON.stringify(value), 'n.json');
+
+  it('when payload keys are proto snake_case, then they become camelCase; a webhook payload may be a JSON value', () => {
+    expect(parse({ notificationId: 'n', type: 't', channel: 'PUSH', push: { device_token: 'tok', title: 'T', data: { a: '1' } } }).push).toEqual({
+      deviceToken: 'tok',
+      title: 'T',
+      data: { a: '1' },
+    });
+    expect(parse({ notificationId: 'n', type: 't', channel: 'WEBHOOK', webhook: { url: 'https://h.example', payload: { a: 1 } } }).webhook).toEqual({
+      url: 'https://h.example',
+      payload: { a: 1 },
+    });
+    expect(parse({ notificationId: 'n', type: 't', channel: 'WEBHOOK', webhook: { url: 'https://h.example', payload_json: '{}' } }).webhook).toEqual({
+      url: 'https://h.example',
+      payloadJson: '{}',
+    });
+  });
+
+  it.each([
+    [{ sms: { to: '+819012345678', text: 'x' } }, 'n.json: unknown field "sms.text"'],
+    [{ push: { deviceToken: 'a', device_token: 'b' } }, 'n.json: "push.device_token" is given twice (camelCase and snake_case)'],
+    [{ slak: { text: 'x' } }, 'n.json: unknown field "slak"'],
+  ])('when the payload is %j, then it is refused: %s', (payload, message) => {
+    expect(() => parse({ notificationId: 'n', type: 't', channel: 'SMS', ...payload })).toThrow(new CliError(message));
+  });
+});

@@ -131,8 +131,23 @@ describe('notificationFromFlags', () => {
     expect(notificationFromFlags({ id: 'n', type: 't' }, 0).email).toEqual({ to: '', subject: '', text: undefined, html: undefined });
   });
 
-  it('when the channel is another one and no email flags are given, then there is no email', () => {
-    expect(notificationFromFlags({ id: 'n', type: 't', channel: 'SMS' }, 0)).toEqual({ notificationId: 'n', type: 't', channel: 'SMS' });
+  it('when the channel is another one and no flags are given, then its empty payload (and no email) is built for the validator', () => {
+    expect(notificationFromFlags({ id: 'n', type: 't', channel: 'SMS' }, 0)).toEqual({ notificationId: 'n', type: 't', channel: 'SMS', sms: { to: '', body: '' } });
+  });
+
+  it.each([
+    ['sms', { to: '+819012345678', text: 'Code' }, { sms: { to: '+819012345678', body: 'Code' } }],
+    ['PUSH', { to: 'tok', subject: 'T', text: 'B' }, { push: { deviceToken: 'tok', title: 'T', body: 'B' } }],
+    ['SLACK', { text: 'Done' }, { slack: { channel: undefined, text: 'Done' } }],
+    ['LINE', { to: 'U1', text: 'Hi' }, { line: { to: 'U1', text: 'Hi' } }],
+    ['WEBHOOK', { to: 'https://h.example/x', payload: '{"a":1}' }, { webhook: { url: 'https://h.example/x', payloadJson: '{"a":1}' } }],
+    ['6', { to: 'https://h.example/x', payload: '[]' }, { webhook: { url: 'https://h.example/x', payloadJson: '[]' } }],
+  ])('when the channel is %s, then --to, --subject, --text and --payload fill its payload', (channel, flags, payload) => {
+    expect(notificationFromFlags({ id: 'n', type: 't', channel, ...flags }, 0)).toMatchObject(payload);
+  });
+
+  it('when the channel name is unknown, then no payload is built and the validator names the channel', () => {
+    expect(notificationFromFlags({ id: 'n', type: 't', channel: 'FAX', to: 'x' }, 0)).toEqual({ notificationId: 'n', type: 't', channel: 'FAX' });
   });
 
   it('when the channel is a number, then it is passed as the enum number', () => {

@@ -80,3 +80,30 @@ describe('toNotification', () => {
     expect(problemsOf(valid({ email: undefined }))).toEqual(['email is required for channel EMAIL']);
   });
 });
+
+describe('toNotification: every channel', () => {
+  const base = { notificationId: 'n-1', type: 'order.shipped' };
+
+  it.each([
+    ['SMS', { sms: { to: '+819012345678', body: 'Code 1234' } }, { sms: { to: '+819012345678', body: 'Code 1234' } }],
+    ['PUSH', { push: { deviceToken: 'tok:1', title: 'Shipped' } }, { push: { deviceToken: 'tok:1', title: 'Shipped', body: '', data: {} } }],
+    ['PUSH', { push: { deviceToken: 'tok:1', body: 'B', data: { orderId: '42' } } }, { push: { deviceToken: 'tok:1', title: '', body: 'B', data: { orderId: '42' } } }],
+    ['SLACK', { slack: { text: 'Deployed' } }, { slack: { channel: '', text: 'Deployed' } }],
+    ['LINE', { line: { to: `U${'0'.repeat(32)}`, text: 'Hi' } }, { line: { to: `U${'0'.repeat(32)}`, text: 'Hi' } }],
+    ['WEBHOOK', { webhook: { url: 'https://h.example/x', payload: { orderId: 42 } } }, { webhook: { url: 'https://h.example/x', payloadJson: '{"orderId":42}' } }],
+    ['WEBHOOK', { webhook: { url: 'https://h.example/x', payloadJson: '[1]' } }, { webhook: { url: 'https://h.example/x', payloadJson: '[1]' } }],
+  ])('when a valid %s notification is given, then its payload is filled in', (channel, payload, expected) => {
+    const n = toNotification({ ...base, channel: channel as NotificationInput['channel'], ...payload } as NotificationInput, defaults);
+    expect(n).toMatchObject({ channel: CHANNELS[channel as keyof typeof CHANNELS], ...expected });
+  });
+
+  it.each([
+    ['push data that is not all strings', { channel: 'PUSH', push: { deviceToken: 't', body: 'b', data: { n: 1 } } }, 'push.data must be an object of string values'],
+    ['a payload that is not an object', { channel: 'SMS', sms: 'hello' }, 'sms must be an object'],
+    ['a webhook payload given twice', { channel: 'WEBHOOK', webhook: { url: 'https://h.example', payload: {}, payloadJson: '{}' } }, 'webhook.payload give payload or payloadJson, not both'],
+    ['a webhook payload that is not JSON-serialisable', { channel: 'WEBHOOK', webhook: { url: 'https://h.example', payload: 1n } }, 'webhook.payload cannot be serialised as JSON'],
+    ['an SMS number that is not E.164', { channel: 'SMS', sms: { to: '090-1234-5678', body: 'x' } }, 'sms.to is not an E.164 phone number (+ and 7 to 15 digits)'],
+  ])('when %s is given, then the problem names the field', (_, input, problem) => {
+    expect(problemsOf({ ...base, ...input } as unknown as NotificationInput)).toContain(problem);
+  });
+});
