@@ -56,7 +56,7 @@ export function maskEmail(address: string): string {
   return `${address[0]}***${address.slice(at)}`;
 }
 
-/** `+819012345678` → `+81*******78`: the country code and last two digits stay readable. */
+/** `+819012345678` → `+81********78`: the country code and last two digits stay readable. */
 export function maskPhone(number: string): string {
   if (!/^\+\d{7,15}$/.test(number)) return '***';
   return `${number.slice(0, 3)}${'*'.repeat(number.length - 5)}${number.slice(-2)}`;

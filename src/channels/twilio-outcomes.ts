@@ -14,7 +14,7 @@ export const TWILIO_CODES: Readonly<Record<string, Verdict>> = {
   '20403': permanent('BAD_CREDENTIALS'),
   // 20404 Not Found: the resource path under our Account SID does not exist, so the
   // channel's settings (TWILIO_ACCOUNT_SID, TWILIO_BASE_URL) are what to fix.
-  '20404': permanent('CHANNEL_NOT_CONFIGURED'),
+  '20404': permanent('CHANNEL_MISCONFIGURED'),
   // 20429 Too Many Requests: "never processed and always safe to retry".
   '20429': transient('RATE_LIMITED'),
   // 21211 Invalid 'To' Phone Number.
@@ -34,9 +34,9 @@ export const TWILIO_CODES: Readonly<Record<string, Verdict>> = {
   // 21212 Invalid 'From' number; 21606 'From' is not a message-capable Twilio number of
   // this account; 21659 'From' is not a Twilio number (or short-code country mismatch).
   // The configured sender (TWILIO_FROM) is wrong, not the notification.
-  '21212': permanent('CHANNEL_NOT_CONFIGURED'),
-  '21606': permanent('CHANNEL_NOT_CONFIGURED'),
-  '21659': permanent('CHANNEL_NOT_CONFIGURED'),
+  '21212': permanent('CHANNEL_MISCONFIGURED'),
+  '21606': permanent('CHANNEL_MISCONFIGURED'),
+  '21659': permanent('CHANNEL_MISCONFIGURED'),
   // 21602 Message body is required; 21617 the body exceeds the 1600 character limit.
   '21602': permanent('INVALID_PAYLOAD'),
   '21617': permanent('INVALID_PAYLOAD'),
@@ -47,7 +47,7 @@ export const TWILIO_STATUSES: Readonly<Record<number, Verdict>> = {
   400: permanent('PROVIDER_REJECTED'),
   401: permanent('BAD_CREDENTIALS'),
   403: permanent('BAD_CREDENTIALS'),
-  404: permanent('CHANNEL_NOT_CONFIGURED'),
+  404: permanent('CHANNEL_MISCONFIGURED'),
 };
 
 /** Twilio's outcome table for classifyResponse: its error code first, else the status. */
