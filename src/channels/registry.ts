@@ -2,6 +2,7 @@ import type { Config } from '../config';
 import { CHANNELS } from '../codec/notification';
 import type { Channel } from '../delivery/ports';
 import { makeEmailChannel } from './email';
+import { makeWebhookChannel } from './webhook';
 
 /**
  * The one place channels are registered: channel enum number → adapter. A channel whose
@@ -13,5 +14,6 @@ export function createChannels(config: Config): Map<number, Channel> {
   const { smtp } = config;
   const channels = new Map<number, Channel>();
   channels.set(CHANNELS.EMAIL, makeEmailChannel({ url: smtp.url, from: smtp.from, poolSize: smtp.poolSize, sendTimeoutMs: timeoutMs }));
+  if (config.channels.webhook) channels.set(CHANNELS.WEBHOOK, makeWebhookChannel({ ...config.channels.webhook, timeoutMs }));
   return channels;
 }
