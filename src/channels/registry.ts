@@ -4,6 +4,7 @@ import type { Channel } from '../delivery/ports';
 import { makeEmailChannel } from './email';
 import { makeLineChannel } from './line';
 import { makeSmsChannel } from './sms';
+import { makeWebhookChannel } from './webhook';
 
 /**
  * The one place channels are registered: channel enum number → adapter. A channel whose
@@ -17,5 +18,6 @@ export function createChannels(config: Config): Map<number, Channel> {
   channels.set(CHANNELS.EMAIL, makeEmailChannel({ url: smtp.url, from: smtp.from, poolSize: smtp.poolSize, sendTimeoutMs: timeoutMs }));
   if (config.channels.sms) channels.set(CHANNELS.SMS, makeSmsChannel({ ...config.channels.sms, timeoutMs }));
   if (config.channels.line) channels.set(CHANNELS.LINE, makeLineChannel({ ...config.channels.line, timeoutMs }));
+  if (config.channels.webhook) channels.set(CHANNELS.WEBHOOK, makeWebhookChannel({ ...config.channels.webhook, timeoutMs }));
   return channels;
 }

@@ -1,0 +1,199 @@
+import { createHmac } from 'node:crypto';
+import { AddressInfo, createServer } from 'node:net';
+import type { Resolve } from '../../../src/channels/destination-guard';
+import { makeWebhookChannel, WebhookChannelOptions } from '../../../src/channels/webhook';
+import { WEBHOOK_OUTCOMES } from '../../../src/channels/webhook-outcomes';
+import { verifyWebhookSignature } from '../../../src/channels/webhook-signature';
+import { CHANNELS, Notification } from '../../../src/codec/notification';
+import type { Channel } from '../../../src/delivery/ports';
+import { PermanentError, TransientError } from '../../../src/delivery/failures';
+import { HttpStub, startHttpStub } from '../../support/http-stub';
+import { aNotification } from '../fakes';
+
+const SECRET = 'whsec-0123456789abcdef0123456789abcdef';
+const PAYLOAD = { order: { id: 'o-1', items: [1, 2] }, note: 'naïve ✓' };
+
+function webhookNotification(url: string, overrides: Partial<Notification> = {}): Notification {
+  return aNotification({ channel: CHANNELS.WEBHOOK, email: undefined, webhook: { url, payloadJson: JSON.stringify(PAYLOAD) }, ...overrides });
+}
+
+const channels: Channel[] = [];
+const base = { signingSecret: SECRET, allowedHosts: [], allowPrivateNetworks: true, httpsOnly: false, timeoutMs: 2000 };
+function channel(opts: Partial<WebhookChannelOptions> = {}): Channel {
+  channels.push(makeWebhookChannel({ ...base, ...opts }));
+  return channels.at(-1)!;
+}
+
+/** A URL where nothing listens any more. */
+async function closedPortUrl(): Promise<string> {
+  const closed = await startHttpStub();
+  await closed.close();
+  return `${closed.url}/h`;
+}
+
+let stub: HttpStub;
+let other: HttpStub;
+beforeAll(async () => void ([stub, other] = await Promise.all([startHttpStub(), startHttpStub()])));
+beforeEach(() => {
+  [stub.requests.length, other.requests.length] = [0, 0];
+  stub.respond = () => ({ status: 204 });
+});
+afterAll(() => Promise.all([...channels.map((c) => c.close()), stub.close(), other.close()]));
+
+describe('the signed request', () => {
+  test('when a notification is sent, then one POST of the documented shape arrives and its signature verifies independently', async () => {
+    const n = webhookNotification(`${stub.url}/hooks/orders?token=s3cr3t`);
+    await channel().send(n);
+    expect(stub.requests).toHaveLength(1);
+    const req = stub.requests[0]!;
+    expect(req).toMatchObject({ method: 'POST', path: '/hooks/orders?token=s3cr3t' });
+    const documented = { 'content-type': 'application/json', 'user-agent': 'notifier-webhook/1', 'x-notifier-notification-id': 'n-1' };
+    expect(req.headers).toMatchObject({ ...documented, 'content-length': String(Buffer.byteLength(req.body)) });
+    // Unix seconds, well inside the receivers' 5-minute window.
+    expect(Math.abs(Number(req.headers['x-notifier-timestamp']) - Date.now() / 1000)).toBeLessThan(300);
+    // What a receiver does, with node:crypto alone (not the channel's code), over the body as received.
+    const hmac = createHmac('sha256', SECRET).update(`${req.headers['x-notifier-timestamp']}.${req.body}`).digest('hex');
+    expect(req.headers['x-notifier-signature']).toBe(`v1=${hmac}`);
+    // Byte for byte: the body signed is the compact JSON received.
+    const expected = { notification_id: 'n-1', type: 'order.shipped', account_id: 'acct-1', source: 'orders', created_at: '2023-11-14T22:13:20.000Z', data: PAYLOAD };
+    expect(req.body).toBe(JSON.stringify(expected));
+  });
+
+  test('when the notification has no creation time, then created_at is null', async () => {
+    await channel().send(webhookNotification(`${stub.url}/h`, { createdAtMicros: 0n }));
+    expect(JSON.parse(stub.requests[0]!.body)).toMatchObject({ created_at: null });
+  });
+
+  test('when a receiver uses verifyWebhookSignature, then genuine requests pass and altered, stale or foreign ones fail', async () => {
+    await channel().send(webhookNotification(`${stub.url}/h`));
+    const req = stub.requests[0]!;
+    const received = { timestamp: req.headers['x-notifier-timestamp'] as string, signature: req.headers['x-notifier-signature'] as string, body: req.body };
+    expect(verifyWebhookSignature(SECRET, received)).toBe(true);
+    expect(verifyWebhookSignature(SECRET, { ...received, body: Buffer.from(req.body) })).toBe(true);
+    expect(verifyWebhookSignature(SECRET, { ...received, body: req.body.replace('o-1', 'o-2') })).toBe(false);
+    expect(verifyWebhookSignature(`${SECRET}x`, received)).toBe(false);
+    expect([300, 301, -300, -301].map((skew) => verifyWebhookSignature(SECRET, received, Number(received.timestamp) + skew))).toEqual([true, false, true, false]);
+    const malformed = [{ signature: 'v1=abc' }, { signature: received.signature.replace('v1=', 'v0=') }, { timestamp: undefined }];
+    expect(malformed.map((change) => verifyWebhookSignature(SECRET, { ...received, ...change }))).toEqual([false, false, false]);
+  });
+
+  test('when a name is resolved, then the connection goes to the checked address, the Host header keeps the name, and DNS is asked once', async () => {
+    const asked: string[] = [];
+    const resolve: Resolve = async (host) => (asked.push(host), [{ address: '127.0.0.1', family: 4 }]);
+    await channel({ resolve, allowedHosts: ['*.test'] }).send(webhookNotification(`http://hooks.test:${stub.port}/h`));
+    expect(stub.requests[0]!.headers.host).toBe(`hooks.test:${stub.port}`);
+    expect(asked).toEqual(['hooks.test']);
+  });
+
+  test('when describing the recipient and the provider, then only scheme and host show, never the path or query', () => {
+    const n = webhookNotification('https://Hooks.Example.com:8443/t/s3cr3t?token=x');
+    expect(channel().describeRecipient(n)).toBe('https://hooks.example.com:8443/…');
+    expect(channel().provider(n)).toBe('hooks.example.com:8443');
+  });
+
+  test('when the webhook payload is absent, then send fails with INVALID_PAYLOAD and the recipient is fully masked', async () => {
+    const n = aNotification({ channel: CHANNELS.WEBHOOK, email: undefined });
+    await expect(channel().send(n)).rejects.toMatchObject({ kind: 'permanent', code: 'INVALID_PAYLOAD' });
+    expect(channel().describeRecipient(n)).toBe('***');
+  });
+});
+
+describe('the receiver answers', () => {
+  const answering = (status: number, headers: Record<string, string> = {}) => {
+    stub.respond = () => ({ status, headers, body: 'recipient alice@example.com is unknown' });
+    return channel().send(webhookNotification(`${stub.url}/t/s3cr3t`));
+  };
+
+  test.each(Object.entries(WEBHOOK_OUTCOMES.statuses))('when the receiver answers %s, then it is %j', async (status, verdict) => {
+    const failure = await answering(Number(status)).catch((e: unknown) => e);
+    expect(failure).toMatchObject({ kind: verdict.kind, code: verdict.code });
+    expect((failure as Error).message).toMatch(new RegExp(`^webhook 127\\.0\\.0\\.1:${stub.port} answered HTTP ${status}`));
+    expect((failure as Error).message).not.toMatch(/alice|s3cr3t/);
+    if (Number(status) < 400) expect((failure as Error).message).toContain('redirects are not followed');
+  });
+
+  const successes = [[200, 'req-42', 'req-42'], [201, 'req-42', 'req-42'], [202, 'req-42', 'req-42'], [204, 'a b', undefined]] as const;
+  test.each(successes)('when the receiver answers %i with request ID %j, then it is sent with provider message ID %j', async (status, id, kept) => {
+    await expect(answering(status, { 'x-request-id': id })).resolves.toEqual({ providerMessageId: kept });
+  });
+
+  const [rejected, unavailable] = [['permanent', 'PROVIDER_REJECTED'], ['transient', 'PROVIDER_UNAVAILABLE']] as const;
+  const unlisted = [[418, ...rejected], [451, ...rejected], [507, ...unavailable], [599, ...unavailable]] as const;
+  test.each(unlisted)('when the receiver answers the unlisted %i, then it is %s %s', async (status, kind, code) => {
+    await expect(answering(status)).rejects.toMatchObject({ kind, code });
+  });
+
+  test('when the receiver answers 429 with Retry-After: 30, then it is transient RATE_LIMITED for 30 s', async () => {
+    const failure = await answering(429, { 'retry-after': '30' }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(TransientError);
+    expect(failure).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: 30000 });
+  });
+
+  test('when the answer is slower than the timeout, then it is transient PROVIDER_TIMEOUT (receivers deduplicate retries)', async () => {
+    stub.respond = () => ({ status: 204, delayMs: 3000 });
+    const sending = channel({ timeoutMs: 200 }).send(webhookNotification(`${stub.url}/h`));
+    await expect(sending).rejects.toMatchObject({ kind: 'transient', code: 'PROVIDER_TIMEOUT' });
+    expect(stub.requests).toHaveLength(1);
+  });
+
+  const notFound: Resolve = () => Promise.reject(Object.assign(new Error('getaddrinfo ENOTFOUND hooks.test'), { code: 'ENOTFOUND' }));
+  test.each([
+    ['nothing listens at the port', 'ECONNREFUSED', closedPortUrl, undefined],
+    ['the name does not resolve', 'ENOTFOUND', async () => 'http://hooks.test/h', notFound],
+  ])('when %s (%s), then it is transient PROVIDER_UNAVAILABLE', async (_, errCode, url, resolve) => {
+    const sending = channel({ resolve }).send(webhookNotification(await url()));
+    await expect(sending).rejects.toMatchObject({ kind: 'transient', code: 'PROVIDER_UNAVAILABLE', message: expect.stringContaining(errCode) });
+  });
+});
+
+/** A TCP listener that only counts connections: whatever reaches it, reached the local network. */
+async function connectionCounter(): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
+  let connections = 0;
+  const server = createServer((socket) => (connections++, socket.destroy()));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { port, connections: () => connections, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+describe('SSRF: with private networks not allowed', () => {
+  const refused = { kind: 'permanent', code: 'DESTINATION_NOT_ALLOWED' };
+  const answers = (...addresses: string[]): Resolve => async () => addresses.map((address) => ({ address, family: 4 }));
+  let counter: Awaited<ReturnType<typeof connectionCounter>>;
+  beforeAll(async () => void (counter = await connectionCounter()));
+  afterAll(() => counter.close());
+
+  // IP literals, then names: localhost through the system resolver (/etc/hosts), then injected answers.
+  const systemResolved = ['127.0.0.1:PORT', '[::1]:PORT', '[::ffff:127.0.0.1]:PORT', '10.0.0.1', '169.254.169.254/computeMetadata/v1', 'localhost:PORT'];
+  test.each([
+    ...systemResolved.map((hostAndPath) => [`http://${hostAndPath}/`, undefined] as const),
+    ['http://internal.test:PORT/', answers('10.1.2.3')],
+    ['http://mixed.test:PORT/', answers('93.184.215.14', '127.0.0.1')],
+  ] as const)('when the URL is %s, then it is refused DESTINATION_NOT_ALLOWED and no connection is made', async (url, resolve) => {
+    const n = webhookNotification(url.replace('PORT', String(counter.port)));
+    const failure = await channel({ allowPrivateNetworks: false, resolve }).send(n).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(PermanentError);
+    expect(failure).toMatchObject({ ...refused, message: expect.stringContaining('a private address') });
+    expect((failure as Error).message).not.toContain('computeMetadata');
+    expect(counter.connections()).toBe(0); // across every case so far
+  });
+
+  test.each([
+    ['httpsOnly is set and the URL is http', { httpsOnly: true }, 'https is required'],
+    ['the host is not on the allowlist', { allowedHosts: ['*.example.com'] }, 'host not allowed'],
+  ] as const)('when %s, then it is refused before any connection', async (_, opts, reason) => {
+    const sending = channel(opts).send(webhookNotification(`${stub.url}/h`));
+    await expect(sending).rejects.toMatchObject({ ...refused, message: expect.stringContaining(reason) });
+    expect(stub.requests).toHaveLength(0);
+  });
+
+  test.each([
+    ['the metadata server', () => 'http://169.254.169.254/computeMetadata/v1/'],
+    ['a second local server', () => `${other.url}/internal`],
+  ])('when an allowed receiver redirects (302) to %s, then the redirect is not followed and it fails permanently', async (_, location) => {
+    stub.respond = () => ({ status: 302, headers: { location: location() } });
+    const sending = channel().send(webhookNotification(`${stub.url}/h`));
+    await expect(sending).rejects.toMatchObject({ kind: 'permanent', code: 'PROVIDER_REJECTED', message: expect.stringContaining('redirects are not followed') });
+    expect(stub.requests).toHaveLength(1);
+    expect(other.requests).toHaveLength(0);
+  });
+});
