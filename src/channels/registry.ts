@@ -2,6 +2,8 @@ import type { Config } from '../config';
 import { CHANNELS } from '../codec/notification';
 import type { Channel } from '../delivery/ports';
 import { makeEmailChannel } from './email';
+import { makeFcmChannel } from './fcm';
+import { makeSlackChannel } from './slack';
 
 /**
  * The one place channels are registered: channel enum number → adapter. A channel whose
@@ -13,5 +15,7 @@ export function createChannels(config: Config): Map<number, Channel> {
   const { smtp } = config;
   const channels = new Map<number, Channel>();
   channels.set(CHANNELS.EMAIL, makeEmailChannel({ url: smtp.url, from: smtp.from, poolSize: smtp.poolSize, sendTimeoutMs: timeoutMs }));
+  if (config.channels.push) channels.set(CHANNELS.PUSH, makeFcmChannel({ ...config.channels.push, timeoutMs }));
+  if (config.channels.slack) channels.set(CHANNELS.SLACK, makeSlackChannel({ ...config.channels.slack, timeoutMs }));
   return channels;
 }
