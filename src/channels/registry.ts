@@ -5,6 +5,8 @@ import { makeEmailChannel } from './email';
 import { makeLineChannel } from './line';
 import { makeSmsChannel } from './sms';
 import { makeWebhookChannel } from './webhook';
+import { makeFcmChannel } from './fcm';
+import { makeSlackChannel } from './slack';
 
 /**
  * The one place channels are registered: channel enum number → adapter. A channel whose
@@ -19,5 +21,7 @@ export function createChannels(config: Config): Map<number, Channel> {
   if (config.channels.sms) channels.set(CHANNELS.SMS, makeSmsChannel({ ...config.channels.sms, timeoutMs }));
   if (config.channels.line) channels.set(CHANNELS.LINE, makeLineChannel({ ...config.channels.line, timeoutMs }));
   if (config.channels.webhook) channels.set(CHANNELS.WEBHOOK, makeWebhookChannel({ ...config.channels.webhook, timeoutMs }));
+  if (config.channels.push) channels.set(CHANNELS.PUSH, makeFcmChannel({ ...config.channels.push, timeoutMs }));
+  if (config.channels.slack) channels.set(CHANNELS.SLACK, makeSlackChannel({ ...config.channels.slack, timeoutMs }));
   return channels;
 }
