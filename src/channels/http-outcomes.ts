@@ -1,11 +1,16 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { DeliveryError, FailureCode, PermanentError, TransientCode, TransientError } from '../delivery/failures';
+import { DeliveryError, FailureCode, OutcomeUnknownError, PermanentError, TransientCode, TransientError } from '../delivery/failures';
 
-/** What a provider's answer means: retrying cannot help, or may. */
-export type Verdict = { kind: 'permanent'; code: FailureCode } | { kind: 'transient'; code: TransientCode };
+/** What a provider's answer means: retrying cannot help, may help, or may notify twice. */
+export type Verdict =
+  | { kind: 'permanent'; code: FailureCode }
+  | { kind: 'transient'; code: TransientCode }
+  | { kind: 'unknown_outcome'; code: 'SEND_OUTCOME_UNKNOWN' };
 
 export const permanent = (code: FailureCode): Verdict => ({ kind: 'permanent', code });
 export const transient = (code: TransientCode): Verdict => ({ kind: 'transient', code });
+/** An answer saying the message may have been sent despite the error. */
+export const unknownOutcome = (): Verdict => ({ kind: 'unknown_outcome', code: 'SEND_OUTCOME_UNKNOWN' });
 
 /**
  * A provider's outcome table: HTTP statuses and the provider's own error codes (which win
@@ -59,5 +64,6 @@ export function classifyResponse(
   const verdict = byCode ?? table.statuses[res.status] ?? COMMON_STATUSES[res.status] ?? defaultVerdict(res.status);
   const message = `${provider} answered HTTP ${res.status}${providerCode !== undefined ? ` (${providerCode})` : ''}`;
   if (verdict.kind === 'permanent') return new PermanentError(verdict.code, message);
+  if (verdict.kind === 'unknown_outcome') return new OutcomeUnknownError(`${message}: the message may have been sent`);
   return new TransientError(verdict.code, message, { retryAfterMs: retryAfterMs(res.headers, nowMs) });
 }

@@ -2,11 +2,11 @@ import type { Config } from '../config';
 import { CHANNELS } from '../codec/notification';
 import type { Channel } from '../delivery/ports';
 import { makeEmailChannel } from './email';
+import { makeFcmChannel } from './fcm';
 import { makeLineChannel } from './line';
+import { makeSlackChannel } from './slack';
 import { makeSmsChannel } from './sms';
 import { makeWebhookChannel } from './webhook';
-import { makeFcmChannel } from './fcm';
-import { makeSlackChannel } from './slack';
 
 /**
  * The one place channels are registered: channel enum number → adapter. A channel whose
@@ -19,9 +19,9 @@ export function createChannels(config: Config): Map<number, Channel> {
   const channels = new Map<number, Channel>();
   channels.set(CHANNELS.EMAIL, makeEmailChannel({ url: smtp.url, from: smtp.from, poolSize: smtp.poolSize, sendTimeoutMs: timeoutMs }));
   if (config.channels.sms) channels.set(CHANNELS.SMS, makeSmsChannel({ ...config.channels.sms, timeoutMs }));
-  if (config.channels.line) channels.set(CHANNELS.LINE, makeLineChannel({ ...config.channels.line, timeoutMs }));
-  if (config.channels.webhook) channels.set(CHANNELS.WEBHOOK, makeWebhookChannel({ ...config.channels.webhook, timeoutMs }));
   if (config.channels.push) channels.set(CHANNELS.PUSH, makeFcmChannel({ ...config.channels.push, timeoutMs }));
   if (config.channels.slack) channels.set(CHANNELS.SLACK, makeSlackChannel({ ...config.channels.slack, timeoutMs }));
+  if (config.channels.line) channels.set(CHANNELS.LINE, makeLineChannel({ ...config.channels.line, timeoutMs }));
+  if (config.channels.webhook) channels.set(CHANNELS.WEBHOOK, makeWebhookChannel({ ...config.channels.webhook, timeoutMs }));
   return channels;
 }

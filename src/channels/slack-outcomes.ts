@@ -1,4 +1,4 @@
-import { OutcomeTable, permanent, transient } from './http-outcomes';
+import { OutcomeTable, permanent, transient, unknownOutcome } from './http-outcomes';
 
 /**
  * chat.postMessage outcomes by Slack's `error` string
@@ -49,16 +49,13 @@ export const SLACK_API_OUTCOMES: OutcomeTable = {
     request_timeout: transient('PROVIDER_TIMEOUT'), // the POST body arrived missing or truncated: nothing posted
     team_added_to_org: transient('PROVIDER_UNAVAILABLE'), // an enterprise migration, then it works again
     org_login_required: transient('PROVIDER_UNAVAILABLE'),
+    // After these, Slack says, "it's possible some aspect of the operation succeeded": the
+    // message may have been posted, so they are never resent silently.
+    fatal_error: unknownOutcome(),
+    internal_error: unknownOutcome(),
   },
   statuses: {},
 };
-
-/**
- * chat.postMessage errors after which, Slack says, "it's possible some aspect of the
- * operation succeeded": the message may have been posted, so they are unknown outcomes,
- * never resent silently.
- */
-export const SLACK_API_UNKNOWN_OUTCOME_ERRORS: readonly string[] = ['fatal_error', 'internal_error'];
 
 /**
  * Incoming-webhook outcomes: a plain-text code with an HTTP status

@@ -8,7 +8,6 @@ import { classifyResponse } from './http-outcomes';
 import {
   apiAnswer,
   SLACK_API_OUTCOMES,
-  SLACK_API_UNKNOWN_OUTCOME_ERRORS,
   SLACK_WEBHOOK_OUTCOMES,
   webhookErrorCode,
 } from './slack-outcomes';
@@ -46,11 +45,7 @@ function postMessageReceipt(res: HttpResponse): SendReceipt {
     // Slack may have posted it; an answer we cannot read says neither yes nor no.
     throw new OutcomeUnknownError(`${API} answered HTTP ${res.status} without a readable result`);
   }
-  const code = answer?.error;
-  if (code !== undefined && SLACK_API_UNKNOWN_OUTCOME_ERRORS.includes(code)) {
-    throw new OutcomeUnknownError(`${API} answered HTTP ${res.status} (${code}): the message may have been posted`);
-  }
-  throw classifyResponse(API, res, SLACK_API_OUTCOMES, code);
+  throw classifyResponse(API, res, SLACK_API_OUTCOMES, answer?.error);
 }
 
 /**

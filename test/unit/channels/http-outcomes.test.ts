@@ -1,5 +1,5 @@
-import { PermanentError, TransientError } from '../../../src/delivery/failures';
-import { classifyResponse, COMMON_STATUSES, defaultVerdict, OutcomeTable, permanent, retryAfterMs, transient } from '../../../src/channels/http-outcomes';
+import { OutcomeUnknownError, PermanentError, TransientError } from '../../../src/delivery/failures';
+import { classifyResponse, COMMON_STATUSES, defaultVerdict, OutcomeTable, permanent, retryAfterMs, transient, unknownOutcome } from '../../../src/channels/http-outcomes';
 
 const NOW = Date.parse('2026-12-04T00:00:00Z');
 
@@ -60,5 +60,11 @@ describe('classifyResponse', () => {
     expect(limited).toBeInstanceOf(TransientError);
     expect(limited).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: 30_000 });
     expect(classifyResponse('line', res(400, { 'retry-after': '30' }), { statuses: {} })).not.toHaveProperty('retryAfterMs');
+  });
+
+  test('when the table says the outcome is unknown, then it is an OutcomeUnknownError (never resent silently)', () => {
+    const err = classifyResponse('slack-api', res(200), { statuses: {}, codes: { fatal_error: unknownOutcome() } }, 'fatal_error');
+    expect(err).toBeInstanceOf(OutcomeUnknownError);
+    expect(err.message).toBe('slack-api answered HTTP 200 (fatal_error): the message may have been sent');
   });
 });
