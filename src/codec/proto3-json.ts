@@ -119,7 +119,9 @@ export function toProto3Json(type: protobuf.Type, plain: Plain): Plain {
   const out: Plain = {};
   for (const field of type.fieldsArray) {
     const value = plain[field.name];
-    if (value === undefined || value === null || value === '' || value === 0 || value === '0') continue;
+    // Defaults are left out: "0" only for a 64-bit integer (its string form), never for a string field.
+    const isDefault = value === '' || value === 0 || (value === '0' && INT64.has(field.type));
+    if (value === undefined || value === null || isDefault) continue;
     const resolved = field.resolve().resolvedType;
     const convert = (v: unknown): unknown =>
       resolved instanceof protobuf.Type ? toProto3Json(resolved, v as Plain)

@@ -59,6 +59,11 @@ export const anyNotification: fc.Arbitrary<Notification> = fc.record(
     createdAtMicros: int64,
     expiresAtMicros: int64,
     email: fc.record({ to: text(), subject: text(), text: text(), html: text() }),
+    sms: fc.record({ to: text(), body: text() }),
+    push: fc.record({ deviceToken: text(), title: text(), body: text(), data: fc.dictionary(text(), text(), { maxKeys: 4 }) }),
+    slack: fc.record({ channel: text(), text: text() }),
+    line: fc.record({ to: text(), text: text() }),
+    webhook: fc.record({ url: text(), payloadJson: fc.oneof(text(), fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v))) }),
   },
   { requiredKeys: ['notificationId', 'accountId', 'type', 'channel', 'source', 'createdAtMicros', 'expiresAtMicros'] },
 );
@@ -83,6 +88,38 @@ export const validEmailNotification: fc.Arbitrary<Notification> = fc.record({
     })
     .filter((e) => e.text !== '' || e.html !== ''),
 });
+
+const hex = (length: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: length, maxLength: length });
+const nonEmpty = (max: number) => text().filter((s) => s.length > 0 && s.length <= max);
+
+/** Each other channel with a payload the validator accepts. */
+const validPayloads: fc.Arbitrary<Partial<Notification>> = fc.oneof(
+  fc.record({
+    channel: fc.constant<number>(CHANNELS.SMS),
+    sms: fc.record({ to: fc.integer({ min: 1_000_000, max: 999_999_999 }).map((d) => `+81${d}`), body: nonEmpty(1600) }),
+  }),
+  fc.record({
+    channel: fc.constant<number>(CHANNELS.PUSH),
+    push: fc.record({
+      deviceToken: fc.string({ unit: fc.constantFrom(...'abcXYZ019:_-'), minLength: 1, maxLength: 64 }),
+      title: nonEmpty(100),
+      body: text(),
+      data: fc.dictionary(fc.string({ unit: fc.constantFrom(...'abkeyz_'), minLength: 1, maxLength: 8 }).filter((k) => !/^(google|gcm|from|message_type|notification)/i.test(k)), text(), { maxKeys: 4 }),
+    }),
+  }),
+  fc.record({ channel: fc.constant<number>(CHANNELS.SLACK), slack: fc.record({ channel: fc.constantFrom('', '#alerts', 'C0123456789'), text: nonEmpty(40000) }) }),
+  fc.record({ channel: fc.constant<number>(CHANNELS.LINE), line: fc.record({ to: hex(32).map((h) => `U${h}`), text: nonEmpty(5000) }) }),
+  fc.record({
+    channel: fc.constant<number>(CHANNELS.WEBHOOK),
+    webhook: fc.record({ url: fc.webUrl({ withQueryParameters: true }).filter((u) => u.length <= 2048), payloadJson: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)) }),
+  }),
+);
+
+/** A valid notification for any channel but email. */
+export const validOtherChannelNotification: fc.Arbitrary<Notification> = fc
+  .tuple(validEmailNotification, validPayloads)
+  .map(([n, payload]) => ({ ...n, email: undefined, ...payload }))
+  .map(({ email: _email, ...n }) => n as Notification);
 
 /**
  * A JSON text fragment nested up to `maxDepth` levels deep (arrays or objects). A

@@ -12,6 +12,7 @@ import {
   protobufLikeBytes,
   text,
   validEmailNotification,
+  validOtherChannelNotification,
 } from './arbitraries';
 
 const encoding = fc.constantFrom<Encoding>('JSON', 'BINARY');
@@ -101,7 +102,7 @@ describe('encodeNotification → decodeNotification', () => {
 
   test('when a valid notification is encoded in either encoding, then decoding gives it back unchanged and still valid', () => {
     fc.assert(
-      fc.property(validEmailNotification, encoding, (n, enc) => {
+      fc.property(fc.oneof(validEmailNotification, validOtherChannelNotification), encoding, (n, enc) => {
         const decoded = decodeNotification(encodeNotification(n, enc), enc);
         expect(decoded).toEqual(n);
         expect(validateNotification(decoded)).toEqual([]);
@@ -163,7 +164,7 @@ describe('validateNotification on arbitrary notifications', () => {
   });
 
   test('when a notification is built valid, then validation finds no problem', () => {
-    fc.assert(fc.property(validEmailNotification, (n) => expect(validateNotification(n)).toEqual([])), { numRuns: 300 });
+    fc.assert(fc.property(fc.oneof(validEmailNotification, validOtherChannelNotification), (n) => expect(validateNotification(n)).toEqual([])), { numRuns: 300 });
   });
 
   test('when fields carry a marker value, then the problem description never contains it (no personal data)', () => {
