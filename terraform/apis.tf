@@ -22,3 +22,15 @@ resource "google_project_service" "required" {
   service            = each.value
   disable_on_destroy = false
 }
+
+# PUSH only: the FCM HTTP v1 API, in this project (whose service account calls it) and in
+# the Firebase project messages are sent for (the same project unless fcm_project_id says
+# otherwise). Firebase "Authorize a service account from a different project": the API must
+# be enabled in the sender project.
+resource "google_project_service" "fcm" {
+  for_each = local.fcm_api_projects
+
+  project            = each.value
+  service            = "fcm.googleapis.com"
+  disable_on_destroy = false
+}

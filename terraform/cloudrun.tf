@@ -4,7 +4,8 @@
 # (template.timeout "Ns", max_instance_request_concurrency, template.scaling,
 # volumes.cloud_sql_instance.instances + volume_mounts mount_path /cloudsql,
 # env.value_source.secret_key_ref {secret, version}, startup_probe / liveness_probe
-# http_get.path, deletion_protection), google_cloud_run_v2_service_iam_member; Cloud Run
+# http_get.path, deletion_protection; env is a repeatable block, so dynamic "env" adds the
+# enabled channels' variables), google_cloud_run_v2_service_iam_member; Cloud Run
 # limits from GCP-FACTS (timeout <= 3600 s, concurrency <= 1000, SIGKILL 10 s after SIGTERM).
 #
 # Push authentication: in-app OIDC verification. Cloud Run's own IAM check would accept the
@@ -151,6 +152,41 @@ resource "google_cloud_run_v2_service" "notifier" {
         name  = "SHUTDOWN_GRACE_MS"
         value = var.shutdown_grace_ms
       }
+
+      # Provider gates: rate limits per channel and circuit breakers, always set so that what
+      # runs is what variables.tf says (the notifier's defaults are the same).
+      env {
+        name  = "EMAIL_RATE_LIMIT"
+        value = var.email_rate_limit
+      }
+      env {
+        name  = "SMS_RATE_LIMIT"
+        value = var.sms_rate_limit
+      }
+      env {
+        name  = "PUSH_RATE_LIMIT"
+        value = var.push_rate_limit
+      }
+      env {
+        name  = "SLACK_RATE_LIMIT"
+        value = var.slack_rate_limit
+      }
+      env {
+        name  = "LINE_RATE_LIMIT"
+        value = var.line_rate_limit
+      }
+      env {
+        name  = "WEBHOOK_RATE_LIMIT"
+        value = var.webhook_rate_limit
+      }
+      env {
+        name  = "BREAKER_FAILURES"
+        value = var.breaker_failures
+      }
+      env {
+        name  = "BREAKER_OPEN_MS"
+        value = var.breaker_open_ms
+      }
       env {
         name = "MYSQL_URL"
         value_source {
@@ -166,6 +202,28 @@ resource "google_cloud_run_v2_service" "notifier" {
           secret_key_ref {
             secret  = google_secret_manager_secret.smtp_url.secret_id
             version = "latest"
+          }
+        }
+      }
+
+      # Enabled channels only (channels.tf): a channel is configured exactly when its
+      # variables are set, so a disabled channel sets none of them.
+      dynamic "env" {
+        for_each = local.channel_env
+        content {
+          name  = env.key
+          value = env.value
+        }
+      }
+      dynamic "env" {
+        for_each = google_secret_manager_secret.channel
+        content {
+          name = env.key
+          value_source {
+            secret_key_ref {
+              secret  = env.value.secret_id
+              version = "latest"
+            }
           }
         }
       }
@@ -205,6 +263,10 @@ resource "google_cloud_run_v2_service" "notifier" {
     google_project_service.required,
     # The runtime identity can read its secrets and reach Cloud SQL before the first revision starts.
     google_secret_manager_secret_iam_member.run_reads_secrets,
+    google_secret_manager_secret_iam_member.run_reads_channel_secrets,
+    # PUSH: FCM is reachable and the runtime account may send before the first delivery.
+    google_project_service.fcm,
+    google_project_iam_member.run_sends_fcm,
     google_project_iam_member.run_cloudsql_client,
     google_pubsub_topic_iam_member.run_publishes_failures,
     # The notifier dead-letters from its first request on: the failure stores exist first.

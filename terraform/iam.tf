@@ -8,7 +8,14 @@
 # for the Google-managed Pub/Sub service account), "Create BigQuery subscriptions"
 # (docs.cloud.google.com/pubsub/docs/create-bigquery-subscription: the service agent needs
 # roles/bigquery.dataEditor, on the project or the table) and the dead_letter_policy field
-# docs (publisher on the dead-letter topic, subscriber on the source subscription).
+# docs (publisher on the dead-letter topic, subscriber on the source subscription);
+# FCM: IAM "Firebase Cloud Messaging roles and permissions"
+# (cloud.google.com/iam/docs/roles-permissions/firebasecloudmessaging: the Firebase Cloud
+# Messaging API Admin role roles/firebasecloudmessaging.admin holds
+# cloudmessaging.messages.create) and Firebase "Send a message using FCM HTTP v1 API" /
+# "Authorize a service account from a different project" (firebase.google.com/docs/
+# cloud-messaging/send/v1-api, .../send/admin-sdk: the sender's service account gets that
+# role in the target Firebase project; the API is enabled in the sender project).
 
 data "google_project" "this" {
   project_id = var.project_id
@@ -48,7 +55,7 @@ resource "google_service_account" "run" {
   project      = var.project_id
   account_id   = "notifier-run"
   display_name = "notifier: Cloud Run runtime"
-  description  = "Runs the notifier: Cloud SQL client, publisher on the dead-letter and poison topics, reader of its two secrets."
+  description  = "Runs the notifier: Cloud SQL client, publisher on the dead-letter and poison topics, reader of its secrets, FCM sender when PUSH is enabled."
 
   depends_on = [google_project_service.required]
 }
@@ -138,6 +145,29 @@ resource "google_secret_manager_secret_iam_member" "run_reads_secrets" {
   secret_id = each.value
   role      = "roles/secretmanager.secretAccessor"
   member    = google_service_account.run.member
+}
+
+# Channel credentials: exactly the secrets of the enabled channels (secrets.tf).
+resource "google_secret_manager_secret_iam_member" "run_reads_channel_secrets" {
+  for_each = google_secret_manager_secret.channel
+
+  project   = var.project_id
+  secret_id = each.value.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = google_service_account.run.member
+}
+
+# PUSH: send FCM messages for the Firebase project (fcm_project_id, default this project)
+# with the runtime account's own token (scope firebase.messaging). The Firebase Cloud
+# Messaging API Admin role is the predefined role with cloudmessaging.messages.create
+# (it also manages topic subscriptions, which the notifier never calls; a custom role with
+# that one permission is narrower where the Firebase project's owners allow custom roles).
+resource "google_project_iam_member" "run_sends_fcm" {
+  for_each = local.fcm_iam_projects
+
+  project = each.value
+  role    = "roles/firebasecloudmessaging.admin"
+  member  = google_service_account.run.member
 }
 
 # --- The migration job's service account -------------------------------------------------

@@ -81,11 +81,19 @@ output "migrate_job" {
 }
 
 output "secrets" {
-  description = "Secret Manager secrets to give a version before the first deploy (gcloud secrets versions add NAME --data-file=-)."
-  value = {
-    MYSQL_URL = google_secret_manager_secret.mysql_url.secret_id
-    SMTP_URL  = google_secret_manager_secret.smtp_url.secret_id
-  }
+  description = "Secret Manager secrets, by the variable each feeds, to give a version before the first deploy and before enabling a channel (gcloud secrets versions add NAME --data-file=-)."
+  value = merge(
+    {
+      MYSQL_URL = google_secret_manager_secret.mysql_url.secret_id
+      SMTP_URL  = google_secret_manager_secret.smtp_url.secret_id
+    },
+    { for name, secret in google_secret_manager_secret.channel : name => secret.secret_id },
+  )
+}
+
+output "enabled_channels" {
+  description = "Channels the notifier delivers: EMAIL and those in enabled_channels."
+  value       = sort(concat(["EMAIL"], tolist(var.enabled_channels)))
 }
 
 output "dashboard_id" {

@@ -1,4 +1,5 @@
-# Secret Manager secrets for the two connection URLs that carry credentials.
+# Secret Manager secrets: the two connection URLs that carry credentials, and the
+# credentials of each enabled channel (channels.tf decides which).
 #
 # Terraform creates the secrets, never their values: a value in Terraform would also sit in
 # the state file. Operators add a version once, before the Cloud Run service and the
@@ -9,12 +10,29 @@
 #   printf '%s' 'smtps://USER:PASS@smtp.example.com:465' \
 #     | gcloud secrets versions add notifier-smtp-url --data-file=-
 #
+# A channel's secrets exist only while it is in enabled_channels. Enabling one: create its
+# secrets first, give each a version, then apply the rest (the Cloud Run revision cannot
+# start without a version to resolve):
+#
+#   terraform apply -target='google_secret_manager_secret.channel["TWILIO_AUTH_TOKEN"]'
+#   printf '%s' 'TWILIO-AUTH-TOKEN' | gcloud secrets versions add notifier-twilio-auth-token --data-file=-
+#   printf '%s' 'LINE-CHANNEL-ACCESS-TOKEN' | gcloud secrets versions add notifier-line-channel-access-token --data-file=-
+#   printf '%s' 'xoxb-...' | gcloud secrets versions add notifier-slack-bot-token --data-file=-
+#   printf '%s' 'https://hooks.slack.com/services/T.../B.../...' | gcloud secrets versions add notifier-slack-webhook-url --data-file=-
+#   head -c 48 /dev/urandom | base64 | tr -d '\n' | gcloud secrets versions add notifier-webhook-signing-secret --data-file=-
+#
+# (the webhook signing secret must be at least 32 characters; receivers verify signatures
+# with the same value). Removing a channel from enabled_channels deletes its secrets with
+# their versions: re-enabling it means adding the credential again.
+#
 # Rotation: add a new version, then deploy a new revision (terraform apply with a changed
 # image, or gcloud run services update notifier --region REGION): "latest" is resolved when
 # an instance starts.
 #
-# Checked against: provider docs for google_secret_manager_secret (replication { auto {} })
-# and google_cloud_run_v2_service env.value_source.secret_key_ref.
+# Checked against: provider docs / magic-modules mmv1/products/secretmanager/Secret.yaml
+# for google_secret_manager_secret (secret_id, labels, replication { auto {} }), and
+# google_cloud_run_v2_service env.value_source.secret_key_ref; Terraform's for_each and
+# -target addressing of instances (resource["key"]).
 
 resource "google_secret_manager_secret" "mysql_url" {
   project   = var.project_id
@@ -34,6 +52,25 @@ resource "google_secret_manager_secret" "mysql_url" {
 resource "google_secret_manager_secret" "smtp_url" {
   project   = var.project_id
   secret_id = "notifier-smtp-url"
+
+  labels = {
+    app = "notifier"
+  }
+
+  replication {
+    auto {}
+  }
+
+  depends_on = [google_project_service.required]
+}
+
+# Channel credentials, one secret per variable (TWILIO_AUTH_TOKEN, LINE_CHANNEL_ACCESS_TOKEN,
+# SLACK_BOT_TOKEN, SLACK_WEBHOOK_URL, WEBHOOK_SIGNING_SECRET), for enabled channels only.
+resource "google_secret_manager_secret" "channel" {
+  for_each = local.channel_secrets
+
+  project   = var.project_id
+  secret_id = each.value
 
   labels = {
     app = "notifier"

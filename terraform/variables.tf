@@ -468,3 +468,223 @@ variable "push_error_ratio_threshold" {
     error_message = "push_error_ratio_threshold must be between 0 and 1 (exclusive)."
   }
 }
+
+# --- Channels beyond email -------------------------------------------------------------
+# EMAIL is always on (SMTP_URL). Every other channel is configured only when its
+# credentials are set (src/config/channels.ts); channels.tf derives from enabled_channels
+# which secrets exist, which the runtime account may read, and which variables Cloud Run
+# sets. A channel left out is not configured: its notifications are dead-lettered
+# CHANNEL_NOT_CONFIGURED. Formats are the notifier's own start-up checks.
+
+variable "enabled_channels" {
+  description = "Channels the notifier delivers besides EMAIL (always on): any of SMS (Twilio), PUSH (FCM HTTP v1), SLACK, LINE, WEBHOOK. Each enabled channel gets its Secret Manager secrets (add a version before applying) and its settings; notifications for a channel left out are dead-lettered CHANNEL_NOT_CONFIGURED."
+  type        = set(string)
+  default     = []
+  nullable    = false
+  validation {
+    condition     = alltrue([for c in var.enabled_channels : contains(["SMS", "PUSH", "SLACK", "LINE", "WEBHOOK"], c)])
+    error_message = "enabled_channels may contain only SMS, PUSH, SLACK, LINE and WEBHOOK (upper case; EMAIL is always on)."
+  }
+}
+
+variable "twilio_account_sid" {
+  description = "SMS: the Twilio account SID (TWILIO_ACCOUNT_SID, AC followed by 32 hex digits). Not a secret; the auth token is the notifier-twilio-auth-token secret. Required when SMS is enabled."
+  type        = string
+  default     = ""
+  nullable    = false
+  validation {
+    condition     = var.twilio_account_sid == "" || can(regex("^AC[0-9a-fA-F]{32}$", var.twilio_account_sid))
+    error_message = "twilio_account_sid must be a Twilio account SID: AC followed by 32 hex digits."
+  }
+  validation {
+    condition     = !contains(var.enabled_channels, "SMS") || var.twilio_account_sid != ""
+    error_message = "twilio_account_sid is required when enabled_channels contains SMS."
+  }
+}
+
+variable "twilio_from" {
+  description = "SMS: the sender (TWILIO_FROM), an E.164 number such as +14155550100 or a messaging service SID (MG followed by 32 hex digits). Required when SMS is enabled."
+  type        = string
+  default     = ""
+  nullable    = false
+  validation {
+    condition     = var.twilio_from == "" || can(regex("^(\\+[1-9][0-9]{6,14}|MG[0-9a-fA-F]{32})$", var.twilio_from))
+    error_message = "twilio_from must be an E.164 number (+ and 7-15 digits, no leading 0) or a messaging service SID (MG and 32 hex digits)."
+  }
+  validation {
+    condition     = !contains(var.enabled_channels, "SMS") || var.twilio_from != ""
+    error_message = "twilio_from is required when enabled_channels contains SMS."
+  }
+}
+
+variable "fcm_project_id" {
+  description = "PUSH: the Firebase project the notifier sends FCM messages for (FCM_PROJECT_ID). Empty: project_id. The runtime service account gets the Firebase Cloud Messaging API Admin role there, and fcm.googleapis.com is enabled there and in project_id."
+  type        = string
+  default     = ""
+  nullable    = false
+  validation {
+    condition     = var.fcm_project_id == "" || can(regex("^[a-z][a-z0-9-]{4,61}[a-z0-9]$", var.fcm_project_id))
+    error_message = "fcm_project_id must be a Firebase (Google Cloud) project ID: lowercase letters, digits and hyphens, starting with a letter."
+  }
+  validation {
+    # The notifier accepts no domain-scoped ID (example.com:project) as FCM_PROJECT_ID.
+    condition     = !contains(var.enabled_channels, "PUSH") || can(regex("^[a-z][a-z0-9-]{4,61}[a-z0-9]$", coalesce(var.fcm_project_id, var.project_id)))
+    error_message = "fcm_project_id must be set when PUSH is enabled and project_id is domain-scoped (example.com:project): FCM needs the plain project ID."
+  }
+}
+
+variable "slack_credentials" {
+  description = "SLACK: which credentials the notifier has: bot_token (chat.postMessage to any channel the bot is in; secret notifier-slack-bot-token, SLACK_BOT_TOKEN) and/or webhook_url (one incoming webhook, whose URL is the credential; secret notifier-slack-webhook-url, SLACK_WEBHOOK_URL)."
+  type        = set(string)
+  default     = ["bot_token"]
+  nullable    = false
+  validation {
+    condition     = length(var.slack_credentials) > 0 && alltrue([for c in var.slack_credentials : contains(["bot_token", "webhook_url"], c)])
+    error_message = "slack_credentials must name bot_token, webhook_url or both."
+  }
+}
+
+variable "webhook_allowed_hosts" {
+  description = "WEBHOOK: host names webhooks may be sent to (WEBHOOK_ALLOWED_HOSTS); *.example.com allows the subdomains of example.com. Empty: any public host (private, loopback and link-local addresses are always refused in production). Anything else is dead-lettered DESTINATION_NOT_ALLOWED."
+  type        = list(string)
+  default     = []
+  nullable    = false
+  validation {
+    condition     = alltrue([for h in var.webhook_allowed_hosts : can(regex("^(\\*\\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$", h))])
+    error_message = "webhook_allowed_hosts entries must be lowercase host names (no scheme, port or path), optionally starting with *. for subdomains."
+  }
+}
+
+# --- Provider rate limits and circuit breakers --------------------------------------------
+# Both are per instance and per provider (webhooks: per destination host). A delivery the
+# limit or an open breaker refuses is nacked without calling the provider (429 / 503,
+# outcomes rate_limited / circuit_open) and not counted against notifier_max_attempts —
+# but Pub/Sub counts every nack against max_delivery_attempts, so a long refusal ends in
+# Pub/Sub's own dead-lettering (failure code PUBSUB_DEAD_LETTER).
+
+variable "email_rate_limit" {
+  description = "EMAIL: SMTP sends per second per instance (EMAIL_RATE_LIMIT); 0 = unlimited (the SMTP pool, smtp_pool_size, bounds it)."
+  type        = number
+  default     = 0
+  nullable    = false
+  validation {
+    condition     = var.email_rate_limit >= 0 && var.email_rate_limit <= 100000
+    error_message = "email_rate_limit must be between 0 and 100000 (0 = unlimited)."
+  }
+  validation {
+    condition     = floor(var.email_rate_limit) == var.email_rate_limit
+    error_message = "email_rate_limit must be a whole number."
+  }
+}
+
+variable "sms_rate_limit" {
+  description = "SMS: Twilio calls per second per instance (SMS_RATE_LIMIT); 0 = unlimited. Keep max_instances x this within the sender's Twilio throughput (messages per second of the number or messaging service)."
+  type        = number
+  default     = 10
+  nullable    = false
+  validation {
+    condition     = var.sms_rate_limit >= 0 && var.sms_rate_limit <= 100000
+    error_message = "sms_rate_limit must be between 0 and 100000 (0 = unlimited)."
+  }
+  validation {
+    condition     = floor(var.sms_rate_limit) == var.sms_rate_limit
+    error_message = "sms_rate_limit must be a whole number."
+  }
+}
+
+variable "push_rate_limit" {
+  description = "PUSH: FCM calls per second per instance (PUSH_RATE_LIMIT); 0 = unlimited."
+  type        = number
+  default     = 500
+  nullable    = false
+  validation {
+    condition     = var.push_rate_limit >= 0 && var.push_rate_limit <= 100000
+    error_message = "push_rate_limit must be between 0 and 100000 (0 = unlimited)."
+  }
+  validation {
+    condition     = floor(var.push_rate_limit) == var.push_rate_limit
+    error_message = "push_rate_limit must be a whole number."
+  }
+}
+
+variable "slack_rate_limit" {
+  description = "SLACK: Slack calls per second per instance (SLACK_RATE_LIMIT); 0 = unlimited. Slack's chat.postMessage allows about one message per second per channel."
+  type        = number
+  default     = 1
+  nullable    = false
+  validation {
+    condition     = var.slack_rate_limit >= 0 && var.slack_rate_limit <= 100000
+    error_message = "slack_rate_limit must be between 0 and 100000 (0 = unlimited)."
+  }
+  validation {
+    condition     = floor(var.slack_rate_limit) == var.slack_rate_limit
+    error_message = "slack_rate_limit must be a whole number."
+  }
+}
+
+variable "line_rate_limit" {
+  description = "LINE: Messaging API calls per second per instance (LINE_RATE_LIMIT); 0 = unlimited."
+  type        = number
+  default     = 100
+  nullable    = false
+  validation {
+    condition     = var.line_rate_limit >= 0 && var.line_rate_limit <= 100000
+    error_message = "line_rate_limit must be between 0 and 100000 (0 = unlimited)."
+  }
+  validation {
+    condition     = floor(var.line_rate_limit) == var.line_rate_limit
+    error_message = "line_rate_limit must be a whole number."
+  }
+}
+
+variable "webhook_rate_limit" {
+  description = "WEBHOOK: requests per second per instance to each destination host (WEBHOOK_RATE_LIMIT); 0 = unlimited."
+  type        = number
+  default     = 20
+  nullable    = false
+  validation {
+    condition     = var.webhook_rate_limit >= 0 && var.webhook_rate_limit <= 100000
+    error_message = "webhook_rate_limit must be between 0 and 100000 (0 = unlimited)."
+  }
+  validation {
+    condition     = floor(var.webhook_rate_limit) == var.webhook_rate_limit
+    error_message = "webhook_rate_limit must be a whole number."
+  }
+}
+
+variable "breaker_failures" {
+  description = "Consecutive provider failures (timeouts, 5xx, unknown outcomes) that open a provider's circuit breaker (BREAKER_FAILURES); 0 disables breakers. An open breaker nacks that provider's deliveries (circuit_open, 503) without calling it."
+  type        = number
+  default     = 5
+  nullable    = false
+  validation {
+    condition     = var.breaker_failures >= 0 && var.breaker_failures <= 1000
+    error_message = "breaker_failures must be between 0 and 1000 (0 disables the breakers)."
+  }
+  validation {
+    condition     = floor(var.breaker_failures) == var.breaker_failures
+    error_message = "breaker_failures must be a whole number."
+  }
+}
+
+variable "breaker_open_ms" {
+  description = "How long an open breaker refuses calls before one probe may test the provider again (BREAKER_OPEN_MS). Pub/Sub's retries of a refused message must outlast it, or Pub/Sub dead-letters messages before the provider is even retried."
+  type        = number
+  default     = 30000
+  nullable    = false
+  validation {
+    condition     = var.breaker_open_ms >= 100 && var.breaker_open_ms <= 600000
+    error_message = "breaker_open_ms must be between 100 and 600000 (the notifier's accepted range)."
+  }
+  validation {
+    condition     = floor(var.breaker_open_ms) == var.breaker_open_ms
+    error_message = "breaker_open_ms must be a whole number."
+  }
+  validation {
+    # Each refusal is a nack Pub/Sub counts; its redeliveries wait at least
+    # minimum_backoff_seconds each. Unless breakers are off, a message that meets an open
+    # breaker must still have a delivery left when the breaker lets a probe through.
+    condition     = var.breaker_failures == 0 || (var.max_delivery_attempts - 1) * var.minimum_backoff_seconds * 1000 > var.breaker_open_ms
+    error_message = "breaker_open_ms must be below (max_delivery_attempts - 1) * minimum_backoff_seconds * 1000 (unless breaker_failures is 0), or Pub/Sub dead-letters messages before an open breaker lets a call through."
+  }
+}

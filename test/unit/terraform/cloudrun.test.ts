@@ -2,10 +2,23 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { deliveryBudgetMs, loadConfig } from '../../../src/config';
 import { PACKAGE_ROOT } from '../../../src/paths';
-import { Block, exampleValues, expression, loadTerraform, resolve, resource, single, Terraform } from './hcl';
+import { Block, exampleValues, expression, loadTerraform, plannedChannels, resolve, resource, single, Terraform } from './hcl';
 
 let tf: Terraform;
 let values: Record<string, unknown>;
+
+const GATE_VARIABLES = [
+  'EMAIL_RATE_LIMIT', 'SMS_RATE_LIMIT', 'PUSH_RATE_LIMIT', 'SLACK_RATE_LIMIT', 'LINE_RATE_LIMIT', 'WEBHOOK_RATE_LIMIT',
+  'BREAKER_FAILURES', 'BREAKER_OPEN_MS',
+];
+/** The variables an operator sets to enable every channel. */
+const EVERY_CHANNEL = {
+  enabled_channels: ['SMS', 'PUSH', 'SLACK', 'LINE', 'WEBHOOK'],
+  twilio_account_sid: `AC${'0123456789abcdef'.repeat(2)}`,
+  twilio_from: '+14155550100',
+  slack_credentials: ['bot_token', 'webhook_url'],
+  webhook_allowed_hosts: ['hooks.example.com', '*.partner.example'],
+};
 
 beforeAll(async () => {
   tf = await loadTerraform();
@@ -32,14 +45,40 @@ function documentedVariables(): Set<string> {
   return new Set([...section.matchAll(/^\|\s*`([A-Z][A-Z0-9_]*)`\s*\|/gm)].map((m) => m[1]));
 }
 
-/** The environment the deployed notifier starts with, for the example tfvars and the defaults. */
-function deployedEnv(): Record<string, string> {
+/** Secret values are the operator's; these have the documented shapes. */
+const SAMPLE_SECRETS: Record<string, string> = {
+  MYSQL_URL: 'mysql://notifier:pass@localhost/notifier?socketPath=/cloudsql/my-project:us-central1:notifier-mysql',
+  SMTP_URL: 'smtps://user:pass@smtp.example.com:465',
+  TWILIO_AUTH_TOKEN: 'twilio-auth-token',
+  LINE_CHANNEL_ACCESS_TOKEN: 'line-channel-access-token',
+  SLACK_BOT_TOKEN: 'xoxb-1-2-3',
+  SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/XXXX',
+  WEBHOOK_SIGNING_SECRET: 's'.repeat(48),
+};
+
+/**
+ * The environment the deployed notifier starts with, for the example tfvars and the
+ * defaults with `overrides`: the static env blocks, then the dynamic ones (the enabled
+ * channels' plain variables and secrets), every secret with a sample value.
+ */
+function deployedEnv(overrides: Record<string, unknown> = {}): Record<string, string> {
+  const vars = { ...values, ...overrides };
   const env: Record<string, string> = {};
-  for (const e of plainEnv(container())) env[e.name] = resolve(e.value, tf, values);
-  // Secret values are the operator's; these have the documented shapes.
-  env.MYSQL_URL = 'mysql://notifier:pass@localhost/notifier?socketPath=/cloudsql/my-project:us-central1:notifier-mysql';
-  env.SMTP_URL = 'smtps://user:pass@smtp.example.com:465';
+  for (const e of plainEnv(container())) env[e.name] = resolve(e.value, tf, vars);
+  for (const e of envOf(container()).filter((x) => x.value_source !== undefined)) env[e.name] = SAMPLE_SECRETS[e.name];
+  const channels = plannedChannels(tf, vars);
+  Object.assign(env, channels.env);
+  for (const name of Object.keys(channels.secrets)) env[name] = SAMPLE_SECRETS[name];
   return env;
+}
+
+/** Every variable Cloud Run may set: the static env blocks and the dynamic channel ones. */
+function everyEnvName(): string[] {
+  return [
+    ...envOf(container()).map((e) => e.name),
+    ...Object.keys(tf.locals.channel_env_values as object),
+    ...Object.keys(tf.locals.channel_secret_ids as object),
+  ];
 }
 
 describe('terraform/cloudrun.tf: the service', () => {
@@ -68,7 +107,7 @@ describe('terraform/cloudrun.tf: the service', () => {
     const documented = documentedVariables();
     const configDir = path.join(PACKAGE_ROOT, 'src/config');
     const configTs = readdirSync(configDir).map((f) => readFileSync(path.join(configDir, f), 'utf8')).join('\n');
-    for (const { name } of envOf(container())) {
+    for (const name of everyEnvName()) {
       expect({ name, documented: documented.has(name) }).toEqual({ name, documented: true });
       expect({ name, readByConfig: configTs.includes(`'${name}'`) }).toEqual({ name, readByConfig: true });
     }
@@ -82,9 +121,12 @@ describe('terraform/cloudrun.tf: the service', () => {
         'NODE_ENV', 'PUSH_AUTH', 'POISON_TOPIC', 'SCHEMA_ENCODING', 'MAX_ATTEMPTS', 'MAX_REPLAYS', 'SEND_TIMEOUT_MS',
         'LOCK_WAIT_SECONDS', 'MYSQL_TIMEOUT_MS', 'PUBLISH_TIMEOUT_MS', 'MYSQL_POOL_SIZE', 'SMTP_POOL_SIZE',
         'ACK_DEADLINE_SECONDS', 'LOG_LEVEL', 'SHUTDOWN_GRACE_MS',
+        'EMAIL_RATE_LIMIT', 'SMS_RATE_LIMIT', 'PUSH_RATE_LIMIT', 'SLACK_RATE_LIMIT', 'LINE_RATE_LIMIT', 'WEBHOOK_RATE_LIMIT',
+        'BREAKER_FAILURES', 'BREAKER_OPEN_MS',
       ]),
     );
     expect(new Set(names).size).toBe(names.length);
+    expect(new Set(everyEnvName()).size).toBe(everyEnvName().length);
     expect(names).not.toContain('PORT');
     expect(names).not.toContain('PUBSUB_EMULATOR_HOST');
   });
@@ -100,6 +142,11 @@ describe('terraform/cloudrun.tf: the service', () => {
     ['GOOGLE_CLOUD_PROJECT', 'var.project_id'],
   ])('when %s is set, then it comes from %s (one source of truth with the subscription)', (name, source) => {
     expect(expression(envOf(container()).find((e) => e.name === name)?.value)).toBe(source);
+  });
+
+  test.each(GATE_VARIABLES)('when %s is set, then it always comes from its variable, whichever channels are enabled', (name) => {
+    const e = envOf(container()).find((x) => x.name === name);
+    expect(expression(e?.value)).toBe(`var.${name.toLowerCase()}`);
   });
 
   test.each([
@@ -118,6 +165,63 @@ describe('terraform/cloudrun.tf: the service', () => {
     expect(config.delivery.maxAttempts).toBe(values.notifier_max_attempts);
     // The Terraform cross-check (ack deadline >= budget + 5 s) is the notifier's own check plus a margin.
     expect(deliveryBudgetMs(config) + 5000).toBeLessThanOrEqual(config.delivery.ackDeadlineSeconds * 1000);
+  });
+
+  test('when the defaults are deployed, then the rate limits and breakers the notifier runs with are the variables\' (and its own defaults)', () => {
+    expect(loadConfig(deployedEnv()).gates).toEqual({
+      ratePerSecond: { EMAIL: 0, SMS: 10, PUSH: 500, SLACK: 1, LINE: 100, WEBHOOK: 20 },
+      breakerFailures: 5,
+      breakerOpenMs: 30000,
+    });
+    expect(loadConfig(deployedEnv()).gates).toEqual(loadConfig({ ...deployedEnv(), ...Object.fromEntries(GATE_VARIABLES.map((n) => [n, ''])) }).gates);
+    const tuned = loadConfig(deployedEnv({ slack_rate_limit: 0, webhook_rate_limit: 5, breaker_failures: 0, breaker_open_ms: 1000 })).gates;
+    expect(tuned).toMatchObject({ ratePerSecond: { SLACK: 0, WEBHOOK: 5 }, breakerFailures: 0, breakerOpenMs: 1000 });
+  });
+
+  test('when no channel is enabled, then the notifier configures none besides email', () => {
+    expect(loadConfig(deployedEnv()).channels).toEqual({});
+  });
+
+  test('when every channel is enabled, then the notifier accepts the environment and configures each with the Terraform settings', () => {
+    const channels = loadConfig(deployedEnv(EVERY_CHANNEL)).channels;
+    expect(channels).toEqual({
+      sms: { baseUrl: 'https://api.twilio.com', accountSid: EVERY_CHANNEL.twilio_account_sid, authToken: 'twilio-auth-token', from: '+14155550100' },
+      push: { baseUrl: 'https://fcm.googleapis.com', projectId: 'my-project' },
+      line: { baseUrl: 'https://api.line.me', channelAccessToken: 'line-channel-access-token' },
+      slack: { baseUrl: 'https://slack.com/api', botToken: 'xoxb-1-2-3', webhookUrl: 'https://hooks.slack.com/services/T000/B000/XXXX' },
+      webhook: {
+        signingSecret: SAMPLE_SECRETS.WEBHOOK_SIGNING_SECRET,
+        allowedHosts: ['hooks.example.com', '*.partner.example'],
+        allowPrivateNetworks: false,
+        httpsOnly: true,
+      },
+    });
+  });
+
+  test.each([
+    ['SMS', 'sms'],
+    ['PUSH', 'push'],
+    ['SLACK', 'slack'],
+    ['LINE', 'line'],
+    ['WEBHOOK', 'webhook'],
+  ])('when only %s is enabled, then the notifier configures only %s', (channel, key) => {
+    expect(Object.keys(loadConfig(deployedEnv({ ...EVERY_CHANNEL, enabled_channels: [channel] })).channels)).toEqual([key]);
+  });
+
+  test('when Slack is enabled with only its incoming webhook, then the notifier gets no bot token', () => {
+    const slack = loadConfig(deployedEnv({ enabled_channels: ['SLACK'], slack_credentials: ['webhook_url'] })).channels.slack;
+    expect(slack).toEqual({ baseUrl: 'https://slack.com/api', botToken: undefined, webhookUrl: SAMPLE_SECRETS.SLACK_WEBHOOK_URL });
+  });
+
+  test('when a channel\'s variables are deployed, then their values come straight from Terraform variables or the enabled channels', () => {
+    const dynamicEnv = (container().dynamic as Block).env as Block[];
+    expect(dynamicEnv.map((d) => d.for_each)).toEqual(['${local.channel_env}', '${google_secret_manager_secret.channel}']);
+    const [plain, secret] = dynamicEnv;
+    expect(single(plain, 'content')).toEqual({ name: '${env.key}', value: '${env.value}' });
+    expect(single(secret, 'content')).toEqual({
+      name: '${env.key}',
+      value_source: [{ secret_key_ref: [{ secret: '${env.value.secret_id}', version: 'latest' }] }],
+    });
   });
 
   test('when the ack deadline is planned below the budget, then the notifier would refuse to start too', () => {

@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from '@cdktf/hcl2json';
 import { TERRAFORM_DIR } from '../../../src/paths';
+import { evaluate } from './conditions';
 
 /**
  * The Terraform under terraform/, parsed with hcl2json and merged across files: what
@@ -144,4 +145,50 @@ export function resolve(value: unknown, tf: Terraform, vars: Record<string, unkn
   m = /^(\w+)\.(\w+)\.(\w+)$/.exec(expr);
   if (m) return resolve(resource(tf, m[1], m[2])[m[3]], tf, vars);
   throw new Error(`cannot resolve ${value}`);
+}
+
+/** What channels.tf plans for some variable values: the channels' plain env and secrets. */
+export interface ChannelPlan {
+  /** Plain variables Cloud Run sets (local.channel_env). */
+  env: Record<string, string>;
+  /** Secret-backed variable => secret ID (local.channel_secrets). */
+  secrets: Record<string, string>;
+  /** Projects where fcm.googleapis.com is enabled, and where the runtime account may send. */
+  fcmApiProjects: string[];
+  fcmIamProjects: string[];
+}
+
+/**
+ * Evaluates channels.tf's tables (value and "enabled" per variable) with the small
+ * evaluator. The filters that combine them are checked to be exactly
+ * `{ for k, v in TABLE : k => v if ENABLED[k] }`, so this is what Terraform would compute.
+ */
+export function plannedChannels(tf: Terraform, vars: Record<string, unknown>): ChannelPlan {
+  const table = (values: string, enabled: string, result: string): Record<string, string> => {
+    const [k, v] = result === 'channel_env' ? ['name', 'value'] : ['name', 'id'];
+    const filter = `\${{ for ${k}, ${v} in local.${values} : ${k} => ${v} if local.${enabled}[${k}] }}`;
+    if (tf.locals[result] !== filter) throw new Error(`local.${result} is not ${filter}: ${String(tf.locals[result])}`);
+    const on = tf.locals[enabled] as Record<string, string>;
+    const out: Record<string, string> = {};
+    for (const [name, expr] of Object.entries(tf.locals[values] as Record<string, string>)) {
+      if (!(name in on)) throw new Error(`local.${enabled} has no entry for ${name}`);
+      // A quoted literal comes out of hcl2json as its plain value, an expression as `${…}`.
+      const value = expr.startsWith('${') ? evaluate(expr, vars, tf.locals) : expr;
+      if (evaluate(on[name], vars, tf.locals) === true) out[name] = String(value);
+    }
+    return out;
+  };
+  const projects = (local: string): string[] => {
+    // `local.push_enabled ? toset([...]) : toset([])`: the evaluator has no conditionals.
+    const m = /^\$\{local\.push_enabled \? toset\(\[(.+)\]\) : toset\(\[\]\)\}$/.exec(String(tf.locals[local]));
+    if (!m) throw new Error(`local.${local} has an unexpected shape: ${String(tf.locals[local])}`);
+    if (evaluate('local.push_enabled', vars, tf.locals) !== true) return [];
+    return [...new Set(m[1].split(',').map((e) => String(evaluate(e.trim(), vars, tf.locals))))];
+  };
+  return {
+    env: table('channel_env_values', 'channel_env_enabled', 'channel_env'),
+    secrets: table('channel_secret_ids', 'channel_secret_enabled', 'channel_secrets'),
+    fcmApiProjects: projects('fcm_api_projects'),
+    fcmIamProjects: projects('fcm_iam_projects'),
+  };
 }

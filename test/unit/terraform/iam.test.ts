@@ -73,13 +73,13 @@ describe('terraform/iam.tf: service accounts, least privilege', () => {
     expect(grantsTo('${google_service_account.push.member}')).toEqual([]);
   });
 
-  test('when the notifier runs, then its account gets Cloud SQL client, publisher on the failure topics and its two secrets, nothing else', () => {
+  test('when the notifier runs, then its account gets Cloud SQL client, publisher on the failure topics, its secrets and FCM sending, nothing else', () => {
     const grants = grantsTo('${google_service_account.run.member}').map((r) => ({
       type: r.type,
       role: r.body.role,
       on: r.body.for_each ?? r.body.project,
     }));
-    expect(grants).toHaveLength(3);
+    expect(grants).toHaveLength(5);
     expect(grants).toEqual(
       expect.arrayContaining([
         { type: 'google_project_iam_member', role: 'roles/cloudsql.client', on: '${local.cloud_sql_project}' },
@@ -93,6 +93,9 @@ describe('terraform/iam.tf: service accounts, least privilege', () => {
           role: 'roles/secretmanager.secretAccessor',
           on: { mysql_url: '${google_secret_manager_secret.mysql_url.id}', smtp_url: '${google_secret_manager_secret.smtp_url.id}' },
         },
+        // Only the enabled channels' secrets, and FCM only with PUSH (channels.test.ts evaluates both sets).
+        { type: 'google_secret_manager_secret_iam_member', role: 'roles/secretmanager.secretAccessor', on: '${google_secret_manager_secret.channel}' },
+        { type: 'google_project_iam_member', role: 'roles/firebasecloudmessaging.admin', on: '${local.fcm_iam_projects}' },
       ]),
     );
   });

@@ -16,7 +16,7 @@ describe('terraform/: versions, layout and outputs', () => {
   });
 
   test('when reading the directory, then each file holds one concern and says so in its name', () => {
-    expect(tf.files).toEqual(['apis.tf', 'bigquery.tf', 'cloudrun.tf', 'iam.tf', 'monitoring.tf', 'outputs.tf', 'pubsub.tf', 'secrets.tf', 'variables.tf', 'versions.tf']);
+    expect(tf.files).toEqual(['apis.tf', 'bigquery.tf', 'channels.tf', 'cloudrun.tf', 'iam.tf', 'monitoring.tf', 'outputs.tf', 'pubsub.tf', 'secrets.tf', 'variables.tf', 'versions.tf']);
     const where = (prefix: string) => [...new Set(tf.resources.filter((r) => r.type.startsWith(prefix) && !r.type.includes('_iam_')).map((r) => r.file))];
     expect(where('google_pubsub_')).toEqual(['pubsub.tf']);
     expect(where('google_bigquery_')).toEqual(['bigquery.tf']);
@@ -24,6 +24,9 @@ describe('terraform/: versions, layout and outputs', () => {
     expect(where('google_secret_manager_')).toEqual(['secrets.tf']);
     expect(where('google_monitoring_')).toEqual(['monitoring.tf']);
     expect(where('google_logging_')).toEqual(['monitoring.tf']);
+    expect(where('google_project_service')).toEqual(['apis.tf']);
+    // channels.tf only decides (locals); the resources stay with their concern.
+    expect(tf.resources.filter((r) => r.file === 'channels.tf')).toEqual([]);
     expect(Object.keys(tf.variables).length).toBeGreaterThan(30);
     expect(readdirSync(tfPath('dashboards'))).toEqual(['notifier.json.tftpl']);
   });
@@ -40,7 +43,7 @@ describe('terraform/: versions, layout and outputs', () => {
     expect(Object.keys(tf.outputs)).toEqual(
       expect.arrayContaining([
         'service_url', 'push_endpoint', 'notifications_topic', 'dead_letter_topic', 'poison_topic', 'push_subscription',
-        'failures_dataset', 'push_service_account', 'runtime_service_account', 'migrate_job', 'secrets', 'dashboard_id',
+        'failures_dataset', 'push_service_account', 'runtime_service_account', 'migrate_job', 'secrets', 'dashboard_id', 'enabled_channels',
       ]),
     );
     for (const [name, o] of Object.entries(tf.outputs)) expect({ name, described: typeof o.description === 'string' }).toEqual({ name, described: true });

@@ -6,6 +6,10 @@ import { OUTCOMES, type DeliveryResult, type OutcomeKind } from '../../../src/de
 import { createLogger } from '../../../src/logging';
 import { noAuthentication } from '../../../src/push/auth';
 import { createApp } from '../../../src/push/app';
+import { TransientError } from '../../../src/delivery/failures';
+import { makeProviderGates } from '../../../src/gates/provider-gates';
+import { PACKAGE_ROOT } from '../../../src/paths';
+import { FakeClock } from '../fakes';
 import { Block, loadTerraform, resource, resourcesOfType, single, Terraform, tfPath } from './hcl';
 
 let tf: Terraform;
@@ -82,6 +86,99 @@ describe('terraform/monitoring.tf: log-based metrics from the notifier\'s delive
   });
 });
 
+/** How src/main.ts logs a breaker's state change (checked against its source below). */
+const MAIN_BREAKER_LOG = "log.log(to === 'open' ? 'warn' : 'info', `circuit breaker ${to}`, { ...change, state: to })";
+
+/** The lines the notifier writes while a provider fails until its breaker opens, then recovers. */
+function breakerLines(): Record<string, unknown>[] {
+  const stream = new PassThrough();
+  const chunks: string[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c.toString()));
+  const log = createLogger('info', stream);
+  const clock = new FakeClock();
+  const gates = makeProviderGates({
+    ratePerSecond: {},
+    breaker: { failureThreshold: 2, openMs: 1000 },
+    maxRetryAfterMs: 60_000,
+    clock,
+    // The same call as src/main.ts.
+    onBreakerChange: ({ to, ...change }) => log.log(to === 'open' ? 'warn' : 'info', `circuit breaker ${to}`, { ...change, state: to }),
+  });
+  const call = (error?: TransientError) => {
+    const permit = gates.admit('SMS', 'twilio');
+    if (!permit.admitted) throw new Error(`refused: ${permit.outcome}`);
+    permit.settle(error);
+  };
+  call(new TransientError('PROVIDER_UNAVAILABLE', 'twilio answered HTTP 503'));
+  call(new TransientError('PROVIDER_UNAVAILABLE', 'twilio answered HTTP 503'));
+  clock.now += 1000;
+  call();
+  return chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+describe('terraform/monitoring.tf: provider gates and circuit breakers', () => {
+  test('when a delivery is refused by a rate limit or an open breaker, then it is counted but kept out of the latency distribution', () => {
+    const latency = metric('delivery_latency').filter as string;
+    expect(latency).toContain('jsonPayload.outcome!="rate_limited"');
+    expect(latency).toContain('jsonPayload.outcome!="circuit_open"');
+    expect(metric('deliveries').filter).not.toContain('outcome!=');
+    expect(Object.keys(OUTCOMES)).toEqual(expect.arrayContaining(['rate_limited', 'circuit_open']));
+  });
+
+  test('when src/main.ts reports a breaker change, then it logs it as this test does', () => {
+    expect(readFileSync(`${PACKAGE_ROOT}/src/main.ts`, 'utf8')).toContain(MAIN_BREAKER_LOG);
+  });
+
+  test('when a breaker opens, half-opens and closes, then each line matches the breaker metric and carries its labels', () => {
+    const lines = breakerLines();
+    expect(lines.map((l) => [l.message, l.severity])).toEqual([
+      ['circuit breaker open', 'WARNING'],
+      ['circuit breaker half_open', 'INFO'],
+      ['circuit breaker closed', 'INFO'],
+    ]);
+    const m = metric('breaker_transitions');
+    const pattern = messagePattern(m.filter as string);
+    for (const line of lines) {
+      expect(pattern.test(String(line.message))).toBe(true);
+      expect(line).toMatchObject({ channel: 'SMS', provider: 'twilio' });
+    }
+    expect(lines.map((l) => l.state)).toEqual(['open', 'half_open', 'closed']);
+    for (const other of ['circuit breaker', 'circuit breaker opened', 'delivery circuit_open', 'delivery sent']) expect(pattern.test(other)).toBe(false);
+  });
+
+  test('when breaker changes are counted, then channel, provider and state are labels extracted from jsonPayload', () => {
+    const m = metric('breaker_transitions');
+    expect(m.name).toBe('notifier/breaker_transitions');
+    expect(m.filter).toContain('resource.type="cloud_run_revision"');
+    expect(m.filter).toContain('resource.labels.service_name="${google_cloud_run_v2_service.notifier.name}"');
+    const descriptor = single(m, 'metric_descriptor');
+    expect(descriptor).toMatchObject({ metric_kind: 'DELTA', value_type: 'INT64' });
+    expect((descriptor.labels as Block[]).map((l) => l.key)).toEqual(['channel', 'provider', 'state']);
+    expect(m.label_extractors).toEqual({
+      channel: 'EXTRACT(jsonPayload.channel)',
+      provider: 'EXTRACT(jsonPayload.provider)',
+      state: 'EXTRACT(jsonPayload.state)',
+    });
+  });
+
+  test('when a breaker opens anywhere, then an alert fires per channel and provider', () => {
+    const [c] = conditions('breaker_open');
+    expect(c.filter).toContain('metric.type="${local.breaker_metric_type}"');
+    expect(c.filter).toContain('metric.labels.state="open"');
+    expect(tf.locals.breaker_metric_type).toBe('logging.googleapis.com/user/${google_logging_metric.breaker_transitions.name}');
+    expect(c).toMatchObject({ comparison: 'COMPARISON_GT', threshold_value: 0, duration: '0s' });
+    expect(single(c, 'aggregations')).toMatchObject({ per_series_aligner: 'ALIGN_SUM', group_by_fields: ['metric.label.channel', 'metric.label.provider'] });
+    const doc = single(policy('breaker_open'), 'documentation').content as string;
+    for (const variable of ['breaker_failures', 'breaker_open_ms', 'max_delivery_attempts', 'PUBSUB_DEAD_LETTER']) expect(doc).toContain(variable);
+  });
+
+  test('when pushes are nacked by our own throttling, then the push error alert counts them and says how to tell them apart', () => {
+    const doc = single(policy('push_errors'), 'documentation').content as string;
+    for (const word of ['rate_limited', 'circuit_open', '_rate_limit', 'push_error_ratio_threshold']) expect(doc).toContain(word);
+    expect(readFileSync(tfPath('monitoring.tf'), 'utf8')).toMatch(/push error ratio \(alert 3\) stays Pub\/Sub's view of every nack/);
+  });
+});
+
 describe('terraform/monitoring.tf: alert policies', () => {
   test('when anything is dead-lettered or poisoned, then an alert counts publishes to those topics above the threshold', () => {
     const [deadLetters, poison] = conditions('dead_letters');
@@ -113,7 +210,7 @@ describe('terraform/monitoring.tf: alert policies', () => {
 
   test('when an alert fires, then it notifies the configured channels and tells the operator what to turn', () => {
     const policies = resourcesOfType(tf, 'google_monitoring_alert_policy');
-    expect(policies.map((p) => p.name).sort()).toEqual(['backlog', 'dead_letters', 'push_errors']);
+    expect(policies.map((p) => p.name).sort()).toEqual(['backlog', 'breaker_open', 'dead_letters', 'push_errors']);
     for (const p of policies) {
       expect(p.body.notification_channels).toBe('${var.notification_channels}');
       expect(single(p.body, 'documentation').content.length).toBeGreaterThan(100);
@@ -129,6 +226,7 @@ describe('terraform/monitoring.tf: the dashboard', () => {
     const vars: Record<string, string> = {
       deliveries_metric: 'logging.googleapis.com/user/notifier/deliveries',
       latency_metric: 'logging.googleapis.com/user/notifier/delivery_latency',
+      breaker_metric: 'logging.googleapis.com/user/notifier/breaker_transitions',
       push_subscription: 'notifications-push',
       subscriptions: 'notifications-push|notifications-dead-letter-bigquery|notifications-poison-bigquery',
       dead_letter_topic: 'notifications-dead-letter',
@@ -156,6 +254,8 @@ describe('terraform/monitoring.tf: the dashboard', () => {
         'Dead letters and poison messages published (per minute)',
         'Backlog: undelivered messages',
         'Backlog: oldest unacked message age',
+        'Throttled deliveries: rate_limited and circuit_open by channel (per second)',
+        'Circuit breaker state changes (per minute)',
       ]),
     );
     const filtersOf = (title: string) =>
@@ -166,12 +266,20 @@ describe('terraform/monitoring.tf: the dashboard', () => {
     expect(filtersOf('Dead letters and poison messages published (per minute)')[0].filter).toContain('pubsub.googleapis.com/topic/send_message_operation_count');
     expect(filtersOf('Backlog: undelivered messages')[0].filter).toContain('pubsub.googleapis.com/subscription/num_undelivered_messages');
     expect(filtersOf('Backlog: oldest unacked message age')[0].filter).toContain('pubsub.googleapis.com/subscription/oldest_unacked_message_age');
+    const throttled = filtersOf('Throttled deliveries: rate_limited and circuit_open by channel (per second)')[0];
+    expect(throttled.filter).toContain('logging.googleapis.com/user/notifier/deliveries');
+    expect(throttled.filter).toContain('metric.label."outcome"=monitoring.regex.full_match("rate_limited|circuit_open")');
+    expect(throttled.aggregation.groupByFields).toEqual(['metric.label."channel"', 'metric.label."outcome"']);
+    const breakers = filtersOf('Circuit breaker state changes (per minute)')[0];
+    expect(breakers.filter).toContain('logging.googleapis.com/user/notifier/breaker_transitions');
+    expect(breakers.aggregation.groupByFields).toEqual(['metric.label."channel"', 'metric.label."provider"', 'metric.label."state"']);
   });
 
   test('when the dashboard and alerts name metrics, then each is a log-based metric of this configuration or a Pub/Sub metric checked in the docs', () => {
     const checked = new Set([
       'logging.googleapis.com/user/notifier/deliveries',
       'logging.googleapis.com/user/notifier/delivery_latency',
+      'logging.googleapis.com/user/notifier/breaker_transitions',
       'pubsub.googleapis.com/topic/send_message_operation_count',
       'pubsub.googleapis.com/subscription/oldest_unacked_message_age',
       'pubsub.googleapis.com/subscription/num_undelivered_messages',
@@ -181,6 +289,8 @@ describe('terraform/monitoring.tf: the dashboard', () => {
     const used = new Set([...text.matchAll(/metric\.type=\\*"([^"\\]+)\\*"/g)].map((m) => m[1]));
     used.delete('${deliveries_metric}');
     used.delete('${latency_metric}');
+    used.delete('${breaker_metric}');
+    used.delete('${local.breaker_metric_type}');
     expect(used.size).toBeGreaterThanOrEqual(4);
     for (const type of used) expect({ type, checked: checked.has(type) }).toEqual({ type, checked: true });
   });

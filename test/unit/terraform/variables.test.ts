@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ConfigError, loadConfig } from '../../../src/config';
 import { readDeliverySettings } from '../../../src/local/delivery-settings';
 import { evaluate, tryEvaluate } from './conditions';
 import { exampleValues, loadTerraform, Terraform, tfPath } from './hcl';
@@ -87,7 +88,7 @@ describe('terraform/variables.tf: documented platform ranges', () => {
   // platform's range, narrowed where a cross-check with a default binds first.
   test.each([
     ['max_delivery_attempts', 6, 100], // 5 is Pub/Sub's floor; notifier_max_attempts (5) must stay below it
-    ['minimum_backoff_seconds', 0, 600],
+    ['minimum_backoff_seconds', 4, 600], // 0 for Pub/Sub; 9 redeliveries x 4 s must outlast the 30 s open breaker
     ['maximum_backoff_seconds', 10, 600], // not below minimum_backoff_seconds (10)
     ['ack_deadline_seconds', 26, 120], // 10-600 for Pub/Sub; the budget (21 s + 5 s) and request_timeout_seconds (120) bind
     ['concurrency', 1, 10], // 1000 for Cloud Run; db_pool_size (10) binds
@@ -95,6 +96,15 @@ describe('terraform/variables.tf: documented platform ranges', () => {
     ['message_retention_seconds', 6600, 2678400], // 600 s for Pub/Sub; 10 attempts x (600 s + 60 s) binds
     ['db_pool_size', 10, 25], // 1-100 per instance; concurrency (10) and 10 instances x 25 = 250 connections bind
     ['shutdown_grace_ms', 0, 9999], // Cloud Run sends SIGKILL 10 s after SIGTERM
+    // src/config/channels.ts: rates 0-100000, breaker failures 0-1000, open time 100-600000 ms
+    ['email_rate_limit', 0, 100000],
+    ['sms_rate_limit', 0, 100000],
+    ['push_rate_limit', 0, 100000],
+    ['slack_rate_limit', 0, 100000],
+    ['line_rate_limit', 0, 100000],
+    ['webhook_rate_limit', 0, 100000],
+    ['breaker_failures', 0, 1000],
+    ['breaker_open_ms', 100, 89999], // 600000 for the notifier; 9 redeliveries x 10 s of minimum backoff bind
   ])('when only %s changes, then the plan accepts exactly %d to %d', (name, low, high) => {
     const ok = (v: number) => failing({ [name]: v }).length === 0;
     expect([ok(low - 1), ok(low), ok(high), ok(high + 1)]).toEqual([false, true, true, false]);
@@ -109,6 +119,14 @@ describe('terraform/variables.tf: documented platform ranges', () => {
     ['request_timeout_seconds', 1, 3600],
     ['message_retention_seconds', 600, 2678400],
     ['db_pool_size', 1, 100],
+    ['email_rate_limit', 0, 100000],
+    ['sms_rate_limit', 0, 100000],
+    ['push_rate_limit', 0, 100000],
+    ['slack_rate_limit', 0, 100000],
+    ['line_rate_limit', 0, 100000],
+    ['webhook_rate_limit', 0, 100000],
+    ['breaker_failures', 0, 1000],
+    ['breaker_open_ms', 100, 600000],
   ])('when reading the range validation of %s, then it states the platform range %d to %d', (name, low, high) => {
     const range = conditionsOf(name)[0];
     expect(range).toContain(`var.${name} >= ${low}`);
@@ -129,6 +147,10 @@ describe('terraform/variables.tf: cross-checks (a caller must not give up before
     ['maximum_backoff_seconds', ['minimum_backoff_seconds']],
     ['max_instances', ['min_instances']],
     ['message_retention_seconds', ['max_delivery_attempts', 'maximum_backoff_seconds', 'ack_deadline_seconds']],
+    ['breaker_open_ms', ['breaker_failures', 'max_delivery_attempts', 'minimum_backoff_seconds']],
+    ['twilio_account_sid', ['enabled_channels']],
+    ['twilio_from', ['enabled_channels']],
+    ['fcm_project_id', ['enabled_channels', 'project_id']],
   ])('when %s is validated, then a condition relates it to %j', (name, others) => {
     const cross = conditionsOf(name).filter((c) => others.every((o) => c.includes(`var.${o}`)));
     expect(cross).toHaveLength(1);
@@ -152,7 +174,108 @@ describe('terraform/variables.tf: cross-checks (a caller must not give up before
     [{ min_instances: 11 }, 'max_instances', 'more minimum than maximum instances'],
     [{ message_retention_seconds: 3600 }, 'message_retention_seconds', 'messages expiring before Pub/Sub dead-letters them'],
     [{ shutdown_grace_ms: 10000 }, 'shutdown_grace_ms', 'a drain longer than Cloud Run waits before SIGKILL'],
+    [{ breaker_open_ms: 90000 }, 'breaker_open_ms', 'Pub/Sub dead-lettering refused messages before an open breaker probes'],
+    [{ minimum_backoff_seconds: 0 }, 'breaker_open_ms', 'immediate redeliveries used up while a breaker is open'],
+    [{ max_delivery_attempts: 6, minimum_backoff_seconds: 5, notifier_max_attempts: 5 }, 'breaker_open_ms', 'too few redeliveries to outlast an open breaker'],
   ])('when planning %j, then %s refuses it (%s)', (overrides, variable) => {
     expect(failing(overrides)).toEqual([variable]);
+  });
+});
+
+describe('terraform/variables.tf: breakers and Pub/Sub retries', () => {
+  test('when breakers are disabled, then the open time need not fit the retry sequence', () => {
+    expect(failing({ breaker_failures: 0, minimum_backoff_seconds: 0 })).toEqual([]);
+    expect(failing({ breaker_failures: 0, breaker_open_ms: 600000 })).toEqual([]);
+  });
+
+  test('when the retry sequence is longer, then a longer open time is accepted', () => {
+    expect(failing({ breaker_open_ms: 600000, max_delivery_attempts: 100, minimum_backoff_seconds: 60, maximum_backoff_seconds: 600, message_retention_seconds: 2678400 })).toEqual([]);
+  });
+
+  test.each(['email_rate_limit', 'sms_rate_limit', 'push_rate_limit', 'slack_rate_limit', 'line_rate_limit', 'webhook_rate_limit', 'breaker_failures', 'breaker_open_ms'])(
+    'when %s is not a whole number, then the plan refuses it (the notifier would not start)',
+    (name) => {
+      expect(failing({ [name]: 1000.5 })).toEqual([name]);
+    },
+  );
+});
+
+describe('terraform/variables.tf: channel settings, checked as the notifier checks them', () => {
+  const SID = `AC${'0123456789abcdef'.repeat(2)}`;
+  const sms = { enabled_channels: ['SMS'], twilio_account_sid: SID, twilio_from: '+14155550100' };
+
+  /** Whether the notifier starts with this SMS/PUSH setting (the rest of its environment valid). */
+  function notifierAccepts(env: Record<string, string>): boolean {
+    const base = {
+      MYSQL_URL: 'mysql://u:p@localhost/n', SMTP_URL: 'smtp://localhost:25', EMAIL_FROM: 'a@example.com',
+      GOOGLE_CLOUD_PROJECT: 'my-project', DEAD_LETTER_TOPIC: 't', PUSH_AUTH: 'none',
+    };
+    try {
+      loadConfig({ ...base, ...env });
+      return true;
+    } catch (err) {
+      if (err instanceof ConfigError) return false;
+      throw err;
+    }
+  }
+
+  test('when no channel is enabled, then no channel setting is required', () => {
+    expect(failing({ enabled_channels: [] })).toEqual([]);
+  });
+
+  test('when every channel is enabled with its settings, then the plan is accepted', () => {
+    const all = { ...sms, enabled_channels: ['SMS', 'PUSH', 'SLACK', 'LINE', 'WEBHOOK'], slack_credentials: ['bot_token', 'webhook_url'] };
+    expect(failing(all)).toEqual([]);
+  });
+
+  test.each<[Record<string, unknown>, string]>([
+    [{ twilio_account_sid: '' }, 'twilio_account_sid'],
+    [{ twilio_from: '' }, 'twilio_from'],
+  ])('when SMS is enabled without %j, then %s refuses the plan', (overrides, variable) => {
+    expect(failing({ ...sms, ...overrides })).toEqual([variable]);
+  });
+
+  test.each([
+    SID, `AC${'A'.repeat(32)}`, `AC${'0'.repeat(31)}`, `AC${'0'.repeat(33)}`, `MG${'0'.repeat(32)}`, `ac${'0'.repeat(32)}`, `AC${'g'.repeat(32)}`,
+  ])('when twilio_account_sid is %s, then Terraform and the notifier agree on it', (sid) => {
+    const terraform = failing({ ...sms, twilio_account_sid: sid }).length === 0;
+    expect(terraform).toBe(notifierAccepts({ TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: 't', TWILIO_FROM: '+14155550100' }));
+  });
+
+  test.each([
+    '+14155550100', '+819012345678', '+1234567', '+123456', '+1234567890123456', '+0123456789', '14155550100', `MG${'0'.repeat(32)}`, `MG${'0'.repeat(31)}`, '+1 415 555 0100',
+  ])('when twilio_from is %s, then Terraform and the notifier agree on it', (from) => {
+    const terraform = failing({ ...sms, twilio_from: from }).length === 0;
+    expect(terraform).toBe(notifierAccepts({ TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 't', TWILIO_FROM: from }));
+  });
+
+  test.each(['my-firebase-app', 'abcdef', 'abcde', 'My-app', '1project', 'project-', `a${'b'.repeat(62)}`, `a${'b'.repeat(63)}`])(
+    'when fcm_project_id is %s, then Terraform and the notifier agree on it',
+    (id) => {
+      const terraform = failing({ enabled_channels: ['PUSH'], fcm_project_id: id }).length === 0;
+      expect(terraform).toBe(notifierAccepts({ FCM_PROJECT_ID: id }));
+    },
+  );
+
+  test('when PUSH is enabled in a domain-scoped project, then fcm_project_id must name the Firebase project', () => {
+    expect(failing({ enabled_channels: ['PUSH'], project_id: 'example.com:my-project' })).toEqual(['fcm_project_id']);
+    expect(failing({ enabled_channels: ['PUSH'], project_id: 'example.com:my-project', fcm_project_id: 'my-project' })).toEqual([]);
+    expect(failing({ enabled_channels: [], project_id: 'example.com:my-project' })).toEqual([]);
+  });
+
+  test('when webhook_allowed_hosts is validated, then its pattern takes host names and *. wildcards and nothing else', () => {
+    const condition = (tf.variables.webhook_allowed_hosts.validation as { condition: string }[])[0].condition;
+    const source = /regex\("((?:[^"\\]|\\.)*)", h\)/.exec(condition)![1].replace(/\\(.)/g, '$1');
+    const pattern = new RegExp(source);
+    for (const ok of ['hooks.example.com', '*.partner.example', 'localhost', 'a-b.example.co.jp', 'xn--bcher-kva.example']) expect({ ok, match: pattern.test(ok) }).toEqual({ ok, match: true });
+    for (const bad of ['https://hooks.example.com', 'hooks.example.com:443', 'hooks.example.com/path', 'a,b', '*.', '*', '-a.example', 'Hooks.Example.com', 'a..b', ''])
+      expect({ bad, match: pattern.test(bad) }).toEqual({ bad, match: false });
+  });
+
+  test('when slack_credentials is validated, then it must name bot_token and/or webhook_url', () => {
+    const condition = (tf.variables.slack_credentials.validation as { condition: string }[])[0].condition;
+    expect(condition).toContain('length(var.slack_credentials) > 0');
+    expect(condition).toContain('contains(["bot_token", "webhook_url"], c)');
+    expect(tf.variables.slack_credentials.default).toEqual(['bot_token']);
   });
 });
