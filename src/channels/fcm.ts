@@ -5,7 +5,7 @@ import type { Channel } from '../delivery/ports';
 import { maskId } from '../logging';
 import { withTimeout } from '../timeout';
 import { fcmErrorCode, FCM_OUTCOMES } from './fcm-outcomes';
-import { classifyNoAnswer, httpRequest, HttpResponse, NoAnswerError, providerAgent } from './http';
+import { callProvider, HttpResponse, providerAgent } from './http';
 import { classifyResponse } from './http-outcomes';
 
 export interface FcmChannelOptions {
@@ -75,19 +75,10 @@ export function makeFcmChannel(opts: FcmChannelOptions): Channel {
   const accessToken = opts.accessToken ?? defaultAccessToken(opts.projectId);
 
   /** One send request within what is left of the time budget. */
-  async function request(token: string, push: PushPayload, timeoutMs: number): Promise<HttpResponse> {
-    try {
-      return await httpRequest({
-        url,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ message: fcmMessage(push) }),
-        timeoutMs,
-        agent,
-      });
-    } catch (err) {
-      if (err instanceof NoAnswerError) throw classifyNoAnswer(PROVIDER, err, { retriesDeduplicated: false });
-      throw err;
-    }
+  function request(token: string, push: PushPayload, timeoutMs: number): Promise<HttpResponse> {
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' };
+    const body = JSON.stringify({ message: fcmMessage(push) });
+    return callProvider(PROVIDER, { url, headers, body, timeoutMs, agent }, { retriesDeduplicated: false });
   }
 
   return {

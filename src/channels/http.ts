@@ -116,3 +116,16 @@ export function classifyNoAnswer(provider: string, err: NoAnswerError, opts: { r
   const transientCode = timedOut ? 'PROVIDER_TIMEOUT' : 'PROVIDER_UNAVAILABLE';
   return new TransientError(transientCode, `${provider}: ${what}${requestSent ? ' after the request was sent' : ''}`, { cause: err });
 }
+
+/**
+ * A provider call: `httpRequest`, with a missing answer already classified for `provider`
+ * (see classifyNoAnswer). Any HTTP status resolves, for the channel's outcome table.
+ */
+export async function callProvider(provider: string, req: HttpRequest, opts: { retriesDeduplicated: boolean }): Promise<HttpResponse> {
+  try {
+    return await httpRequest(req);
+  } catch (err) {
+    if (err instanceof NoAnswerError) throw classifyNoAnswer(provider, err, opts);
+    throw err;
+  }
+}

@@ -4,7 +4,7 @@ import type { Notification } from '../codec/notification';
 import { PermanentError } from '../delivery/failures';
 import type { Channel } from '../delivery/ports';
 import { maskId } from '../logging';
-import { classifyNoAnswer, httpRequest, HttpResponse, NoAnswerError, providerAgent } from './http';
+import { callProvider, HttpResponse, providerAgent } from './http';
 import { classifyResponse } from './http-outcomes';
 import { LINE_OUTCOMES } from './line-outcomes';
 
@@ -60,14 +60,9 @@ export function makeLineChannel(opts: LineChannelOptions): Channel {
   const agent = providerAgent(url);
   const authorization = `Bearer ${opts.channelAccessToken}`;
 
-  async function post(retryKey: string, body: string): Promise<HttpResponse> {
+  function post(retryKey: string, body: string): Promise<HttpResponse> {
     const headers = { authorization, 'content-type': 'application/json', 'x-line-retry-key': retryKey };
-    try {
-      return await httpRequest({ url, headers, body, timeoutMs: opts.timeoutMs, agent });
-    } catch (err) {
-      if (err instanceof NoAnswerError) throw classifyNoAnswer(PROVIDER, err, { retriesDeduplicated: true });
-      throw err;
-    }
+    return callProvider(PROVIDER, { url, headers, body, timeoutMs: opts.timeoutMs, agent }, { retriesDeduplicated: true });
   }
 
   return {

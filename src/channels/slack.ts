@@ -3,7 +3,7 @@ import type { Notification, SlackPayload } from '../codec/notification';
 import { OutcomeUnknownError, PermanentError } from '../delivery/failures';
 import type { Channel, SendReceipt } from '../delivery/ports';
 import { maskId } from '../logging';
-import { classifyNoAnswer, httpRequest, HttpResponse, NoAnswerError, providerAgent } from './http';
+import { callProvider, HttpResponse, providerAgent } from './http';
 import { classifyResponse } from './http-outcomes';
 import {
   apiAnswer,
@@ -26,14 +26,9 @@ export interface SlackChannelOptions {
 const API = 'slack-api';
 const WEBHOOK = 'slack-webhook';
 
-/** One POST; a missing answer is classified here (Slack does not deduplicate retries). */
-async function post(provider: string, url: URL, headers: Record<string, string>, body: string, agent: Agent, timeoutMs: number) {
-  try {
-    return await httpRequest({ url, headers, body, timeoutMs, agent });
-  } catch (err) {
-    if (err instanceof NoAnswerError) throw classifyNoAnswer(provider, err, { retriesDeduplicated: false });
-    throw err;
-  }
+/** One POST (Slack does not deduplicate retries). */
+function post(provider: string, url: URL, headers: Record<string, string>, body: string, agent: Agent, timeoutMs: number) {
+  return callProvider(provider, { url, headers, body, timeoutMs, agent }, { retriesDeduplicated: false });
 }
 
 /** chat.postMessage's verdict: HTTP 200 with `ok: false` is still a failure. */

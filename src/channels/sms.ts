@@ -2,7 +2,7 @@ import type { Notification } from '../codec/notification';
 import { PermanentError } from '../delivery/failures';
 import type { Channel } from '../delivery/ports';
 import { maskPhone } from '../logging';
-import { classifyNoAnswer, httpRequest, HttpResponse, NoAnswerError, providerAgent } from './http';
+import { callProvider, HttpResponse, providerAgent } from './http';
 import { classifyResponse } from './http-outcomes';
 import { TWILIO_OUTCOMES, twilioErrorCode } from './twilio-outcomes';
 
@@ -50,14 +50,7 @@ export function makeSmsChannel(opts: SmsChannelOptions): Channel {
   };
   const sender = senderFields(opts.from);
 
-  async function post(body: string): Promise<HttpResponse> {
-    try {
-      return await httpRequest({ url, headers, body, timeoutMs: opts.timeoutMs, agent });
-    } catch (err) {
-      if (err instanceof NoAnswerError) throw classifyNoAnswer(PROVIDER, err, { retriesDeduplicated: false });
-      throw err;
-    }
-  }
+  const post = (body: string) => callProvider(PROVIDER, { url, headers, body, timeoutMs: opts.timeoutMs, agent }, { retriesDeduplicated: false });
 
   return {
     name: 'SMS',

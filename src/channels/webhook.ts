@@ -2,7 +2,7 @@ import type { Notification } from '../codec/notification';
 import { PermanentError } from '../delivery/failures';
 import type { Channel } from '../delivery/ports';
 import { makeDestinationGuard, Resolve } from './destination-guard';
-import { classifyNoAnswer, httpRequest, NoAnswerError, providerAgent } from './http';
+import { callProvider, providerAgent } from './http';
 import { classifyWebhookResponse, isSuccess } from './webhook-outcomes';
 import { SIGNATURE_HEADERS, signWebhook } from './webhook-signature';
 
@@ -93,13 +93,7 @@ export function makeWebhookChannel(opts: WebhookChannelOptions): Channel {
       const request = signedRequest(url, n, parsedPayload(n.webhook.payloadJson), opts.signingSecret);
       const agent = url.protocol === 'https:' ? agents['https:'] : agents['http:'];
       const provider = `webhook ${url.host}`;
-      let res;
-      try {
-        res = await httpRequest({ ...request, timeoutMs: opts.timeoutMs, agent, lookup: guard.lookup });
-      } catch (err) {
-        if (err instanceof NoAnswerError) throw classifyNoAnswer(provider, err, { retriesDeduplicated: true });
-        throw err;
-      }
+      const res = await callProvider(provider, { ...request, timeoutMs: opts.timeoutMs, agent, lookup: guard.lookup }, { retriesDeduplicated: true });
       if (!isSuccess(res.status)) throw classifyWebhookResponse(provider, res);
       const requestId = res.headers['x-request-id'];
       return { providerMessageId: typeof requestId === 'string' && REQUEST_ID.test(requestId) ? requestId : undefined };

@@ -1,6 +1,6 @@
 import { createServer, Server } from 'node:net';
 import { OutcomeUnknownError, PermanentError, TransientError } from '../../../src/delivery/failures';
-import { classifyNoAnswer, httpRequest, MAX_RESPONSE_BYTES, NoAnswerError } from '../../../src/channels/http';
+import { callProvider, classifyNoAnswer, httpRequest, MAX_RESPONSE_BYTES, NoAnswerError } from '../../../src/channels/http';
 import { HttpStub, startHttpStub } from '../../support/http-stub';
 import { freePort } from '../../support/ports';
 
@@ -97,5 +97,19 @@ describe('classifyNoAnswer', () => {
     expect(classified).toBeInstanceOf(kind);
     expect(classified).toMatchObject({ code });
     expect(classified.message).toMatch(/^twilio: /);
+  });
+});
+
+describe('callProvider', () => {
+  test('when the provider answers, then any status resolves for the outcome table', async () => {
+    stub.respond = () => ({ status: 404 });
+    expect((await callProvider('p', { url: new URL(`${stub.url}/x`), timeoutMs: 2000 }, { retriesDeduplicated: false })).status).toBe(404);
+  });
+
+  test('when no answer comes after sending, then the no-answer rule of the provider decides', async () => {
+    stub.respond = () => ({ status: 200, delayMs: 5000 });
+    const call = (retriesDeduplicated: boolean) => callProvider('p', { url: new URL(`${stub.url}/slow`), timeoutMs: 200 }, { retriesDeduplicated });
+    await expect(call(false)).rejects.toBeInstanceOf(OutcomeUnknownError);
+    await expect(call(true)).rejects.toMatchObject({ kind: 'transient', code: 'PROVIDER_TIMEOUT', message: 'p: timed out after the request was sent' });
   });
 });

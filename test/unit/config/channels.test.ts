@@ -1,28 +1,11 @@
-import { ConfigError, loadConfig } from '../../../src/config';
+import { loadConfig } from '../../../src/config';
+import { configError, required } from './support';
 
-const required = {
-  MYSQL_URL: 'mysql://root@127.0.0.1:3306/notifier',
-  SMTP_URL: 'smtp://127.0.0.1:2525',
-  EMAIL_FROM: 'noreply@example.com',
-  GOOGLE_CLOUD_PROJECT: 'notifier-test',
-  DEAD_LETTER_TOPIC: 'notifications-dead-letter',
-  PUSH_AUTH: 'none',
-};
 const production = { ...required, NODE_ENV: 'production', PUSH_AUTH: 'oidc', PUSH_AUDIENCE: 'https://n.example', PUSH_SERVICE_ACCOUNT: 'push@p.iam.gserviceaccount.com' };
 
 const SID = `AC${'a'.repeat(32)}`;
 const twilio = { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'secret-token', TWILIO_FROM: '+14155550100' };
 const SECRET = 's'.repeat(32);
-
-function configError(env: Record<string, string>): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('loadConfig did not throw');
-}
 
 describe('loadConfig: channels', () => {
   test('when no channel credentials are set, then only email is configured, with the default rates and breaker', () => {

@@ -1,23 +1,5 @@
 import { ConfigError, deliveryBudgetMs, loadConfig, loadLocalConfig, loadMigrateConfig, loadPublisherConfig } from '../../../src/config';
-
-const required = {
-  MYSQL_URL: 'mysql://root@127.0.0.1:3306/notifier',
-  SMTP_URL: 'smtp://127.0.0.1:2525',
-  EMAIL_FROM: 'Notifier <noreply@example.com>',
-  GOOGLE_CLOUD_PROJECT: 'notifier-test',
-  DEAD_LETTER_TOPIC: 'notifications-dead-letter',
-  PUSH_AUTH: 'none',
-};
-
-function configError(env: Record<string, string | undefined>): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('loadConfig did not throw');
-}
+import { configError, required } from './support';
 
 describe('loadConfig: defaults', () => {
   test('when only the required variables are set, then every other value has its default', () => {
