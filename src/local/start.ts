@@ -2,15 +2,17 @@
  * `npm start`: the whole pipeline on this machine until Ctrl-C — MariaDB (checked,
  * database created and migrated), the official Pub/Sub emulator with the topics and
  * subscriptions Terraform creates (settings from terraform/variables.tf), the push
- * bridge, the notifier, a mail catcher with a web UI, and the BigQuery stand-in.
+ * bridge, the notifier, a mail catcher with a web UI, the BigQuery stand-in, and the
+ * provider sandbox every channel the environment does not configure is pointed at.
  */
-import { ConfigError, loadLocalConfig } from '../config';
+import { ConfigError, LocalConfig, loadLocalConfig } from '../config';
 import { migrate } from '../ledger/migrate';
 import { createLogger } from '../logging';
 import { readDeliverySettings } from './delivery-settings';
 import { emulatorAnswers, startEmulator } from './emulator';
 import { startMailCatcher } from './mail-catcher';
 import { startPipeline } from './pipeline';
+import { ProviderSandbox, startProviderSandbox } from './provider-sandbox';
 import { topologyNames } from './topology';
 
 const say = (text: string) => process.stdout.write(`[local] ${text}\n`);
@@ -28,19 +30,44 @@ async function migrateOrExplain(url: string): Promise<void> {
   }
 }
 
+/**
+ * The provider sandbox, started before the slow parts so a taken port fails at once. When it
+ * serves PUSH, the FCM channel's application default credentials must find its metadata
+ * server: GCE_METADATA_HOST points google-auth-library there, and METADATA_SERVER_DETECTION
+ * (`none` from the npm script, which spares the Pub/Sub clients a probe) must say the server
+ * is there. The Pub/Sub clients are unaffected: in emulator mode they use no credentials.
+ */
+async function startSandbox(local: LocalConfig): Promise<ProviderSandbox> {
+  const { providerSandbox: wanted, config } = local;
+  const sandbox = await startProviderSandbox({ port: wanted.port, webhookSigningSecret: config.channels.webhook?.signingSecret, say });
+  if (wanted.channels.includes('PUSH')) {
+    process.env.GCE_METADATA_HOST = sandbox.metadataHost;
+    process.env.METADATA_SERVER_DETECTION = 'assume-present';
+  }
+  const own = (['SMS', 'PUSH', 'SLACK', 'LINE', 'WEBHOOK'] as const).filter((c) => !wanted.channels.includes(c));
+  say(
+    `provider sandbox at ${sandbox.url} for ${wanted.channels.join(', ') || 'no channel'}` +
+      `${own.length ? ` (${own.join(', ')}: your own settings)` : ''}; webhook receiver ${sandbox.webhookReceiverUrl}`,
+  );
+  return sandbox;
+}
+
 async function main(closers: Closer[]): Promise<void> {
   const settings = await readDeliverySettings();
-  const { config, mailCatcher } = loadLocalConfig(process.env, {
+  const local = loadLocalConfig(process.env, {
     MAX_ATTEMPTS: String(settings.notifierMaxAttempts),
     ACK_DEADLINE_SECONDS: String(settings.ackDeadlineSeconds),
     SCHEMA_ENCODING: settings.schemaEncoding,
   });
+  const { config, mailCatcher } = local;
   say(
     `subscription settings from terraform/variables.tf: ack deadline ${settings.ackDeadlineSeconds}s, ` +
       `backoff ${settings.minimumBackoffSeconds}–${settings.maximumBackoffSeconds}s, Pub/Sub dead-letters after ` +
       `${settings.maxDeliveryAttempts} deliveries, the notifier after ${settings.notifierMaxAttempts} attempts`,
   );
   await migrateOrExplain(config.mysql.url);
+  const sandbox = await startSandbox(local);
+  closers.unshift(() => sandbox.close());
 
   const host = config.pubsub.emulatorHost!;
   if (await emulatorAnswers(host)) {
@@ -66,7 +93,9 @@ async function main(closers: Closer[]): Promise<void> {
   say('failed notifications land in MySQL tables dead_letters and poison_messages (the BigQuery stand-in)');
   say(
     `ready: notifier http://127.0.0.1:${pipeline.notifier.port} · mail UI ${mailUi} · emulator ${host} · ` +
-      'publish a sample: npm run notifier -- publish --local --type demo.hello --to you@example.com --subject Hello --text "It works" · Ctrl-C stops',
+      'publish a sample: npm run notifier -- publish --local --type demo.hello --to you@example.com --subject Hello --text "It works" · ' +
+      `providers ${sandbox.url}/messages · an SMS: npm run notifier -- publish --local --type otp.sent --channel SMS --to +819012345678 --text "Your code is 1234" · ` +
+      'Ctrl-C stops',
   );
 }
 

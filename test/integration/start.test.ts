@@ -9,6 +9,13 @@ import { freePort } from '../support/ports';
 const ROOT = path.resolve(__dirname, '../..');
 const run = promisify(execFile);
 
+interface SandboxMessage {
+  channel: string;
+  recipient: string;
+  text?: string;
+  body?: { notification_id: string; data: unknown };
+}
+
 interface MaildevMail {
   subject: string;
   to: { address: string }[];
@@ -22,9 +29,10 @@ afterAll(async () => {
   await db?.drop();
 });
 
-test('when `npm start` runs, then a notification published with the documented command arrives in the mail UI, and Ctrl-C stops everything', async () => {
+test('when `npm start` runs, then notifications published with the documented commands arrive in the mail UI and the provider sandbox, and Ctrl-C stops everything', async () => {
   db = await createTestDatabase();
-  const [smtpPort, uiPort] = [await freePort(), await freePort()];
+  const [smtpPort, uiPort, providersPort] = [await freePort(), await freePort(), await freePort()];
+  const providers = `http://127.0.0.1:${providersPort}`;
   const project = `start-${randomBytes(3).toString('hex')}`;
   const env = {
     PATH: process.env.PATH ?? '',
@@ -35,6 +43,7 @@ test('when `npm start` runs, then a notification published with the documented c
     PORT: '0',
     LOCAL_MAIL_SMTP_PORT: String(smtpPort),
     LOCAL_MAIL_UI_PORT: String(uiPort),
+    LOCAL_PROVIDERS_PORT: String(providersPort),
   };
   // `npm start` is `npm run build && node dist/local/start.js`; the global setup has built dist.
   child = spawn(process.execPath, ['dist/local/start.js'], { cwd: ROOT, env, stdio: 'pipe' });
@@ -50,15 +59,25 @@ test('when `npm start` runs, then a notification published with the documented c
   );
   expect(ready).toContain(`mail UI http://127.0.0.1:${uiPort}`);
   expect(ready).toContain('npm run notifier -- publish --local');
+  expect(ready).toContain(`providers ${providers}/messages`);
+  expect(ready).toContain('--channel SMS --to +819012345678');
 
-  // The documented command; --local follows GOOGLE_CLOUD_PROJECT and PUBSUB_EMULATOR_HOST like npm start.
-  const published = await run(
-    process.execPath,
-    ['dist/cli/main.js', 'publish', '--local', '--id', 'start-test-1', '--type', 'demo.hello',
-      '--to', 'you@example.com', '--subject', 'Hello', '--text', 'It works'],
-    { cwd: ROOT, env },
-  );
-  expect(published.stdout).toContain('start-test-1');
+  // The documented commands (`npm run notifier --` is `node dist/cli/main.js`); --local follows
+  // GOOGLE_CLOUD_PROJECT and PUBSUB_EMULATOR_HOST like npm start.
+  const publish = (...args: string[]) => run(process.execPath, ['dist/cli/main.js', 'publish', '--local', ...args], { cwd: ROOT, env });
+  const published = await Promise.all([
+    publish('--id', 'start-test-1', '--type', 'demo.hello', '--to', 'you@example.com', '--subject', 'Hello', '--text', 'It works'),
+    publish('--id', 'start-test-sms', '--type', 'otp.sent', '--channel', 'SMS', '--to', '+819012345678', '--text', 'Your code is 1234'),
+    publish('--id', 'start-test-webhook', '--type', 'order.shipped', '--channel', 'WEBHOOK', '--to', `${providers}/webhook/orders`, '--payload', '{"a":1}'),
+    // PUSH takes its access token from the sandbox's metadata server, as the library would on Cloud Run.
+    publish('--id', 'start-test-push', '--type', 'order.shipped', '--channel', 'PUSH', '--to', 'device-token-1', '--subject', 'Shipped', '--text', 'On its way'),
+  ]);
+  expect(published.map((p) => p.stdout)).toEqual([
+    expect.stringContaining('start-test-1'),
+    expect.stringContaining('start-test-sms'),
+    expect.stringContaining('start-test-webhook'),
+    expect.stringContaining('start-test-push'),
+  ]);
 
   const mail = await eventually('the mail in the mail UI', async () => {
     const mails = (await (await fetch(`http://127.0.0.1:${uiPort}/email`)).json()) as MaildevMail[];
@@ -67,9 +86,25 @@ test('when `npm start` runs, then a notification published with the documented c
   expect(mail.subject).toBe('Hello');
   expect(mail.to.map((t) => t.address)).toEqual(['you@example.com']);
 
+  const received = await eventually('the SMS, webhook and push in the provider sandbox', async () => {
+    const messages = (await (await fetch(`${providers}/messages`)).json()) as SandboxMessage[];
+    return messages.length >= 3 ? messages : undefined;
+  }, 20000).catch((err: Error) => {
+    throw new Error(`${err.message}\n${output}`);
+  });
+  expect(received).toHaveLength(3);
+  expect(received).toEqual(expect.arrayContaining([
+    expect.objectContaining({ channel: 'SMS', recipient: '+819012345678', text: 'Your code is 1234' }),
+    expect.objectContaining({ channel: 'WEBHOOK', recipient: `${providers}/webhook/orders`, body: expect.objectContaining({ notification_id: 'start-test-webhook', data: { a: 1 } }) }),
+    expect.objectContaining({ channel: 'PUSH', recipient: 'device-token-1', text: 'On its way' }),
+  ]));
+  expect(output).toContain('[local] SMS to +819012345678: Your code is 1234');
+  expect(output).not.toContain('provider sandbox refused');
+
   child.kill('SIGINT');
   expect(await exited).toBe(0);
   child = undefined;
   expect(output).toContain('[local] stopped');
   await expect(fetch(`http://127.0.0.1:${uiPort}/healthz`)).rejects.toThrow();
+  await expect(fetch(`${providers}/messages`)).rejects.toThrow();
 });

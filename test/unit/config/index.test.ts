@@ -1,4 +1,4 @@
-import { ConfigError, deliveryBudgetMs, loadConfig, loadLocalConfig, loadMigrateConfig, loadPublisherConfig } from '../../../src/config';
+import { ConfigError, deliveryBudgetMs, loadConfig, loadLocalConfig, loadMigrateConfig, loadPublisherConfig, LOCAL_PROVIDER_CREDENTIALS } from '../../../src/config';
 import { configError, required } from './support';
 
 describe('loadConfig: defaults', () => {
@@ -196,6 +196,52 @@ describe('loadLocalConfig (npm start)', () => {
 
   test('when a mail catcher port is not a port, then a ConfigError names it', () => {
     expect(() => loadLocalConfig({ LOCAL_MAIL_UI_PORT: '99999' })).toThrow(ConfigError);
+  });
+
+  test('when no channel credentials are set, then every channel is configured against the provider sandbox with the local credentials', () => {
+    const { config, providerSandbox } = loadLocalConfig({}, delivery);
+    const sandbox = 'http://127.0.0.1:1090';
+    expect(providerSandbox).toEqual({ port: 1090, url: sandbox, channels: ['SMS', 'PUSH', 'SLACK', 'LINE', 'WEBHOOK'] });
+    expect(config.channels).toEqual({
+      sms: { baseUrl: sandbox, accountSid: LOCAL_PROVIDER_CREDENTIALS.twilioAccountSid, authToken: LOCAL_PROVIDER_CREDENTIALS.twilioAuthToken, from: LOCAL_PROVIDER_CREDENTIALS.twilioFrom },
+      push: { baseUrl: sandbox, projectId: LOCAL_PROVIDER_CREDENTIALS.fcmProjectId },
+      line: { baseUrl: sandbox, channelAccessToken: LOCAL_PROVIDER_CREDENTIALS.lineChannelAccessToken },
+      slack: { baseUrl: `${sandbox}/api`, botToken: LOCAL_PROVIDER_CREDENTIALS.slackBotToken, webhookUrl: `${sandbox}${LOCAL_PROVIDER_CREDENTIALS.slackWebhookPath}` },
+      webhook: { signingSecret: LOCAL_PROVIDER_CREDENTIALS.webhookSigningSecret, allowedHosts: [], allowPrivateNetworks: true, httpsOnly: false },
+    });
+  });
+
+  test('when LOCAL_PROVIDERS_PORT moves the sandbox, then every sandbox URL follows it', () => {
+    const { config, providerSandbox } = loadLocalConfig({ LOCAL_PROVIDERS_PORT: '2090' });
+    expect(providerSandbox.url).toBe('http://127.0.0.1:2090');
+    expect([config.channels.sms?.baseUrl, config.channels.push?.baseUrl, config.channels.line?.baseUrl, config.channels.slack?.baseUrl]).toEqual([
+      'http://127.0.0.1:2090', 'http://127.0.0.1:2090', 'http://127.0.0.1:2090', 'http://127.0.0.1:2090/api',
+    ]);
+    expect(config.channels.slack?.webhookUrl).toMatch(/^http:\/\/127\.0\.0\.1:2090\/services\//);
+  });
+
+  test('when the sandbox port is not a port, then a ConfigError names LOCAL_PROVIDERS_PORT', () => {
+    expect(() => loadLocalConfig({ LOCAL_PROVIDERS_PORT: '0' })).toThrow(/^LOCAL_PROVIDERS_PORT: /);
+  });
+
+  test('when a channel\'s credentials are set, then that channel is left to the environment and the others still go to the sandbox', () => {
+    const sid = `AC${'ab'.repeat(16)}`;
+    const { config, providerSandbox } = loadLocalConfig({ TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: 'real-token', TWILIO_FROM: '+15551234567', SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/x' });
+    expect(providerSandbox.channels).toEqual(['PUSH', 'LINE', 'WEBHOOK']);
+    expect(config.channels.sms).toEqual({ baseUrl: 'https://api.twilio.com', accountSid: sid, authToken: 'real-token', from: '+15551234567' });
+    expect(config.channels.slack).toEqual({ baseUrl: 'https://slack.com/api', botToken: undefined, webhookUrl: 'https://hooks.slack.com/services/T/B/x' });
+  });
+
+  test('when only part of a channel\'s credentials is set, then no local credential is mixed in and the channel stays unconfigured', () => {
+    const { config, providerSandbox } = loadLocalConfig({ TWILIO_AUTH_TOKEN: 'real-token' });
+    expect(providerSandbox.channels).not.toContain('SMS');
+    expect(config.channels.sms).toBeUndefined();
+  });
+
+  test('when the environment sets a sandboxed channel\'s other variable, then it wins', () => {
+    const { config } = loadLocalConfig({ TWILIO_FROM: `MG${'0'.repeat(32)}`, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false' });
+    expect(config.channels.sms?.from).toBe(`MG${'0'.repeat(32)}`);
+    expect(config.channels.webhook?.allowPrivateNetworks).toBe(false);
   });
 });
 

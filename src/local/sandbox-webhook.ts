@@ -1,0 +1,51 @@
+/**
+ * The sandbox's webhook receiver at `/webhook` (and any path below it): a receiver as the
+ * README asks producers' endpoints to be — it verifies X-Notifier-Signature over the raw body
+ * and deduplicates by X-Notifier-Notification-Id.
+ */
+import { SIGNATURE_HEADERS, verifyWebhookSignature } from '../channels/webhook-signature';
+import { header, jsonObject, mediaType, refuse, SandboxAnswer, SandboxRoute } from './sandbox-http';
+
+export const WEBHOOK_RECEIVER_PATH = '/webhook';
+
+export function webhookReceiverRoute(signingSecret: string): SandboxRoute {
+  /** Notification ID → the request ID it was received under. */
+  const received = new Map<string, string>();
+  return {
+    method: 'POST',
+    path: new RegExp(`^${WEBHOOK_RECEIVER_PATH}(/.*)?$`),
+    handle(req): SandboxAnswer {
+      const signed = {
+        timestamp: header(req, SIGNATURE_HEADERS.timestamp),
+        signature: header(req, SIGNATURE_HEADERS.signature),
+        body: req.body,
+      };
+      if (!verifyWebhookSignature(signingSecret, signed)) {
+        return refuse('X-Notifier-Signature does not verify with the signing secret (or the timestamp is stale)', 401, 'invalid signature');
+      }
+      const notificationId = header(req, SIGNATURE_HEADERS.notificationId);
+      if (!notificationId) return refuse('no X-Notifier-Notification-Id', 400, 'X-Notifier-Notification-Id is required');
+      if (mediaType(req) !== 'application/json') return refuse('content-type is not application/json', 415, 'expected application/json');
+      const body = jsonObject(req);
+      if (!body) return refuse('the body is not a JSON object', 400, 'the body is not a JSON object');
+      const earlier = received.get(notificationId);
+      if (earlier) {
+        return {
+          status: 200,
+          headers: { 'x-request-id': earlier },
+          body: 'ok',
+          note: `WEBHOOK for notification ${notificationId} again: acknowledged as a duplicate, not kept`,
+        };
+      }
+      const requestId = `wh-${received.size + 1}`;
+      received.set(notificationId, requestId);
+      const recipient = `http://${header(req, 'host') ?? 'sandbox'}${req.path}`;
+      return {
+        status: 200,
+        headers: { 'x-request-id': requestId },
+        body: 'ok',
+        message: { channel: 'WEBHOOK', recipient, body, providerMessageId: requestId },
+      };
+    },
+  };
+}
