@@ -1,0 +1,136 @@
+import { ChannelsConfig, GatesConfig, loadChannels, loadGates } from './channels';
+import { ConfigError, Env, integer, oneOf, optional, text, url } from './env';
+
+export type PushAuthMode = 'none' | 'oidc';
+export type SchemaEncoding = 'JSON' | 'BINARY';
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+export interface Config {
+  readonly nodeEnv: string;
+  readonly port: number;
+  readonly logLevel: LogLevel;
+  readonly mysql: {
+    readonly url: string;
+    readonly poolSize: number;
+    /** GET_LOCK wait: a second delivery of the same notification gives up after this. */
+    readonly lockWaitSeconds: number;
+    /** Upper bound for one statement (and for opening a connection). */
+    readonly queryTimeoutMs: number;
+  };
+  readonly smtp: { readonly url: string; readonly from: string; readonly poolSize: number };
+  readonly push: {
+    readonly auth: PushAuthMode;
+    readonly audience?: string;
+    readonly serviceAccount?: string;
+  };
+  readonly pubsub: {
+    readonly projectId: string;
+    readonly emulatorHost?: string;
+    readonly deadLetterTopic: string;
+    readonly poisonTopic?: string;
+    /** Encoding assumed when a message lacks `googclient_schemaencoding`. */
+    readonly defaultEncoding: SchemaEncoding;
+    readonly publishTimeoutMs: number;
+  };
+  readonly delivery: {
+    /** Our own attempt budget; must stay below the subscription's max_delivery_attempts. */
+    readonly maxAttempts: number;
+    /** Replays (attribute notifier_replay_of) that may reopen one failed notification; 0 refuses all. */
+    readonly maxReplays: number;
+    readonly sendTimeoutMs: number;
+    /** Types whose resend is harmless when a crash left the send outcome unknown. */
+    readonly resendSafeTypes: ReadonlySet<string>;
+    /** The push subscription's ack deadline; the delivery budget must fit inside it. */
+    readonly ackDeadlineSeconds: number;
+  };
+  /** The HTTP channels; a channel whose credentials are not set is not configured. */
+  readonly channels: ChannelsConfig;
+  /** Rate limits and circuit breakers in front of every provider, per instance. */
+  readonly gates: GatesConfig;
+  /** How long SIGTERM waits for in-flight deliveries (Cloud Run kills after 10 s). */
+  readonly shutdownGraceMs: number;
+}
+
+/** Everything a delivery may spend besides the send itself (DB round trips, dead-letter publish). */
+export function deliveryBudgetMs(c: Pick<Config, 'mysql' | 'pubsub' | 'delivery'>): number {
+  return (
+    c.delivery.sendTimeoutMs +
+    c.mysql.lockWaitSeconds * 1000 +
+    c.mysql.queryTimeoutMs +
+    c.pubsub.publishTimeoutMs
+  );
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = text(env, 'NODE_ENV', 'development');
+  const pushAuth = oneOf(env, 'PUSH_AUTH', ['none', 'oidc'] as const, 'oidc');
+  if (pushAuth === 'none' && nodeEnv === 'production') {
+    throw new ConfigError('PUSH_AUTH', '"none" is refused when NODE_ENV=production; use "oidc"');
+  }
+  const push = {
+    auth: pushAuth,
+    audience: pushAuth === 'oidc' ? text(env, 'PUSH_AUDIENCE') : optional(env, 'PUSH_AUDIENCE'),
+    serviceAccount:
+      pushAuth === 'oidc' ? text(env, 'PUSH_SERVICE_ACCOUNT') : optional(env, 'PUSH_SERVICE_ACCOUNT'),
+  };
+  const from = text(env, 'EMAIL_FROM');
+  if (!/^[^\s@<>]+@[^\s@<>]+$/.test(from.replace(/^.*<(.+)>\s*$/, '$1'))) {
+    throw new ConfigError('EMAIL_FROM', `is not an email address: "${from}"`);
+  }
+
+  const config: Config = {
+    nodeEnv,
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'info', 'debug'] as const, 'info'),
+    mysql: {
+      url: url(env, 'MYSQL_URL', ['mysql:']),
+      poolSize: integer(env, 'MYSQL_POOL_SIZE', 10, 1, 100),
+      lockWaitSeconds: integer(env, 'LOCK_WAIT_SECONDS', 1, 0, 30),
+      queryTimeoutMs: integer(env, 'MYSQL_TIMEOUT_MS', 5000, 100, 60000),
+    },
+    smtp: {
+      url: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+      from,
+      poolSize: integer(env, 'SMTP_POOL_SIZE', 5, 1, 100),
+    },
+    push,
+    pubsub: {
+      projectId: text(env, 'GOOGLE_CLOUD_PROJECT'),
+      emulatorHost: optional(env, 'PUBSUB_EMULATOR_HOST'),
+      deadLetterTopic: text(env, 'DEAD_LETTER_TOPIC'),
+      poisonTopic: optional(env, 'POISON_TOPIC'),
+      defaultEncoding: oneOf(env, 'SCHEMA_ENCODING', ['JSON', 'BINARY'] as const, 'JSON'),
+      publishTimeoutMs: integer(env, 'PUBLISH_TIMEOUT_MS', 5000, 100, 60000),
+    },
+    delivery: {
+      maxAttempts: integer(env, 'MAX_ATTEMPTS', 5, 1, 99),
+      maxReplays: integer(env, 'MAX_REPLAYS', 3, 0, 100),
+      sendTimeoutMs: integer(env, 'SEND_TIMEOUT_MS', 10000, 100, 300000),
+      resendSafeTypes: new Set(
+        (optional(env, 'RESEND_SAFE_TYPES') ?? '').split(',').map((t) => t.trim()).filter(Boolean),
+      ),
+      ackDeadlineSeconds: integer(env, 'ACK_DEADLINE_SECONDS', 60, 10, 600),
+    },
+    channels: loadChannels(env, nodeEnv === 'production'),
+    gates: loadGates(env),
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 8000, 0, 60000),
+  };
+
+  const budget = deliveryBudgetMs(config);
+  if (budget >= config.delivery.ackDeadlineSeconds * 1000) {
+    throw new ConfigError(
+      'ACK_DEADLINE_SECONDS',
+      `${config.delivery.ackDeadlineSeconds}s is not above the delivery budget of ${budget} ms ` +
+        '(SEND_TIMEOUT_MS + LOCK_WAIT_SECONDS + MYSQL_TIMEOUT_MS + PUBLISH_TIMEOUT_MS): ' +
+        'Pub/Sub would redeliver while the first delivery is still running',
+    );
+  }
+  return deepFreeze(config);
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const v of Object.values(value)) {
+    if (v && typeof v === 'object' && !(v instanceof Set)) deepFreeze(v);
+  }
+  return Object.freeze(value);
+}
