@@ -71,7 +71,8 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
       config.push.auth === 'oidc'
         ? makeOidcAuthenticator({
             audience: config.push.audience!,
-            serviceAccount: config.push.serviceAccount!,
+            serviceAccounts: [config.push.serviceAccount!],
+            callers: 'the push service account',
             certsUrl: opts.oidcCertsUrl,
           })
         : noAuthentication,

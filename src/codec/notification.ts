@@ -20,10 +20,11 @@ export function channelName(value: number): ChannelName | undefined {
 }
 
 /**
- * The Notification fields holding a channel's payload, named as in the proto. Each is a
- * nested message of strings and string maps; the codec converts them generically.
+ * The Notification fields holding a nested message, named as in the proto: each channel's
+ * payload, and the channel-neutral content of a routed notification. Each is a message of
+ * strings and string maps; the codec converts them generically.
  */
-export const PAYLOAD_FIELDS = ['email', 'sms', 'push', 'slack', 'line', 'webhook'] as const;
+export const PAYLOAD_FIELDS = ['email', 'sms', 'push', 'slack', 'line', 'webhook', 'content'] as const;
 export type PayloadField = (typeof PAYLOAD_FIELDS)[number];
 
 export interface EmailPayload {
@@ -65,6 +66,15 @@ export interface WebhookPayload {
   payloadJson: string;
 }
 
+/** What a routed notification says, rendered for each channel the account has enabled. */
+export interface ContentPayload {
+  title: string;
+  body: string;
+  /** An http(s) link; empty = none. */
+  url: string;
+  data: Record<string, string>;
+}
+
 export interface Notification {
   notificationId: string;
   accountId: string;
@@ -81,4 +91,6 @@ export interface Notification {
   slack?: SlackPayload;
   line?: LinePayload;
   webhook?: WebhookPayload;
+  /** For CHANNEL_UNSPECIFIED with an account: routed to the account's channels. */
+  content?: ContentPayload;
 }

@@ -1,4 +1,4 @@
-import { CHANNELS, Notification, PayloadField } from './notification';
+import { ChannelName, CHANNELS, Notification, PayloadField } from './notification';
 import type { FieldProblem, ValidationCode } from './validate';
 
 /**
@@ -25,6 +25,9 @@ export const LIMITS = {
   slackText: 40000, // Slack truncates longer messages
   webhookUrlLength: 2048,
   webhookPayloadBytes: 1024 * 1024,
+  contentTitle: 256,
+  contentBody: 4000,
+  contentDataEntries: 20,
 } as const;
 
 /** FCM rejects these data keys: "from", "message_type", "notification", and any starting with "google" or "gcm". */
@@ -49,13 +52,32 @@ function text(problems: Problems, field: string, value: string, max?: number) {
   else if (max !== undefined && value.length > max) problem(problems, field, `is longer than ${max} characters`);
 }
 
+/** A channel that reaches a recipient: every channel but CHANNEL_UNSPECIFIED. */
+export type RecipientChannel = Exclude<ChannelName, 'CHANNEL_UNSPECIFIED'>;
+
+/**
+ * Why `address` cannot reach anyone on a channel, or undefined. The check of each
+ * payload's recipient field, and of an account's contacts (settings).
+ */
+export const RECIPIENT_CHECKS: Readonly<Record<RecipientChannel, (address: string) => string | undefined>> = {
+  EMAIL: (a) => (a.length > 254 || !EMAIL_ADDRESS.test(a) ? 'is not a valid email address' : undefined),
+  SMS: (a) => (E164.test(a) ? undefined : 'is not an E.164 phone number (+ and 7 to 15 digits)'),
+  PUSH: (a) => (a.length > LIMITS.pushTokenLength || CONTROL_OR_SPACE.test(a) ? 'is not an FCM registration token' : undefined),
+  SLACK: (a) => (SLACK_CHANNEL.test(a) ? undefined : 'is not a Slack conversation ID or channel name'),
+  LINE: (a) => (LINE_ID.test(a) ? undefined : 'is not a LINE user, group or room ID'),
+  WEBHOOK: (a) => webhookUrlProblem(a),
+};
+
+/** A required recipient field, checked by its channel's RECIPIENT_CHECKS. */
+function recipient(problems: Problems, field: string, channel: RecipientChannel, value: string) {
+  const why = value ? RECIPIENT_CHECKS[channel](value) : 'is required';
+  if (why) problem(problems, field, why, 'INVALID_RECIPIENT');
+}
+
 const checkEmail: Check = (n, problems) => {
   const email = payloadOf(n, 'email', 'EMAIL', problems);
   if (!email) return;
-  if (!email.to) problem(problems, 'email.to', 'is required', 'INVALID_RECIPIENT');
-  else if (email.to.length > 254 || !EMAIL_ADDRESS.test(email.to)) {
-    problem(problems, 'email.to', 'is not a valid email address', 'INVALID_RECIPIENT');
-  }
+  recipient(problems, 'email.to', 'EMAIL', email.to);
   if (!email.subject) problem(problems, 'email.subject', 'is required');
   else if (/[\r\n]/.test(email.subject)) problem(problems, 'email.subject', 'must be a single line');
   if (!email.text && !email.html) problem(problems, 'email.text', 'text or html is required');
@@ -64,18 +86,14 @@ const checkEmail: Check = (n, problems) => {
 const checkSms: Check = (n, problems) => {
   const sms = payloadOf(n, 'sms', 'SMS', problems);
   if (!sms) return;
-  if (!sms.to) problem(problems, 'sms.to', 'is required', 'INVALID_RECIPIENT');
-  else if (!E164.test(sms.to)) problem(problems, 'sms.to', 'is not an E.164 phone number (+ and 7 to 15 digits)', 'INVALID_RECIPIENT');
+  recipient(problems, 'sms.to', 'SMS', sms.to);
   text(problems, 'sms.body', sms.body, LIMITS.smsBody);
 };
 
 const checkPush: Check = (n, problems) => {
   const push = payloadOf(n, 'push', 'PUSH', problems);
   if (!push) return;
-  if (!push.deviceToken) problem(problems, 'push.device_token', 'is required', 'INVALID_RECIPIENT');
-  else if (push.deviceToken.length > LIMITS.pushTokenLength || CONTROL_OR_SPACE.test(push.deviceToken)) {
-    problem(problems, 'push.device_token', 'is not an FCM registration token', 'INVALID_RECIPIENT');
-  }
+  recipient(problems, 'push.device_token', 'PUSH', push.deviceToken);
   if (!push.title && !push.body) problem(problems, 'push.body', 'title or body is required');
   const reserved = Object.keys(push.data).filter(isReservedFcmKey);
   if (reserved.length) problem(problems, 'push.data', `uses keys FCM reserves (${reserved.join(', ')})`);
@@ -86,17 +104,15 @@ const checkPush: Check = (n, problems) => {
 const checkSlack: Check = (n, problems) => {
   const slack = payloadOf(n, 'slack', 'SLACK', problems);
   if (!slack) return;
-  if (slack.channel && !SLACK_CHANNEL.test(slack.channel)) {
-    problem(problems, 'slack.channel', 'is not a Slack conversation ID or channel name', 'INVALID_RECIPIENT');
-  }
+  // Empty: the incoming webhook's own channel.
+  if (slack.channel) recipient(problems, 'slack.channel', 'SLACK', slack.channel);
   text(problems, 'slack.text', slack.text, LIMITS.slackText);
 };
 
 const checkLine: Check = (n, problems) => {
   const line = payloadOf(n, 'line', 'LINE', problems);
   if (!line) return;
-  if (!line.to) problem(problems, 'line.to', 'is required', 'INVALID_RECIPIENT');
-  else if (!LINE_ID.test(line.to)) problem(problems, 'line.to', 'is not a LINE user, group or room ID', 'INVALID_RECIPIENT');
+  recipient(problems, 'line.to', 'LINE', line.to);
   text(problems, 'line.text', line.text, LIMITS.lineText);
 };
 
@@ -117,8 +133,7 @@ function webhookUrlProblem(value: string): string | undefined {
 const checkWebhook: Check = (n, problems) => {
   const webhook = payloadOf(n, 'webhook', 'WEBHOOK', problems);
   if (!webhook) return;
-  const urlProblem = webhook.url ? webhookUrlProblem(webhook.url) : 'is required';
-  if (urlProblem) problem(problems, 'webhook.url', urlProblem, 'INVALID_RECIPIENT');
+  recipient(problems, 'webhook.url', 'WEBHOOK', webhook.url);
   if (!webhook.payloadJson) return problem(problems, 'webhook.payload_json', 'is required (a JSON document)');
   if (Buffer.byteLength(webhook.payloadJson) > LIMITS.webhookPayloadBytes) {
     return problem(problems, 'webhook.payload_json', `is larger than ${LIMITS.webhookPayloadBytes} bytes`);
@@ -130,8 +145,24 @@ const checkWebhook: Check = (n, problems) => {
   }
 };
 
+/** A routed notification's content; each channel's rendering is cut to that channel's limits. */
+const checkContent: Check = (n, problems) => {
+  const content = n.content;
+  if (!content) return;
+  if (!content.title && !content.body) problem(problems, 'content.body', 'title or body is required');
+  if (content.title.length > LIMITS.contentTitle) problem(problems, 'content.title', `is longer than ${LIMITS.contentTitle} characters`);
+  if (content.body.length > LIMITS.contentBody) problem(problems, 'content.body', `is longer than ${LIMITS.contentBody} characters`);
+  const urlProblem = content.url ? webhookUrlProblem(content.url) : undefined;
+  if (urlProblem) problem(problems, 'content.url', urlProblem);
+  const keys = Object.keys(content.data);
+  if (keys.length > LIMITS.contentDataEntries) problem(problems, 'content.data', `has more than ${LIMITS.contentDataEntries} entries`);
+  const reserved = keys.filter(isReservedFcmKey);
+  if (reserved.length) problem(problems, 'content.data', `uses keys FCM reserves (${reserved.join(', ')})`);
+};
+
 /** Channel number → its payload check. */
 export const PAYLOAD_CHECKS: Readonly<Partial<Record<number, Check>>> = {
+  [CHANNELS.CHANNEL_UNSPECIFIED]: checkContent,
   [CHANNELS.EMAIL]: checkEmail,
   [CHANNELS.SMS]: checkSms,
   [CHANNELS.PUSH]: checkPush,

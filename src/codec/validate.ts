@@ -27,11 +27,18 @@ function identifier(field: string, value: string, required: boolean, problems: F
   }
 }
 
+/** Routed to the account's channels: no channel, an account and content (see routing.ts). */
+export function isRouted(n: Notification): boolean {
+  return n.channel === CHANNELS.CHANNEL_UNSPECIFIED && n.accountId !== '' && n.content !== undefined;
+}
+
 /** Every problem with a notification, in precedence order (the first names the failure code). */
 export function validateNotification(n: Notification): FieldProblem[] {
   const problems: FieldProblem[] = [];
   if (n.channel === CHANNELS.CHANNEL_UNSPECIFIED) {
-    problems.push({ field: 'channel', problem: 'is required', code: 'UNKNOWN_CHANNEL' });
+    if (!isRouted(n)) {
+      problems.push({ field: 'channel', problem: 'is required (or routing: account_id and content)', code: 'UNKNOWN_CHANNEL' });
+    }
   } else if (!channelName(n.channel)) {
     problems.push({ field: 'channel', problem: `${n.channel} is not a known channel`, code: 'UNKNOWN_CHANNEL' });
   }

@@ -1,5 +1,5 @@
 import type { ChannelName } from '../codec/notification';
-import { baseUrl, ConfigError, Env, flag, integer, matching, optional, text, url } from './env';
+import { baseUrl, ConfigError, Env, flag, integer, list, matching, optional, text, url } from './env';
 
 export interface ChannelsConfig {
   /** Twilio Programmable Messaging. */
@@ -74,7 +74,7 @@ export function loadChannels(env: Env, production: boolean): ChannelsConfig {
     }
     channels.webhook = {
       signingSecret: matching(env, 'WEBHOOK_SIGNING_SECRET', /^.{32,}$/, 'at least 32 characters'),
-      allowedHosts: (optional(env, 'WEBHOOK_ALLOWED_HOSTS') ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+      allowedHosts: list(env, 'WEBHOOK_ALLOWED_HOSTS').map((h) => h.toLowerCase()),
       allowPrivateNetworks,
       httpsOnly: production,
     };

@@ -70,3 +70,8 @@ export function matching(env: Env, name: string, pattern: RegExp, what: string):
 export function baseUrl(env: Env, name: string, fallback: string, production: boolean): string {
   return url(env, name, production ? ['https:'] : ['https:', 'http:'], fallback).replace(/\/+$/, '');
 }
+
+/** A comma-separated list, entries trimmed, empty entries dropped; unset = empty. */
+export function list(env: Env, name: string): string[] {
+  return (optional(env, name) ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+}

@@ -1,5 +1,5 @@
 import { ChannelsConfig, GatesConfig, loadChannels, loadGates } from './channels';
-import { ConfigError, Env, integer, oneOf, optional, text, url } from './env';
+import { ConfigError, Env, integer, list, oneOf, optional, text, url } from './env';
 
 export type PushAuthMode = 'none' | 'oidc';
 export type SchemaEncoding = 'JSON' | 'BINARY';
@@ -31,6 +31,25 @@ export interface Config {
     /** Encoding assumed when a message lacks `googclient_schemaencoding`. */
     readonly defaultEncoding: SchemaEncoding;
     readonly publishTimeoutMs: number;
+    /** The notifications topic: routed notifications' per-channel messages and released held ones go back to it. */
+    readonly notificationsTopic: string;
+  };
+  /** The settings API and the task endpoints (Cloud Scheduler). */
+  readonly api: {
+    readonly auth: PushAuthMode;
+    /** The expected `aud` of callers' OIDC tokens (the service URL). */
+    readonly audience?: string;
+    /** Service accounts allowed to read and change account settings. */
+    readonly settingsCallers: readonly string[];
+    /** The service account Cloud Scheduler calls the task endpoints as. */
+    readonly tasksCaller?: string;
+  };
+  /** Releasing notifications held for quiet hours (POST /tasks/release-held). */
+  readonly release: {
+    /** Held notifications published per call. */
+    readonly batchSize: number;
+    /** A claim older than this (a release that died mid-way) may be taken over. */
+    readonly claimTimeoutMs: number;
   };
   readonly delivery: {
     /** Our own attempt budget; must stay below the subscription's max_delivery_attempts. */
@@ -42,6 +61,8 @@ export interface Config {
     readonly resendSafeTypes: ReadonlySet<string>;
     /** The push subscription's ack deadline; the delivery budget must fit inside it. */
     readonly ackDeadlineSeconds: number;
+    /** Types (or `category.*`) that opt-outs and quiet hours never apply to: security, legal, transactional. */
+    readonly mandatoryTypes: readonly string[];
   };
   /** The HTTP channels; a channel whose credentials are not set is not configured. */
   readonly channels: ChannelsConfig;
@@ -59,6 +80,28 @@ export function deliveryBudgetMs(c: Pick<Config, 'mysql' | 'pubsub' | 'delivery'
     c.mysql.queryTimeoutMs +
     c.pubsub.publishTimeoutMs
   );
+}
+
+/** Notification types or `category.*` patterns, comma-separated. */
+function typePatterns(env: Env, name: string): string[] {
+  const patterns = list(env, name);
+  const bad = patterns.find((p) => !/^[^\s,*]+(\.\*)?$/.test(p));
+  if (bad !== undefined) throw new ConfigError(name, `"${bad}" is not a type or a category.* pattern`);
+  return patterns;
+}
+
+/** The settings and task APIs authenticate like push unless told otherwise (API_AUTH, API_AUDIENCE). */
+function loadApi(env: Env, nodeEnv: string, push: Config['push']): Config['api'] {
+  const auth = oneOf(env, 'API_AUTH', ['none', 'oidc'] as const, push.auth);
+  if (auth === 'none' && nodeEnv === 'production') {
+    throw new ConfigError('API_AUTH', '"none" is refused when NODE_ENV=production; use "oidc"');
+  }
+  return {
+    auth,
+    audience: auth === 'oidc' ? text(env, 'API_AUDIENCE', push.audience) : optional(env, 'API_AUDIENCE'),
+    settingsCallers: list(env, 'SETTINGS_CALLERS'),
+    tasksCaller: optional(env, 'TASKS_CALLER'),
+  };
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -101,15 +144,20 @@ export function loadConfig(env: Env = process.env): Config {
       poisonTopic: optional(env, 'POISON_TOPIC'),
       defaultEncoding: oneOf(env, 'SCHEMA_ENCODING', ['JSON', 'BINARY'] as const, 'JSON'),
       publishTimeoutMs: integer(env, 'PUBLISH_TIMEOUT_MS', 5000, 100, 60000),
+      notificationsTopic: text(env, 'NOTIFIER_TOPIC', 'notifications'),
     },
     delivery: {
       maxAttempts: integer(env, 'MAX_ATTEMPTS', 5, 1, 99),
       maxReplays: integer(env, 'MAX_REPLAYS', 3, 0, 100),
       sendTimeoutMs: integer(env, 'SEND_TIMEOUT_MS', 10000, 100, 300000),
-      resendSafeTypes: new Set(
-        (optional(env, 'RESEND_SAFE_TYPES') ?? '').split(',').map((t) => t.trim()).filter(Boolean),
-      ),
+      resendSafeTypes: new Set(list(env, 'RESEND_SAFE_TYPES')),
       ackDeadlineSeconds: integer(env, 'ACK_DEADLINE_SECONDS', 60, 10, 600),
+      mandatoryTypes: typePatterns(env, 'MANDATORY_TYPES'),
+    },
+    api: loadApi(env, nodeEnv, push),
+    release: {
+      batchSize: integer(env, 'RELEASE_BATCH_SIZE', 500, 1, 5000),
+      claimTimeoutMs: integer(env, 'RELEASE_CLAIM_TIMEOUT_MS', 300000, 10000, 3600000),
     },
     channels: loadChannels(env, nodeEnv === 'production'),
     gates: loadGates(env),

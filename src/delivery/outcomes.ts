@@ -8,6 +8,10 @@ export const OUTCOMES = {
   sent: { status: 204, level: 'info' },
   duplicate: { status: 204, level: 'info' },
   suppressed: { status: 204, level: 'info' },
+  // Quiet hours: kept, to be published again when they end.
+  held: { status: 204, level: 'info' },
+  // A routed notification: one message per contact published back to the topic.
+  routed: { status: 204, level: 'info' },
   expired: { status: 204, level: 'info' },
   // A replay of a failed notification beyond MAX_REPLAYS: acked, not sent, not dead-lettered.
   replay_refused: { status: 204, level: 'warn' },

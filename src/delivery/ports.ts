@@ -8,7 +8,8 @@ export type DeliveryStatus =
   | 'sent'
   | 'failed' // permanently failed and dead-lettered
   | 'expired'
-  | 'suppressed'
+  | 'suppressed' // an account's preference opted out of it; failureCode OPTED_OUT, error names the rule
+  | 'held' // quiet hours: held until releaseAt, when the release task publishes it again
   | 'unknown'; // a crash left the send outcome unknown; dead-lettered, never resent
 
 export const TERMINAL_STATUSES: ReadonlySet<DeliveryStatus> = new Set([
@@ -21,7 +22,11 @@ export const TERMINAL_STATUSES: ReadonlySet<DeliveryStatus> = new Set([
 
 export interface DeliveryKey {
   notificationId: string;
-  channel: ChannelName;
+  /**
+   * The channel name; for a routed notification's per-contact messages `CHANNEL:xxxxxxxx`
+   * (8 hex of the contact's hash, see routing.ts), and `ROUTED` for the routed message itself.
+   */
+  channel: string;
 }
 
 export interface LedgerEntry {
@@ -41,6 +46,19 @@ export interface LedgerWrite extends LedgerEntry {
   failureCode?: string;
   error?: string;
   providerMessageId?: string;
+  /** With status `held`: when the release task may publish it again. */
+  releaseAtMs?: number;
+}
+
+/** A message held for quiet hours, kept to be published again as it was received. */
+export interface HeldMessage {
+  data: Buffer;
+  attributes: Record<string, string>;
+  sourceMessageId: string;
+  accountId: string;
+  releaseAtMs: number;
+  /** From expires_at_micros; undefined = never expires. */
+  expiresAtMs?: number;
 }
 
 /** Ledger operations allowed while holding the key's lock. */
@@ -48,6 +66,8 @@ export interface LockedLedger {
   read(): Promise<LedgerEntry | undefined>;
   /** Creates or replaces the row's state (replay fields included: carry them forward). */
   save(write: LedgerWrite): Promise<void>;
+  /** Keeps the message for release and records the row `held` (in that order: a crash in between re-holds). */
+  hold(write: LedgerWrite & { releaseAtMs: number }, message: HeldMessage): Promise<void>;
 }
 
 export const LOCK_BUSY: unique symbol = Symbol('lock busy');
@@ -121,4 +141,45 @@ export interface DeadLetterPublisher {
 
 export interface Clock {
   nowMs(): number;
+}
+
+/** A preference rule: `scope` is `*`, `category.*` or a type; `channel` a channel name or `*`. */
+export interface PreferenceRule {
+  scope: string;
+  channel: string;
+  enabled: boolean;
+}
+
+/** Quiet hours in the account's time zone: [startMinute, endMinute) after local midnight; start > end spans midnight. */
+export interface QuietHours {
+  timeZone: string;
+  startMinute: number;
+  endMinute: number;
+}
+
+/** What a delivery needs of an account's settings: one bounded, indexed read. */
+export interface AccountPolicy {
+  quietHours?: QuietHours;
+  /** Only the rules whose scope can match the type: the type itself, its `category.*`, and `*`. */
+  rules: PreferenceRule[];
+}
+
+/** Where an account is reached on one channel. */
+export interface Contact {
+  channel: ChannelName;
+  address: string;
+}
+
+/** Account settings as the delivery path reads them (bounded by the settings API's limits). */
+export interface AccountDirectory {
+  /** Undefined when the account has no settings: everything allowed, no quiet hours. */
+  policy(accountId: string, type: string): Promise<AccountPolicy | undefined>;
+  /** The account's contacts in channel and position order. */
+  contacts(accountId: string): Promise<Contact[]>;
+}
+
+/** Publishes to the notifications topic (routed per-contact messages, released held ones). */
+export interface NotificationPublisher {
+  /** Resolves the Pub/Sub message ID; throws a TransientError when Pub/Sub is unreachable. */
+  publish(data: Buffer, attributes: Record<string, string>): Promise<string>;
 }

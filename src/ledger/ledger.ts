@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   DeliveryKey,
+  HeldMessage,
   Ledger,
   LedgerEntry,
   LedgerWrite,
@@ -8,7 +9,7 @@ import {
   LockedLedger,
 } from '../delivery/ports';
 import type { Pool, PoolConnection } from './pool';
-import { acquire, query } from './sql';
+import { acquire, query, utcDatetime } from './sql';
 
 export interface MysqlLedgerOptions {
   lockWaitSeconds: number;
@@ -38,9 +39,10 @@ const UPSERT = `
 INSERT INTO delivery_ledger
   (notification_id, channel, status, attempts, notification_type, account_id,
    first_message_id, last_message_id, provider_message_id, failure_code, last_error,
-   replays, last_replay_message_id)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+   replays, last_replay_message_id, release_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON DUPLICATE KEY UPDATE
+  release_at = VALUES(release_at),
   status = VALUES(status),
   attempts = VALUES(attempts),
   replays = VALUES(replays),
@@ -49,6 +51,13 @@ ON DUPLICATE KEY UPDATE
   provider_message_id = COALESCE(VALUES(provider_message_id), provider_message_id),
   failure_code = VALUES(failure_code),
   last_error = VALUES(last_error)`;
+
+/** The first copy of a held message is kept: a redelivery of it holds the same message. */
+const KEEP_HELD = `
+INSERT INTO held_notifications
+  (notification_id, target, account_id, status, release_at, expires_at, source_message_id, data, attributes)
+VALUES (?, ?, ?, 'held', ?, ?, ?, ?, ?)
+ON DUPLICATE KEY UPDATE notification_id = notification_id`;
 
 /**
  * Lock names are per server and at most 64 characters: hash the key so any
@@ -69,17 +78,25 @@ export function makeMysqlLedger(pool: Pool, opts: MysqlLedgerOptions): Ledger {
   }
 
   function locked(conn: PoolConnection, key: DeliveryKey): LockedLedger {
+    async function save(w: LedgerWrite) {
+      await query(conn, UPSERT, [
+        key.notificationId, key.channel, w.status, w.attempts, w.type, w.accountId,
+        w.messageId, w.messageId, w.providerMessageId ?? null, w.failureCode ?? null, w.error ?? null,
+        w.replays, w.lastReplayMessageId ?? null, w.releaseAtMs === undefined ? null : utcDatetime(w.releaseAtMs),
+      ], timeoutMs);
+    }
     return {
       async read() {
         const rows = await query<EntryRow[]>(conn, SELECT_ENTRY, [key.notificationId, key.channel], timeoutMs);
         return toEntry(rows[0]);
       },
-      async save(w: LedgerWrite) {
-        await query(conn, UPSERT, [
-          key.notificationId, key.channel, w.status, w.attempts, w.type, w.accountId,
-          w.messageId, w.messageId, w.providerMessageId ?? null, w.failureCode ?? null, w.error ?? null,
-          w.replays, w.lastReplayMessageId ?? null,
+      save,
+      async hold(w: LedgerWrite & { releaseAtMs: number }, m: HeldMessage) {
+        await query(conn, KEEP_HELD, [
+          key.notificationId, key.channel, m.accountId, utcDatetime(m.releaseAtMs),
+          m.expiresAtMs === undefined ? null : utcDatetime(m.expiresAtMs), m.sourceMessageId, m.data, JSON.stringify(m.attributes),
         ], timeoutMs);
+        await save(w);
       },
     };
   }

@@ -27,3 +27,8 @@ export async function acquire(pool: Pool, timeoutMs: number): Promise<PoolConnec
     return classifyDatabaseError(err);
   }
 }
+
+/** Epoch milliseconds → `YYYY-MM-DD HH:MM:SS.fff` in UTC, for DATETIME(6) columns (all kept in UTC). */
+export function utcDatetime(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+}

@@ -2,12 +2,12 @@ import { OAuth2Client } from 'google-auth-library';
 
 export type AuthResult = { ok: true } | { ok: false; status: 401 | 403; reason: string };
 
-/** Decides whether a push request really comes from our Pub/Sub subscription. */
+/** Decides whether a request comes from a caller allowed on that route (Pub/Sub push, a service, the scheduler). */
 export interface PushAuthenticator {
   authenticate(authorization: string | undefined): Promise<AuthResult>;
 }
 
-/** PUSH_AUTH=none: local use only (config refuses it in production). */
+/** PUSH_AUTH=none / API_AUTH=none: local use only (config refuses it in production). */
 export const noAuthentication: PushAuthenticator = {
   authenticate: async () => ({ ok: true }),
 };
@@ -15,16 +15,18 @@ export const noAuthentication: PushAuthenticator = {
 export interface OidcOptions {
   /** The `aud` Pub/Sub puts in the token (the push endpoint URL unless configured). */
   audience: string;
-  /** The push subscription's service account: the token's `email` claim. */
-  serviceAccount: string;
+  /** The service accounts allowed to call (the token's `email` claim); empty allows none. */
+  serviceAccounts: readonly string[];
+  /** Who they are, for the 403 reason, e.g. "the push service account". */
+  callers: string;
   /** Where Google's signing certificates are fetched from; tests point it at a local server. */
   certsUrl?: string;
 }
 
 /**
- * PUSH_AUTH=oidc: verifies the bearer token's signature, expiry, issuer and audience
- * (401 otherwise), then that it was issued to the push service account with a
- * verified email (403 otherwise).
+ * OIDC (PUSH_AUTH=oidc, API_AUTH=oidc): verifies the bearer token's signature, expiry,
+ * issuer and audience (401 otherwise), then that it was issued to one of the allowed
+ * service accounts with a verified email (403 otherwise).
  */
 export function makeOidcAuthenticator(opts: OidcOptions): PushAuthenticator {
   const client = new OAuth2Client(
@@ -40,8 +42,8 @@ export function makeOidcAuthenticator(opts: OidcOptions): PushAuthenticator {
       } catch (err) {
         return { ok: false, status: 401, reason: `invalid token: ${(err as Error).message.split(/[:\n]/)[0]}` };
       }
-      if (payload?.email !== opts.serviceAccount) {
-        return { ok: false, status: 403, reason: 'token was not issued to the push service account' };
+      if (!payload?.email || !opts.serviceAccounts.includes(payload.email)) {
+        return { ok: false, status: 403, reason: `token was not issued to ${opts.callers}` };
       }
       if (payload.email_verified !== true) return { ok: false, status: 403, reason: 'token email is not verified' };
       return { ok: true };

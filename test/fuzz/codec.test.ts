@@ -121,6 +121,7 @@ const KNOWN_FIELDS = new Set([
   'slack', 'slack.channel', 'slack.text',
   'line', 'line.to', 'line.text',
   'webhook', 'webhook.url', 'webhook.payload_json',
+  'content.title', 'content.body', 'content.url', 'content.data',
 ]);
 
 function expectKnownProblems(problems: FieldProblem[]): void {

@@ -9,6 +9,7 @@ import {
   FailureRecord,
   GatePermit,
   GateRefusal,
+  HeldMessage,
   Ledger,
   LedgerEntry,
   LedgerWrite,
@@ -61,6 +62,8 @@ export class FakeLedger implements Ledger {
   readonly rows = new Map<string, LedgerWrite | SeededEntry>();
   readonly heldElsewhere = new Set<string>();
   readonly saves: LedgerWrite[] = [];
+  /** Messages kept for release, by ledger key. */
+  readonly held = new Map<string, HeldMessage>();
   lockCalls = 0;
   findError?: Error;
   lockError?: Error;
@@ -96,16 +99,22 @@ export class FakeLedger implements Ledger {
       this.onLocked?.();
       return await fn({
         read: async () => this.entry(key),
-        save: async (w) => {
-          const err = this.saveError(w);
-          if (err) throw err;
-          this.saves.push(w);
-          this.rows.set(k, { ...w });
+        save: async (w) => this.save(k, w),
+        hold: async (w, message) => {
+          this.held.set(k, message);
+          await this.save(k, w);
         },
       });
     } finally {
       this.heldElsewhere.delete(k);
     }
+  }
+
+  private async save(k: string, w: LedgerWrite): Promise<void> {
+    const err = this.saveError(w);
+    if (err) throw err;
+    this.saves.push(w);
+    this.rows.set(k, { ...w });
   }
 
   private entry(key: DeliveryKey): LedgerEntry | undefined {

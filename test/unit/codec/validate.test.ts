@@ -1,5 +1,5 @@
 import { CHANNELS, Notification } from '../../../src/codec/notification';
-import { describeProblems, MAX_ID_LENGTH, validateNotification } from '../../../src/codec/validate';
+import { describeProblems, isRouted, MAX_ID_LENGTH, validateNotification } from '../../../src/codec/validate';
 import { aNotification } from '../fakes';
 
 const withEmail = (email: Partial<NonNullable<Notification['email']>>) =>
@@ -10,10 +10,34 @@ describe('validateNotification', () => {
     expect(validateNotification(aNotification())).toEqual([]);
   });
 
-  test('when the channel is unspecified, then channel is required with UNKNOWN_CHANNEL', () => {
+  test('when the channel is unspecified and there is no content to route, then channel is required with UNKNOWN_CHANNEL', () => {
     expect(validateNotification(aNotification({ channel: CHANNELS.CHANNEL_UNSPECIFIED }))).toEqual([
-      { field: 'channel', problem: 'is required', code: 'UNKNOWN_CHANNEL' },
+      { field: 'channel', problem: 'is required (or routing: account_id and content)', code: 'UNKNOWN_CHANNEL' },
     ]);
+  });
+
+  const routed = (overrides: Partial<Notification> = {}) =>
+    aNotification({ channel: CHANNELS.CHANNEL_UNSPECIFIED, email: undefined, content: { title: 'Shipped', body: 'On its way', url: '', data: {} }, ...overrides });
+
+  test('when the channel is unspecified with an account and content, then it is a valid routed notification', () => {
+    expect(validateNotification(routed())).toEqual([]);
+    expect(isRouted(routed())).toBe(true);
+  });
+
+  test('when a routed notification has no account, then it cannot be routed and channel is required', () => {
+    expect(validateNotification(routed({ accountId: '' })).map((p) => p.field)).toEqual(['channel']);
+    expect(isRouted(routed({ accountId: '' }))).toBe(false);
+  });
+
+  test.each([
+    [{ title: '', body: '', url: '', data: {} }, 'content.body', 'title or body is required'],
+    [{ title: 'x'.repeat(257), body: 'b', url: '', data: {} }, 'content.title', 'is longer than 256 characters'],
+    [{ title: 't', body: 'x'.repeat(4001), url: '', data: {} }, 'content.body', 'is longer than 4000 characters'],
+    [{ title: 't', body: '', url: 'ftp://x', data: {} }, 'content.url', 'must be an https URL'],
+    [{ title: 't', body: '', url: '', data: { from: 'x' } }, 'content.data', 'uses keys FCM reserves (from)'],
+    [{ title: 't', body: '', url: '', data: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v'])) }, 'content.data', 'has more than 20 entries'],
+  ])('when routed content is %j, then %s %s', (content, field, problem) => {
+    expect(validateNotification(routed({ content }))).toEqual([{ field, problem, code: 'INVALID_PAYLOAD' }]);
   });
 
   test('when the channel number is unknown, then it is UNKNOWN_CHANNEL naming the number', () => {

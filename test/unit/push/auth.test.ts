@@ -7,7 +7,8 @@ describe('push authentication (no network)', () => {
 
   const oidc = makeOidcAuthenticator({
     audience: 'https://notifier.example.com/pubsub/push',
-    serviceAccount: 'push@p.iam.gserviceaccount.com',
+    serviceAccounts: ['push@p.iam.gserviceaccount.com'],
+    callers: 'the push service account',
     certsUrl: 'http://127.0.0.1:1/certs',
   });
 
