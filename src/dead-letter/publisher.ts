@@ -1,6 +1,7 @@
 import { PubSub, Topic } from '@google-cloud/pubsub';
 import { TransientError } from '../delivery/failures';
 import type { DeadLetterPublisher, FailureRecord } from '../delivery/ports';
+import { republishAttributes } from '../republish/publisher';
 import { withTimeout } from '../timeout';
 
 export interface PublisherOptions {
@@ -10,8 +11,6 @@ export interface PublisherOptions {
   publishTimeoutMs: number;
 }
 
-/** Pub/Sub reserves attribute keys starting with `goog`; they cannot be republished. */
-const RESERVED_ATTRIBUTE = /^goog/i;
 const MAX_ATTRIBUTE_VALUE_BYTES = 1024;
 
 /** At most `maxBytes` of UTF-8, cut between characters. */
@@ -29,16 +28,14 @@ function truncateUtf8(text: string, maxBytes: number): string {
 
 /** The original attributes plus the notifier's failure attributes. */
 export function failureAttributes(record: FailureRecord): Record<string, string> {
-  const kept = Object.entries(record.attributes).filter(([k]) => !RESERVED_ATTRIBUTE.test(k));
-  return {
-    ...Object.fromEntries(kept),
+  return republishAttributes(record.attributes, {
     notifier_failure_code: record.code,
     notifier_failure_class: record.failureClass,
     notifier_attempts: String(record.attempts),
     notifier_channel: record.channel,
     notifier_source_message_id: record.sourceMessageId,
     notifier_error: truncateUtf8(record.error, MAX_ATTRIBUTE_VALUE_BYTES),
-  };
+  });
 }
 
 /** Publishes failure records to the dead-letter and poison topics. */

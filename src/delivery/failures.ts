@@ -25,6 +25,7 @@ export type TransientCode =
   | 'RATE_LIMITED'
   | 'DATABASE_UNAVAILABLE'
   | 'DEAD_LETTER_UNAVAILABLE'
+  | 'PUBLISH_UNAVAILABLE'
   | 'INTERNAL';
 
 /** `notifier_failure_class`: why it could not be delivered. */
