@@ -5,6 +5,8 @@ import { PubSub } from '@google-cloud/pubsub';
 import { createChannels } from './channels/registry';
 import { Config, ConfigError, loadConfig } from './config';
 import { makePubSubDeadLetterPublisher } from './dead-letter/publisher';
+import { makePubSubNotificationPublisher } from './republish/publisher';
+import { makeMysqlSettingsStore } from './settings/mysql-store';
 import { makeDeliver } from './delivery/deliver';
 import { makeProviderGates } from './gates/provider-gates';
 import { makeMysqlLedger } from './ledger/ledger';
@@ -56,6 +58,9 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
     channels,
     gates,
     deadLetters: makePubSubDeadLetterPublisher(pubsub, config.pubsub),
+    accounts: makeMysqlSettingsStore(pool, { timeoutMs: config.mysql.queryTimeoutMs }),
+    publisher: makePubSubNotificationPublisher(pubsub, { topic: config.pubsub.notificationsTopic, publishTimeoutMs: config.pubsub.publishTimeoutMs }),
+    mandatoryTypes: config.delivery.mandatoryTypes,
     clock,
     defaultEncoding: config.pubsub.defaultEncoding,
     maxAttempts: config.delivery.maxAttempts,

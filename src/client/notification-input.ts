@@ -2,6 +2,7 @@ import { payloadFields } from '../codec/codec';
 import {
   CHANNELS,
   ChannelName,
+  ContentPayload,
   EmailPayload,
   LinePayload,
   Notification,
@@ -20,7 +21,11 @@ export interface NotificationInput {
   /** What happened, e.g. `order.shipped`. */
   type: string;
   /** `'EMAIL'`, `'SMS'`, … or the enum number. */
-  channel: ChannelName | number;
+  /**
+   * `'EMAIL'`, `'SMS'`, … or the enum number. Leave it out (with `accountId` and `content`)
+   * to route the notification to every channel the account has enabled for its type.
+   */
+  channel?: ChannelName | number;
   accountId?: string;
   /** The producing service; defaults to the client's `source` option. */
   source?: string;
@@ -37,6 +42,8 @@ export interface NotificationInput {
   line?: LinePayload;
   /** `payload` is any JSON value (sent as `data`); or give it already serialised as `payloadJson`. */
   webhook?: { url: string; payload?: unknown; payloadJson?: string };
+  /** For a routed notification (no channel): rendered for each of the account's channels. */
+  content?: Partial<ContentPayload> & ({ title: string } | { body: string });
 }
 
 /** Thrown by `publish` before anything is sent; `problems` names every invalid field. */
@@ -47,7 +54,8 @@ export class InvalidNotificationError extends Error {
   }
 }
 
-function channelNumber(channel: ChannelName | number, problems: FieldProblem[]): number {
+function channelNumber(channel: ChannelName | number | undefined, problems: FieldProblem[]): number {
+  if (channel === undefined) return CHANNELS.CHANNEL_UNSPECIFIED;
   if (typeof channel === 'number') return channel;
   const upper = String(channel ?? '').toUpperCase();
   if (Object.hasOwn(CHANNELS, upper)) return CHANNELS[upper as ChannelName];

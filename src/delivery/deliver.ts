@@ -1,34 +1,31 @@
 import { Encoding, DecodeError, decodeNotification, encodingOf } from '../codec/codec';
 import { channelName, Notification } from '../codec/notification';
-import { describeProblems, validateNotification } from '../codec/validate';
-import {
-  asDeliveryError,
-  DeliveryError,
-  FailureClass,
-  FailureCode,
-} from './failures';
+import { describeProblems, isRouted, validateNotification } from '../codec/validate';
+import { FailureRecords, Known, makeFailureRecords, PushedMessage, short } from './failure-records';
+import { asDeliveryError, DeliveryError, FailureClass, FailureCode } from './failures';
 import { DeliveryResult } from './outcomes';
+import { Decision, decide, isExpired, matchesType, RELEASE_OF_ATTRIBUTE } from './policy';
 import {
+  AccountDirectory,
   Channel,
   Clock,
   DeadLetterPublisher,
+  DeliveryKey,
   GatePermit,
   Ledger,
   LedgerEntry,
   LedgerWrite,
   LOCK_BUSY,
   LockedLedger,
+  NotificationPublisher,
   ProviderGates,
   TERMINAL_STATUSES,
 } from './ports';
 import { admitReplay, mayReopen, ReplayState } from './replays';
+import { makeRoute } from './route';
+import { targetOf } from './routing';
 
-/** One Pub/Sub message as the push endpoint received it. */
-export interface PushedMessage {
-  messageId: string;
-  data: Buffer;
-  attributes: Record<string, string>;
-}
+export type { PushedMessage };
 
 export interface DeliveryDeps {
   ledger: Ledger;
@@ -36,108 +33,139 @@ export interface DeliveryDeps {
   /** Rate limits and circuit breakers: consulted after the fast path, before the lock. */
   gates: ProviderGates;
   deadLetters: DeadLetterPublisher;
+  /** Account settings: preferences and quiet hours for notifications with an account, contacts for routing. */
+  accounts: AccountDirectory;
+  /** The notifications topic, for a routed notification's per-contact messages. */
+  publisher: NotificationPublisher;
   clock: Clock;
   defaultEncoding: Encoding;
   maxAttempts: number;
   /** Replays that may reopen one failed (notification_id, channel). */
   maxReplays: number;
   resendSafeTypes: ReadonlySet<string>;
+  /** Types (or `category.*`) that opt-outs and quiet hours never apply to. */
+  mandatoryTypes: readonly string[];
 }
 
 type WriteLedger = (w: Pick<LedgerWrite, 'status' | 'attempts'> & Partial<LedgerWrite>) => Promise<void>;
 
-const MAX_ERROR_LENGTH = 240;
-const short = (text: string) => (text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text);
+/** One delivery to one channel (and, for a routed notification's messages, one contact). */
+interface Delivery {
+  msg: PushedMessage;
+  n: Notification;
+  channel: Channel;
+  key: DeliveryKey;
+  decision: Decision;
+}
 
 /**
- * Delivers one pushed message: decode → validate → fast path → lock → send → record.
+ * Delivers one pushed message: decode → validate → fast path → account settings → lock →
+ * send → record. A routed notification (no channel) is fanned out instead (route.ts).
  * Every failure ends as an outcome (see OUTCOMES for what Pub/Sub is told); errors of
  * unknown kind become a transient INTERNAL retry, so nothing is acked unrecorded.
  */
 export function makeDeliver(deps: DeliveryDeps) {
+  const records: FailureRecords = makeFailureRecords(deps.deadLetters);
+  const configured = new Set([...deps.channels.values()].map((c) => c.name));
+  const route = makeRoute({ ...deps, configured: (c) => configured.has(c) });
+
   return async function deliver(msg: PushedMessage): Promise<DeliveryResult> {
+    const encoding = encodingOf(msg.attributes, deps.defaultEncoding);
     let n: Notification;
     try {
-      n = decodeNotification(msg.data, encodingOf(msg.attributes, deps.defaultEncoding));
+      n = decodeNotification(msg.data, encoding);
     } catch (err) {
       if (!(err instanceof DecodeError)) throw err;
-      return rejectUndecodable(msg, err);
+      return records.poison(msg, err);
     }
     const result = { messageId: msg.messageId, notificationId: n.notificationId, channel: channelName(n.channel) ?? String(n.channel) };
     try {
       const problems = validateNotification(n);
-      if (problems.length > 0) {
-        return await reject(msg, result, problems[0]!.code, describeProblems(problems));
-      }
+      if (problems.length > 0) return await records.reject(msg, result, problems[0]!.code, describeProblems(problems));
+      if (isRouted(n)) return await route(msg, n, encoding, result);
       const channel = deps.channels.get(n.channel);
-      if (!channel) {
-        return await reject(msg, result, 'CHANNEL_NOT_CONFIGURED', `no ${result.channel} channel is configured`);
-      }
-      const withRecipient = { ...result, recipient: channel.describeRecipient(n) };
-      const key = { notificationId: n.notificationId, channel: channel.name };
-      const existing = await deps.ledger.find(key);
-      // A replay of a failed row cannot be decided without the lock: it may send.
-      if (existing && TERMINAL_STATUSES.has(existing.status) && !mayReopen(existing, msg)) {
-        return { ...withRecipient, outcome: 'duplicate', attempt: existing.attempts };
-      }
-      // Refused before the lock: shedding load must not cost a MySQL connection.
-      const gate = deps.gates.admit(channel.name, channel.provider(n));
-      if (!gate.admitted) {
-        return { ...withRecipient, outcome: gate.outcome, error: `provider ${channel.provider(n)}: retry in ${gate.retryInMs} ms` };
-      }
-      try {
-        const locked = await deps.ledger.withLock(key, (ledger) =>
-          deliverLocked(ledger, msg, n, channel, gate, withRecipient),
-        );
-        return locked === LOCK_BUSY ? { ...withRecipient, outcome: 'lock_busy' } : locked;
-      } finally {
-        gate.cancel(); // a no-op once the send settled it
-      }
+      if (!channel) return await records.reject(msg, result, 'CHANNEL_NOT_CONFIGURED', `no ${result.channel} channel is configured`);
+      return await deliverToChannel(msg, n, channel, { ...result, recipient: channel.describeRecipient(n) });
     } catch (err) {
       const failure = asDeliveryError(err);
       return { ...result, outcome: 'retry', code: failure.code, error: short(failure.message) };
     }
   };
 
-  type Known = Omit<DeliveryResult, 'outcome'>;
+  async function deliverToChannel(msg: PushedMessage, n: Notification, channel: Channel, known: Known): Promise<DeliveryResult> {
+    const key = { notificationId: n.notificationId, channel: targetOf(channel.name, msg.attributes) };
+    const existing = await deps.ledger.find(key);
+    // A replay of a failed row cannot be decided without the lock: it may send.
+    if (existing && TERMINAL_STATUSES.has(existing.status) && !mayReopen(existing, msg)) {
+      return { ...known, outcome: 'duplicate', attempt: existing.attempts };
+    }
+    const delivery: Delivery = { msg, n, channel, key, decision: await decisionFor(msg, n, channel) };
+    // Only a send calls the provider; it is refused before the lock, so shedding load costs no MySQL connection.
+    const gate = delivery.decision.action === 'send' ? deps.gates.admit(channel.name, channel.provider(n)) : undefined;
+    if (gate && !gate.admitted) {
+      return { ...known, outcome: gate.outcome, error: `provider ${channel.provider(n)}: retry in ${gate.retryInMs} ms` };
+    }
+    try {
+      const locked = await deps.ledger.withLock(key, (ledger) => deliverLocked(ledger, delivery, gate, known));
+      return locked === LOCK_BUSY ? { ...known, outcome: 'lock_busy' } : locked;
+    } finally {
+      gate?.cancel(); // a no-op once the send settled it
+    }
+  }
 
-  async function deliverLocked(
-    ledger: LockedLedger,
-    msg: PushedMessage,
-    n: Notification,
-    channel: Channel,
-    gate: GatePermit,
-    known: Known,
-  ): Promise<DeliveryResult> {
+  /** The account's say: read only for a notification with an account and a type that is not mandatory. */
+  async function decisionFor(msg: PushedMessage, n: Notification, channel: Channel): Promise<Decision> {
+    const mandatory = matchesType(n.type, deps.mandatoryTypes);
+    const policy = n.accountId && !mandatory ? await deps.accounts.policy(n.accountId, n.type) : undefined;
+    const released = Object.hasOwn(msg.attributes, RELEASE_OF_ATTRIBUTE);
+    return decide(policy, { type: n.type, channel: channel.name, mandatory, released, nowMs: deps.clock.nowMs() });
+  }
+
+  async function deliverLocked(ledger: LockedLedger, d: Delivery, gate: GatePermit | undefined, known: Known): Promise<DeliveryResult> {
+    const { msg, n } = d;
     const row = await ledger.read();
     const start = startFrom(row, msg, known);
     if ('done' in start) return start.done;
     const { result, previousAttempts, replay } = start;
-    const write: WriteLedger = (w) =>
-      ledger.save({ type: n.type, accountId: n.accountId, messageId: msg.messageId, ...replay, ...w });
+    const entry = (w: Parameters<WriteLedger>[0]): LedgerWrite => ({ type: n.type, accountId: n.accountId, messageId: msg.messageId, ...replay, ...w });
+    const write: WriteLedger = (w) => ledger.save(entry(w));
 
     if (row?.status === 'sending' && !deps.resendSafeTypes.has(n.type)) {
       // A previous delivery handed it to the provider and never recorded the outcome.
       const error = 'a previous attempt was interrupted after handing the message to the provider';
-      await publishFailure(msg, result, 'SEND_OUTCOME_UNKNOWN', 'unknown_outcome', row.attempts, error);
+      await records.publish(msg, result.channel ?? '', 'SEND_OUTCOME_UNKNOWN', 'unknown_outcome', row.attempts, error);
       await write({ status: 'unknown', attempts: row.attempts, failureCode: 'SEND_OUTCOME_UNKNOWN', error });
       return { ...result, outcome: 'dead_lettered', attempt: row.attempts, code: 'SEND_OUTCOME_UNKNOWN', error };
     }
-    if (n.expiresAtMicros > 0n && n.expiresAtMicros <= BigInt(deps.clock.nowMs()) * 1000n) {
+    if (isExpired(n, deps.clock.nowMs())) {
       await write({ status: 'expired', attempts: previousAttempts });
       return { ...result, outcome: 'expired', attempt: previousAttempts };
     }
-    const attempts = previousAttempts + 1;
+    if (d.decision.action === 'suppress') {
+      await write({ status: 'suppressed', attempts: previousAttempts, failureCode: 'OPTED_OUT', error: d.decision.rule });
+      return { ...result, outcome: 'suppressed', attempt: previousAttempts, code: 'OPTED_OUT', error: d.decision.rule };
+    }
+    if (d.decision.action === 'hold') {
+      const { releaseAtMs } = d.decision;
+      const expiresAtMs = n.expiresAtMicros > 0n ? Number(n.expiresAtMicros / 1000n) : undefined;
+      const message = { data: msg.data, attributes: msg.attributes, sourceMessageId: msg.messageId, accountId: n.accountId, releaseAtMs, expiresAtMs };
+      await ledger.hold({ ...entry({ status: 'held', attempts: previousAttempts }), releaseAtMs }, message);
+      return { ...result, outcome: 'held', attempt: previousAttempts, releaseAt: new Date(releaseAtMs).toISOString() };
+    }
+    return send(d, gate!, result, previousAttempts, write);
+  }
 
+  async function send(d: Delivery, gate: GatePermit, result: Known, previousAttempts: number, write: WriteLedger): Promise<DeliveryResult> {
+    const attempts = previousAttempts + 1;
     await write({ status: 'sending', attempts });
     let providerMessageId: string | undefined;
     try {
-      ({ providerMessageId } = await channel.send(n));
+      ({ providerMessageId } = await d.channel.send(d.n));
       gate.settle();
     } catch (err) {
       const failure = asDeliveryError(err);
       gate.settle(failure);
-      return sendFailed(failure, msg, n, { ...result, attempt: attempts }, write);
+      return sendFailed(failure, d, { ...result, attempt: attempts }, write);
     }
     const sent: DeliveryResult = { ...result, outcome: 'sent', attempt: attempts };
     try {
@@ -174,17 +202,11 @@ export function makeDeliver(deps: DeliveryDeps) {
     return { result, previousAttempts: row?.attempts ?? 0, replay };
   }
 
-  async function sendFailed(
-    failure: DeliveryError,
-    msg: PushedMessage,
-    n: Notification,
-    result: Known & { attempt: number },
-    write: WriteLedger,
-  ): Promise<DeliveryResult> {
+  async function sendFailed(failure: DeliveryError, d: Delivery, result: Known & { attempt: number }, write: WriteLedger): Promise<DeliveryResult> {
     const attempts = result.attempt;
     const error = short(failure.message);
     // An unknown outcome is never resent silently: only types declared safe to resend retry.
-    const resendable = failure.kind === 'transient' || (failure.kind === 'unknown_outcome' && deps.resendSafeTypes.has(n.type));
+    const resendable = failure.kind === 'transient' || (failure.kind === 'unknown_outcome' && deps.resendSafeTypes.has(d.n.type));
     if (resendable && attempts < deps.maxAttempts) {
       await write({ status: 'pending', attempts, failureCode: failure.code, error });
       return { ...result, outcome: 'retry', code: failure.code, error };
@@ -193,7 +215,7 @@ export function makeDeliver(deps: DeliveryDeps) {
       failure.kind === 'permanent' ? failure.code : resendable ? 'ATTEMPTS_EXHAUSTED' : 'SEND_OUTCOME_UNKNOWN';
     const failureClass: FailureClass = failure.kind;
     try {
-      await publishFailure(msg, result, code, failureClass, attempts, error);
+      await records.publish(d.msg, result.channel ?? '', code, failureClass, attempts, error);
     } catch (err) {
       // Not recorded anywhere yet: the next delivery must try again.
       await write({ status: 'pending', attempts, failureCode: code, error });
@@ -201,53 +223,6 @@ export function makeDeliver(deps: DeliveryDeps) {
     }
     await write({ status: code === 'SEND_OUTCOME_UNKNOWN' ? 'unknown' : 'failed', attempts, failureCode: code, error });
     return { ...result, outcome: 'dead_lettered', code, error };
-  }
-
-  /** Invalid or unroutable: dead-letter without a ledger row (nothing was attempted). */
-  async function reject(msg: PushedMessage, result: Known, code: FailureCode, error: string) {
-    await publishFailure(msg, result, code, 'permanent', 0, short(error));
-    return { ...result, outcome: 'dead_lettered' as const, code, error: short(error) };
-  }
-
-  async function rejectUndecodable(msg: PushedMessage, err: DecodeError): Promise<DeliveryResult> {
-    const error = short(err.message);
-    const result = { messageId: msg.messageId, code: 'UNDECODABLE_PAYLOAD' as const, error };
-    try {
-      await deps.deadLetters.poison({
-        data: msg.data,
-        attributes: msg.attributes,
-        code: 'UNDECODABLE_PAYLOAD',
-        failureClass: 'permanent',
-        attempts: 0,
-        channel: '',
-        sourceMessageId: msg.messageId,
-        error,
-      });
-    } catch (publishErr) {
-      const failure = asDeliveryError(publishErr);
-      return { ...result, outcome: 'retry', code: failure.code, error: short(failure.message) };
-    }
-    return { ...result, outcome: 'poisoned' };
-  }
-
-  async function publishFailure(
-    msg: PushedMessage,
-    result: Known,
-    code: FailureCode,
-    failureClass: FailureClass,
-    attempts: number,
-    error: string,
-  ): Promise<void> {
-    await deps.deadLetters.deadLetter({
-      data: msg.data,
-      attributes: msg.attributes,
-      code,
-      failureClass,
-      attempts,
-      channel: result.channel ?? '',
-      sourceMessageId: msg.messageId,
-      error,
-    });
   }
 }
 

@@ -40,6 +40,10 @@ export interface DeliveryResult {
   recipient?: string;
   /** Set when a replay reopened a failed notification: which replay this is (1 = the first). */
   replay?: number;
-  code?: FailureCode | DeliveryError['code'];
+  code?: FailureCode | DeliveryError['code'] | 'OPTED_OUT' | 'NO_CONTACT';
   error?: string;
+  /** Held: when the release task publishes it again (ISO 8601). */
+  releaseAt?: string;
+  /** Routed: how many per-contact messages were published. */
+  targets?: number;
 }

@@ -43,8 +43,10 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
   const { config, names } = opts;
   const { projectId, emulatorHost, deadLetterTopic, poisonTopic } = config.pubsub;
   if (!emulatorHost) throw new Error('the local pipeline needs PUBSUB_EMULATOR_HOST');
-  if (deadLetterTopic !== names.deadLetterTopic || poisonTopic !== names.poisonTopic) {
-    throw new Error(`DEAD_LETTER_TOPIC/POISON_TOPIC must be ${names.deadLetterTopic}/${names.poisonTopic} in the local pipeline`);
+  if (deadLetterTopic !== names.deadLetterTopic || poisonTopic !== names.poisonTopic || config.pubsub.notificationsTopic !== names.topic) {
+    throw new Error(
+      `NOTIFIER_TOPIC/DEAD_LETTER_TOPIC/POISON_TOPIC must be ${names.topic}/${names.deadLetterTopic}/${names.poisonTopic} in the local pipeline`,
+    );
   }
   const say = opts.say ?? (() => undefined);
   const pubsub = new PubSub({ projectId, apiEndpoint: emulatorHost, emulatorMode: true });

@@ -34,14 +34,21 @@ export interface TestPipeline {
   close(): Promise<void>;
 }
 
-export async function startTestPipeline(settings: DeliverySettings = FAST_SETTINGS): Promise<TestPipeline> {
+/** `env` adds to (and wins over) the notifier's test environment, e.g. a channel's settings. */
+export async function startTestPipeline(settings: DeliverySettings = FAST_SETTINGS, env: Record<string, string> = {}): Promise<TestPipeline> {
   const [db, smtp] = await Promise.all([createTestDatabase(), startSmtpSink()]);
   const names = topologyNames(`notif-${randomBytes(4).toString('hex')}`);
-  const env = notifierEnv(
+  const notifier = notifierEnv(
     { db, smtp, topics: names },
-    { MAX_ATTEMPTS: String(settings.notifierMaxAttempts), ACK_DEADLINE_SECONDS: String(settings.ackDeadlineSeconds), LOG_LEVEL: 'error' },
+    {
+      MAX_ATTEMPTS: String(settings.notifierMaxAttempts),
+      ACK_DEADLINE_SECONDS: String(settings.ackDeadlineSeconds),
+      LOG_LEVEL: 'error',
+      NOTIFIER_TOPIC: names.topic,
+      ...env,
+    },
   );
-  const config = loadConfig(env);
+  const config = loadConfig(notifier);
   // The notifier's own log lines are not what these tests read; the pipeline's results are.
   const pipeline = await startPipeline({ config, settings, names, log: createLogger('error', new PassThrough()) });
   const [tap]: [Subscription, ...unknown[]] = await pipeline.pubsub.topic(names.topic).createSubscription(`${names.topic}-tap`);

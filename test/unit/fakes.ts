@@ -7,9 +7,13 @@ import {
   DeadLetterPublisher,
   DeliveryKey,
   FailureRecord,
+  AccountDirectory,
+  AccountPolicy,
+  Contact,
   GatePermit,
   GateRefusal,
   HeldMessage,
+  NotificationPublisher,
   Ledger,
   LedgerEntry,
   LedgerWrite,
@@ -72,15 +76,15 @@ export class FakeLedger implements Ledger {
   /** Runs once the lock is taken, before the locked work (another process's last write). */
   onLocked?: () => void;
 
-  seed(notificationId: string, channel: ChannelName, entry: SeededEntry): void {
+  seed(notificationId: string, channel: string, entry: SeededEntry): void {
     this.rows.set(keyOf({ notificationId, channel }), entry);
   }
 
-  row(notificationId: string, channel: ChannelName = 'EMAIL'): (LedgerWrite | SeededEntry) | undefined {
+  row(notificationId: string, channel = 'EMAIL'): (LedgerWrite | SeededEntry) | undefined {
     return this.rows.get(keyOf({ notificationId, channel }));
   }
 
-  holdElsewhere(notificationId: string, channel: ChannelName = 'EMAIL'): void {
+  holdElsewhere(notificationId: string, channel = 'EMAIL'): void {
     this.heldElsewhere.add(keyOf({ notificationId, channel }));
   }
 
@@ -202,6 +206,34 @@ export class FakeGates implements ProviderGates {
   }
 }
 
+/** Account settings in memory: policies by account, contacts by account. */
+export class FakeAccounts implements AccountDirectory {
+  readonly policies = new Map<string, AccountPolicy>();
+  readonly contactLists = new Map<string, Contact[]>();
+  policyReads = 0;
+
+  async policy(accountId: string): Promise<AccountPolicy | undefined> {
+    this.policyReads += 1;
+    return this.policies.get(accountId);
+  }
+
+  async contacts(accountId: string): Promise<Contact[]> {
+    return this.contactLists.get(accountId) ?? [];
+  }
+}
+
+/** Records what was published back to the notifications topic; can be told to fail. */
+export class FakePublisher implements NotificationPublisher {
+  readonly published: { data: Buffer; attributes: Record<string, string> }[] = [];
+  failure?: Error;
+
+  async publish(data: Buffer, attributes: Record<string, string>): Promise<string> {
+    if (this.failure) throw this.failure;
+    this.published.push({ data, attributes });
+    return `published-${this.published.length}`;
+  }
+}
+
 export class FakeClock implements Clock {
   constructor(public now = 1_750_000_000_000) {}
 
@@ -216,22 +248,30 @@ export interface DeliveryWorld {
   email: FakeChannel;
   deadLetters: FakeDeadLetters;
   gates: FakeGates;
+  accounts: FakeAccounts;
+  publisher: FakePublisher;
   clock: FakeClock;
 }
 
 /** makeDeliver wired to fresh fakes: EMAIL is the only configured channel. */
 export function aDeliveryWorld(
-  opts: { maxAttempts?: number; maxReplays?: number; resendSafeTypes?: string[] } = {},
+  opts: { maxAttempts?: number; maxReplays?: number; resendSafeTypes?: string[]; mandatoryTypes?: string[]; channels?: FakeChannel[] } = {},
 ): DeliveryWorld {
   const ledger = new FakeLedger();
   const email = new FakeChannel('EMAIL');
   const deadLetters = new FakeDeadLetters();
   const clock = new FakeClock();
   const gates = new FakeGates();
+  const accounts = new FakeAccounts();
+  const publisher = new FakePublisher();
+  const others = (opts.channels ?? []).map((c): [number, Channel] => [CHANNELS[c.name], c]);
   const deliver = makeDeliver({
     ledger,
-    channels: new Map<number, Channel>([[CHANNELS.EMAIL, email]]),
+    channels: new Map<number, Channel>([[CHANNELS.EMAIL, email], ...others]),
     gates,
+    accounts,
+    publisher,
+    mandatoryTypes: opts.mandatoryTypes ?? [],
     deadLetters,
     clock,
     defaultEncoding: 'JSON',
@@ -239,5 +279,5 @@ export function aDeliveryWorld(
     maxReplays: opts.maxReplays ?? 3,
     resendSafeTypes: new Set(opts.resendSafeTypes ?? []),
   });
-  return { deliver, ledger, email, deadLetters, gates, clock };
+  return { deliver, ledger, email, deadLetters, gates, accounts, publisher, clock };
 }

@@ -107,3 +107,14 @@ describe('toNotification: every channel', () => {
     expect(problemsOf({ ...base, ...input } as unknown as NotificationInput)).toContain(problem);
   });
 });
+
+describe('toNotification: routed notifications', () => {
+  it('when no channel is given but an account and content are, then it is a valid routed notification', () => {
+    const n = toNotification({ notificationId: 'n-1', type: 'order.shipped', accountId: 'acct-1', content: { title: 'Shipped', url: 'https://shop.example/o/1' } }, defaults);
+    expect(n).toMatchObject({ channel: CHANNELS.CHANNEL_UNSPECIFIED, content: { title: 'Shipped', body: '', url: 'https://shop.example/o/1', data: {} } });
+  });
+
+  it('when no channel is given and there is no account, then the channel is reported as required', () => {
+    expect(problemsOf({ notificationId: 'n-1', type: 't', content: { title: 'x' } })).toEqual(['channel is required (or routing: account_id and content)']);
+  });
+});

@@ -1,0 +1,64 @@
+import { Encoding, encodeNotification } from '../codec/codec';
+import { ChannelName, channelName, Notification } from '../codec/notification';
+import { republishAttributes } from '../republish/publisher';
+import type { Known, PushedMessage } from './failure-records';
+import type { DeliveryResult } from './outcomes';
+import { AccountDirectory, Clock, Ledger, LOCK_BUSY, NotificationPublisher, TERMINAL_STATUSES } from './ports';
+import { isExpired } from './policy';
+import { ROUTED_FROM_ATTRIBUTE, ROUTED_KEY, routeToContacts, TARGET_ATTRIBUTE } from './routing';
+
+export interface RouteDeps {
+  ledger: Ledger;
+  accounts: AccountDirectory;
+  publisher: NotificationPublisher;
+  clock: Clock;
+  /** Whether a channel has an adapter: contacts on other channels are skipped. */
+  configured(channel: ChannelName): boolean;
+}
+
+/**
+ * A routed notification: under its own ledger key (`ROUTED`), one message per contact is
+ * published back to the topic, and the fan-out is recorded `sent`. Each of those is then
+ * delivered on its own — preferences, quiet hours, retries and failures per channel and
+ * contact — so a retry repeats only what failed. A redelivery of the routed message after
+ * its fan-out is a duplicate; one before it publishes again, and the per-contact ledger
+ * rows make that harmless.
+ */
+export function makeRoute(deps: RouteDeps) {
+  return async function route(msg: PushedMessage, n: Notification, encoding: Encoding, known: Known): Promise<DeliveryResult> {
+    const result = { ...known, channel: ROUTED_KEY };
+    const key = { notificationId: n.notificationId, channel: ROUTED_KEY };
+    const existing = await deps.ledger.find(key);
+    if (existing && TERMINAL_STATUSES.has(existing.status)) return { ...result, outcome: 'duplicate', attempt: existing.attempts };
+    const locked = await deps.ledger.withLock(key, async (ledger): Promise<DeliveryResult> => {
+      const row = await ledger.read();
+      if (row && TERMINAL_STATUSES.has(row.status)) return { ...result, outcome: 'duplicate', attempt: row.attempts };
+      const write = { type: n.type, accountId: n.accountId, messageId: msg.messageId, attempts: 1, replays: 0 };
+      if (isExpired(n, deps.clock.nowMs())) {
+        await ledger.save({ ...write, status: 'expired', attempts: 0 });
+        return { ...result, outcome: 'expired', attempt: 0 };
+      }
+      const messages = routeToContacts(n, await deps.accounts.contacts(n.accountId), deps.configured);
+      if (messages.length === 0) {
+        const error = 'the account has no contact on a configured channel';
+        await ledger.save({ ...write, status: 'suppressed', failureCode: 'NO_CONTACT', error });
+        return { ...result, outcome: 'suppressed', code: 'NO_CONTACT', error };
+      }
+      await Promise.all(
+        messages.map(({ target, notification }) =>
+          deps.publisher.publish(
+            encodeNotification(notification, encoding),
+            republishAttributes(msg.attributes, {
+              [ROUTED_FROM_ATTRIBUTE]: msg.messageId,
+              [TARGET_ATTRIBUTE]: target,
+              channel: channelName(notification.channel) ?? '',
+            }),
+          ),
+        ),
+      );
+      await ledger.save({ ...write, status: 'sent', providerMessageId: `${messages.length} messages` });
+      return { ...result, outcome: 'routed', attempt: 1, targets: messages.length };
+    });
+    return locked === LOCK_BUSY ? { ...result, outcome: 'lock_busy' } : locked;
+  };
+}
