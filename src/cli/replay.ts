@@ -1,7 +1,7 @@
 import { InvalidNotificationError } from '../client';
 import { REPLAY_OF_ATTRIBUTE as REPLAY_ATTRIBUTE } from '../delivery/replays';
 import { Notification } from '../codec/notification';
-import { notificationFromRow } from '../failures/rebuild';
+import { carriedAttributes, notificationFromRow } from '../failures/rebuild';
 import { FailureStore, Row } from '../failures/store';
 import { FailureFilters } from '../failures/filters';
 import type { CliIo, Command } from './command';
@@ -35,7 +35,7 @@ const BATCH = 500;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Rebuilds each selected notification from its dead-letter row, in batches. */
-async function* rebuilt(store: FailureStore, since: Date, selected: Row[]): AsyncGenerator<[Row, Notification | Error]> {
+async function* rebuilt(store: FailureStore, since: Date, selected: Row[]): AsyncGenerator<[Row, Notification | Error, Record<string, string>]> {
   for (let i = 0; i < selected.length; i += BATCH) {
     const batch = selected.slice(i, i + BATCH);
     const rows = await store.deadLetterRows(since, batch.map((r) => String(r.message_id)));
@@ -44,9 +44,9 @@ async function* rebuilt(store: FailureStore, since: Date, selected: Row[]): Asyn
       const row = byMessage.get(String(candidate.message_id));
       try {
         if (!row) throw new Error('its dead-letter row was not found');
-        yield [candidate, notificationFromRow(row)];
+        yield [candidate, notificationFromRow(row), carriedAttributes(row)];
       } catch (err) {
-        yield [candidate, err as Error];
+        yield [candidate, err as Error, {}];
       }
     }
   }
@@ -60,7 +60,7 @@ interface Tally {
 async function replayAll(client: CliClient, store: FailureStore, f: FailureFilters, selected: Row[], rate?: number): Promise<Tally> {
   const tally: Tally = { replayed: 0, skipped: [] };
   const started = Date.now();
-  for await (const [candidate, notification] of rebuilt(store, f.since, selected)) {
+  for await (const [candidate, notification, carried] of rebuilt(store, f.since, selected)) {
     const what = `${candidate.notification_id} (${candidate.channel})`;
     if (notification instanceof Error) {
       tally.skipped.push(`${what}: ${notification.message}`);
@@ -68,7 +68,7 @@ async function replayAll(client: CliClient, store: FailureStore, f: FailureFilte
     }
     if (rate) await sleep(Math.max(0, started + (tally.replayed * 1000) / rate - Date.now()));
     try {
-      await client.republish(notification, { [REPLAY_ATTRIBUTE]: String(candidate.source_message_id) });
+      await client.republish(notification, { ...carried, [REPLAY_ATTRIBUTE]: String(candidate.source_message_id) });
       tally.replayed++;
     } catch (err) {
       if (!(err instanceof InvalidNotificationError)) {

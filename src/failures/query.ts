@@ -68,6 +68,7 @@ function failureColumns(d: Dialect, poison: boolean): string {
     `${attribute('notifier_error')} AS error`,
     `CASE WHEN ${attribute('notifier_failure_code')} IS NULL THEN 'pubsub' ELSE 'notifier' END AS dead_lettered_by`,
     `${attribute('notifier_replay_of')} AS replay_of`,
+    `${attribute('notifier_target')} AS target`,
     `COALESCE(${attribute('notifier_source_message_id')}, message_id) AS source_message_id`,
     `${n('created_at_micros')} AS created_at`,
     `${n('expires_at_micros')} AS expires_at`,
@@ -78,8 +79,9 @@ function failureColumns(d: Dialect, poison: boolean): string {
 }
 
 /**
- * One row per failed (notification_id, channel) — the latest record wins, since
- * dead-lettering is best effort and can repeat — and one per poison message. `where`
+ * One row per failed (notification_id, channel) — per contact for a routed notification's
+ * messages (`target`) — the latest record winning, since dead-lettering is best effort and
+ * can repeat; and one per poison message. `where`
  * restricts both scans (the partition filter belongs here, before deduplication).
  */
 export function failedNotificationsSql(d: Dialect, tables: Tables, where = ''): string {
@@ -88,7 +90,7 @@ export function failedNotificationsSql(d: Dialect, tables: Tables, where = ''): 
   return `SELECT * FROM (
   SELECT failures.*,
     ROW_NUMBER() OVER (
-      PARTITION BY payload, COALESCE(notification_id, source_message_id), channel
+      PARTITION BY payload, COALESCE(notification_id, source_message_id), COALESCE(target, channel)
       ORDER BY failed_at DESC, message_id DESC
     ) AS nth_record
   FROM (

@@ -3,6 +3,7 @@ import { Notification } from '../codec/notification';
 import { notificationType } from '../codec/schema';
 import { fieldsOf, isMapColumn, TableField } from './bigquery-schema';
 import { Row } from './store';
+import { TARGET_ATTRIBUTE } from '../delivery/routing';
 
 /**
  * A TIMESTAMP column value → epoch microseconds, exactly: BigQuery gives ISO text with up
@@ -47,4 +48,21 @@ function plainRecord(fields: readonly TableField[], row: Row): Row {
  */
 export function notificationFromRow(row: Row): Notification {
   return notificationFromPlain(plainRecord(fieldsOf(notificationType()), row));
+}
+
+/**
+ * Attributes a replay must carry over from the failed message: a routed notification's
+ * per-contact message is known by its target (`notifier_target`), so its replay reopens that
+ * contact's ledger row and no other.
+ */
+export function carriedAttributes(row: Row): Record<string, string> {
+  const raw = row.attributes;
+  let attributes: unknown;
+  try {
+    attributes = typeof raw === 'string' ? JSON.parse(raw) : raw;
+  } catch {
+    return {};
+  }
+  const target = (attributes as Record<string, unknown> | null)?.[TARGET_ATTRIBUTE];
+  return typeof target === 'string' ? { [TARGET_ATTRIBUTE]: target } : {};
 }

@@ -4,7 +4,7 @@ SELECT * EXCEPT (nth_record) FROM (
 SELECT * FROM (
   SELECT failures.*,
     ROW_NUMBER() OVER (
-      PARTITION BY payload, COALESCE(notification_id, source_message_id), channel
+      PARTITION BY payload, COALESCE(notification_id, source_message_id), COALESCE(target, channel)
       ORDER BY failed_at DESC, message_id DESC
     ) AS nth_record
   FROM (
@@ -21,6 +21,7 @@ SELECT * FROM (
       JSON_VALUE(attributes, '$.notifier_error') AS error,
       CASE WHEN JSON_VALUE(attributes, '$.notifier_failure_code') IS NULL THEN 'pubsub' ELSE 'notifier' END AS dead_lettered_by,
       JSON_VALUE(attributes, '$.notifier_replay_of') AS replay_of,
+      JSON_VALUE(attributes, '$.notifier_target') AS target,
       COALESCE(JSON_VALUE(attributes, '$.notifier_source_message_id'), message_id) AS source_message_id,
       created_at_micros AS created_at,
       expires_at_micros AS expires_at,
@@ -42,6 +43,7 @@ SELECT * FROM (
       JSON_VALUE(attributes, '$.notifier_error') AS error,
       CASE WHEN JSON_VALUE(attributes, '$.notifier_failure_code') IS NULL THEN 'pubsub' ELSE 'notifier' END AS dead_lettered_by,
       JSON_VALUE(attributes, '$.notifier_replay_of') AS replay_of,
+      JSON_VALUE(attributes, '$.notifier_target') AS target,
       COALESCE(JSON_VALUE(attributes, '$.notifier_source_message_id'), message_id) AS source_message_id,
       NULL AS created_at,
       NULL AS expires_at,

@@ -126,4 +126,11 @@ describe('notifier replay', () => {
     expect(cap.stderr()).toContain('skipped n-4 (EMAIL): its dead-letter row was not found');
     expect(cap.stdout()).toContain('replayed 1 of 3 failed notification(s) to notifications (2 skipped)');
   });
+  test('when a failed message was one contact of a routed notification, then its replay carries its target so only that contact is retried', async () => {
+    const routedRow = { ...deadLetter('n-5', '5'), attributes: '{"notifier_target":"EMAIL:0a1b2c3d","notifier_routed_from":"r-1"}' };
+    const pubsub = fakePubSub();
+    const cap = captureIo({ failureStore: fakeStore({ candidates: [candidate('n-5', '5')], deadLetters: [routedRow] }).store, createClient: pubsub.createClient });
+    expect(await runCli(['replay'], cap.io)).toBe(0);
+    expect(pubsub.attributes).toEqual([{ notifier_target: 'EMAIL:0a1b2c3d', notifier_replay_of: 'src-5' }]);
+  });
 });

@@ -89,11 +89,12 @@ describe('MySQL SQL for the local stand-in (run for real by the integration test
 describe('analyst views (BigQuery SQL text, not run here)', () => {
   const views = viewSql();
 
-  test('when generated, then failed_notifications keeps the latest record per notification and channel, poison included', () => {
+  test('when generated, then failed_notifications keeps the latest record per notification and channel (and routed contact), poison included', () => {
     const sql = views['failed_notifications.sql']!;
     expect(sql).toContain('FROM `${project}.${dataset}.dead_letters`');
     expect(sql).toContain('FROM `${project}.${dataset}.poison_messages`');
-    expect(sql).toContain('PARTITION BY payload, COALESCE(notification_id, source_message_id), channel');
+    expect(sql).toContain('PARTITION BY payload, COALESCE(notification_id, source_message_id), COALESCE(target, channel)');
+    expect(sql).toContain("JSON_VALUE(attributes, '$.notifier_target') AS target");
     expect(sql).toContain('ORDER BY failed_at DESC, message_id DESC');
     expect(sql).toContain('SELECT * EXCEPT (nth_record)');
     for (const name of ['EMAIL', 'SMS', 'PUSH', 'SLACK', 'LINE', 'WEBHOOK']) expect(sql).toContain(`THEN '${name}'`);

@@ -1,4 +1,4 @@
-import { notificationFromRow, timestampMicros } from '../../../src/failures/rebuild';
+import { carriedAttributes, notificationFromRow, timestampMicros } from '../../../src/failures/rebuild';
 import { CHANNELS } from '../../../src/codec/notification';
 
 describe('timestampMicros', () => {
@@ -64,5 +64,17 @@ describe('notificationFromRow', () => {
       push: '{"device_token":"tok","title":"T","body":null,"data":[{"key":"orderId","value":"42"},{"key":"kind","value":"x"}]}',
     };
     expect(notificationFromRow(pushRow).push).toEqual({ deviceToken: 'tok', title: 'T', body: '', data: { orderId: '42', kind: 'x' } });
+  });
+});
+
+describe('carriedAttributes', () => {
+  test.each([
+    ['a routed message (MySQL JSON text)', '{"notifier_target":"SMS:0a1b2c3d","origin":"x"}', { notifier_target: 'SMS:0a1b2c3d' }],
+    ['a routed message (BigQuery JSON object)', { notifier_target: 'PUSH:0a1b2c3d' }, { notifier_target: 'PUSH:0a1b2c3d' }],
+    ['a message with no target', '{"origin":"x"}', {}],
+    ['no attributes', null, {}],
+    ['unreadable attributes', '{not json', {}],
+  ])('when the dead-letter row is %s, then the replay carries %j', (_, attributes, carried) => {
+    expect(carriedAttributes({ attributes })).toEqual(carried);
   });
 });
