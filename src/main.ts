@@ -14,6 +14,10 @@ import { createPool } from './ledger/pool';
 import { createLogger, Logger } from './logging';
 import { makeOidcAuthenticator, noAuthentication } from './push/auth';
 import { createApp } from './push/app';
+import { makeReleaseHeld } from './delivery/release-held';
+import { makeMysqlHeldQueue } from './ledger/held-queue';
+import { makePubSubNotificationPublisher } from './republish/publisher';
+import { createTasksRouter } from './tasks/router';
 
 export interface RunningNotifier {
   server: Server;
@@ -68,8 +72,27 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
     resendSafeTypes: config.delivery.resendSafeTypes,
   });
 
+  // Releasing held notifications (POST /tasks/release-held), called by Cloud Scheduler as TASKS_CALLER.
+  const releaseHeld = makeReleaseHeld({
+    queue: makeMysqlHeldQueue(pool, { timeoutMs: config.mysql.queryTimeoutMs }),
+    publisher: makePubSubNotificationPublisher(pubsub, { topic: config.pubsub.notificationsTopic, publishTimeoutMs: config.pubsub.publishTimeoutMs }),
+    clock,
+    batchSize: config.release.batchSize,
+    claimTimeoutMs: config.release.claimTimeoutMs,
+  });
+  const tasksAuthenticator =
+    config.api.auth === 'oidc'
+      ? makeOidcAuthenticator({
+          audience: config.api.audience!,
+          serviceAccounts: config.api.tasksCaller ? [config.api.tasksCaller] : [],
+          callers: 'the scheduler (TASKS_CALLER)',
+          certsUrl: opts.oidcCertsUrl,
+        })
+      : noAuthentication;
+
   const app = createApp({
     deliver,
+    tasks: createTasksRouter({ releaseHeld, authenticator: tasksAuthenticator, log }),
     log,
     projectId: config.pubsub.projectId,
     authenticator:

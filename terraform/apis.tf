@@ -4,6 +4,7 @@
 locals {
   required_apis = toset([
     "bigquery.googleapis.com",
+    "cloudscheduler.googleapis.com", # the release of notifications held for quiet hours
     "iam.googleapis.com",
     "iamcredentials.googleapis.com", # Pub/Sub mints the push OIDC token through it
     "logging.googleapis.com",

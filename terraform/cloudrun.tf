@@ -153,6 +153,40 @@ resource "google_cloud_run_v2_service" "notifier" {
         value = var.shutdown_grace_ms
       }
 
+      # Account settings, routing and quiet hours (scheduler.tf calls the release task).
+      env {
+        name  = "NOTIFIER_TOPIC"
+        value = google_pubsub_topic.notifications.name
+      }
+      env {
+        name  = "API_AUTH"
+        value = "oidc"
+      }
+      env {
+        name  = "API_AUDIENCE"
+        value = var.api_audience
+      }
+      env {
+        name  = "SETTINGS_CALLERS"
+        value = join(",", var.settings_callers)
+      }
+      env {
+        name  = "TASKS_CALLER"
+        value = google_service_account.scheduler.email
+      }
+      env {
+        name  = "MANDATORY_TYPES"
+        value = join(",", var.mandatory_types)
+      }
+      env {
+        name  = "RELEASE_BATCH_SIZE"
+        value = var.release_batch_size
+      }
+      env {
+        name  = "RELEASE_CLAIM_TIMEOUT_MS"
+        value = var.release_claim_timeout_ms
+      }
+
       # Provider gates: rate limits per channel and circuit breakers, always set so that what
       # runs is what variables.tf says (the notifier's defaults are the same).
       env {
@@ -269,6 +303,7 @@ resource "google_cloud_run_v2_service" "notifier" {
     google_project_iam_member.run_sends_fcm,
     google_project_iam_member.run_cloudsql_client,
     google_pubsub_topic_iam_member.run_publishes_failures,
+    google_pubsub_topic_iam_member.run_publishes_notifications,
     # The notifier dead-letters from its first request on: the failure stores exist first.
     google_pubsub_subscription.dead_letters_bigquery,
     google_pubsub_subscription.poison_bigquery,

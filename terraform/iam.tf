@@ -55,7 +55,18 @@ resource "google_service_account" "run" {
   project      = var.project_id
   account_id   = "notifier-run"
   display_name = "notifier: Cloud Run runtime"
-  description  = "Runs the notifier: Cloud SQL client, publisher on the dead-letter and poison topics, reader of its secrets, FCM sender when PUSH is enabled."
+  description  = "Runs the notifier: Cloud SQL client, publisher on the notifications, dead-letter and poison topics, reader of its secrets, FCM sender when PUSH is enabled."
+
+  depends_on = [google_project_service.required]
+}
+
+# The scheduler identity: the `email` claim of the OIDC token Cloud Scheduler sends to
+# POST /tasks/release-held. It needs no roles; the notifier checks the claim (TASKS_CALLER).
+resource "google_service_account" "scheduler" {
+  project      = var.project_id
+  account_id   = "notifier-scheduler"
+  display_name = "notifier: Cloud Scheduler identity"
+  description  = "Identity in the OIDC token of the notifier-release-held job; the notifier's task endpoints accept only this account."
 
   depends_on = [google_project_service.required]
 }
@@ -121,7 +132,7 @@ resource "google_project_iam_member" "run_cloudsql_client" {
   member  = google_service_account.run.member
 }
 
-# Failure records: the dead-letter and poison topics only, never the main topic.
+# Failure records: the dead-letter and poison topics.
 resource "google_pubsub_topic_iam_member" "run_publishes_failures" {
   for_each = {
     dead_letter = google_pubsub_topic.dead_letter.name
@@ -130,6 +141,15 @@ resource "google_pubsub_topic_iam_member" "run_publishes_failures" {
 
   project = var.project_id
   topic   = each.value
+  role    = "roles/pubsub.publisher"
+  member  = google_service_account.run.member
+}
+
+# The notifications topic (NOTIFIER_TOPIC): a routed notification's per-contact messages, and
+# held notifications released after quiet hours. That topic only, not the project's topics.
+resource "google_pubsub_topic_iam_member" "run_publishes_notifications" {
+  project = var.project_id
+  topic   = google_pubsub_topic.notifications.name
   role    = "roles/pubsub.publisher"
   member  = google_service_account.run.member
 }
@@ -187,7 +207,9 @@ resource "google_secret_manager_secret_iam_member" "migrate_reads_mysql_url" {
 
 # --- Who may call the Cloud Run service --------------------------------------------------
 
-# Push authentication mode: in-app OIDC verification, not Cloud Run IAM. With Cloud Run IAM
+# Push authentication mode: in-app OIDC verification, not Cloud Run IAM. The settings API and
+# the task endpoints (Cloud Scheduler) are verified the same way (API_AUTH=oidc, aud =
+# var.api_audience, email in SETTINGS_CALLERS or = TASKS_CALLER). With Cloud Run IAM
 # enforcing roles/run.invoker, Cloud Run strips the token's signature before the container
 # sees it (GCP-FACTS: SIGNATURE_REMOVED_BY_GOOGLE), so the notifier could not verify it. So
 # Cloud Run lets every request through (allUsers), and the notifier itself verifies each

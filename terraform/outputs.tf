@@ -70,6 +70,21 @@ output "push_audience" {
   value       = var.push_audience
 }
 
+output "api_audience" {
+  description = "Audience of the OIDC tokens settings API callers and the scheduler send (API_AUDIENCE): callers mint ID tokens for it."
+  value       = var.api_audience
+}
+
+output "scheduler_service_account" {
+  description = "Identity in the release job's OIDC token (TASKS_CALLER)."
+  value       = google_service_account.scheduler.email
+}
+
+output "release_job" {
+  description = "Cloud Scheduler job releasing held notifications: gcloud scheduler jobs run <name> --location <region> releases a batch at once."
+  value       = google_cloud_scheduler_job.release_held.name
+}
+
 output "runtime_service_account" {
   description = "Service account the notifier runs as."
   value       = google_service_account.run.email

@@ -295,7 +295,7 @@ variable "concurrency" {
 }
 
 variable "request_timeout_seconds" {
-  description = "Cloud Run request timeout (1-3600 s). Must be at least ack_deadline_seconds so Cloud Run never cuts off a delivery Pub/Sub is still waiting for."
+  description = "Cloud Run request timeout (1-3600 s). Must be at least ack_deadline_seconds so Cloud Run never cuts off a delivery Pub/Sub is still waiting for, and below release_claim_timeout_ms / 1000. Also the release job's attempt deadline (within Cloud Scheduler's 15 s-30 min)."
   type        = number
   default     = 120
   nullable    = false
@@ -686,5 +686,94 @@ variable "breaker_open_ms" {
     # breaker must still have a delivery left when the breaker lets a probe through.
     condition     = var.breaker_failures == 0 || (var.max_delivery_attempts - 1) * var.minimum_backoff_seconds * 1000 > var.breaker_open_ms
     error_message = "breaker_open_ms must be below (max_delivery_attempts - 1) * minimum_backoff_seconds * 1000 (unless breaker_failures is 0), or Pub/Sub dead-letters messages before an open breaker lets a call through."
+  }
+}
+
+# --- Account settings API, quiet hours and releases ---------------------------------------
+# The settings API and the task endpoints verify callers' OIDC tokens in the notifier
+# (API_AUTH=oidc), as push does; Cloud Run lets every request through (iam.tf).
+
+variable "api_audience" {
+  description = "The `aud` claim the notifier requires on settings API and task calls (API_AUDIENCE); the scheduler's token and the settings callers' tokens carry it. A fixed string like push_audience (the service URL is only known after the service exists), and a different one, so a token minted for one endpoint is never accepted by the other."
+  type        = string
+  default     = "notifier-api"
+  nullable    = false
+  validation {
+    condition     = length(var.api_audience) > 0 && length(var.api_audience) <= 500 && !strcontains(var.api_audience, " ")
+    error_message = "api_audience must be a non-empty string without spaces."
+  }
+  validation {
+    condition     = var.api_audience != var.push_audience
+    error_message = "api_audience must differ from push_audience: a push token must not open the settings API or the task endpoints."
+  }
+}
+
+variable "settings_callers" {
+  description = "Service account emails of the services allowed to read and change account settings (SETTINGS_CALLERS), e.g. the account service behind the product's settings page. Empty: nobody may call the settings API."
+  type        = list(string)
+  default     = []
+  nullable    = false
+  validation {
+    condition     = alltrue([for email in var.settings_callers : can(regex("^[^@\\s,]+@[^@\\s,]+\\.gserviceaccount\\.com$", email))])
+    error_message = "settings_callers must be service account emails (...@....gserviceaccount.com)."
+  }
+}
+
+variable "mandatory_types" {
+  description = "Notification types, or category.* patterns, that opt-outs and quiet hours never apply to (MANDATORY_TYPES): what an account must receive at once whatever it chose, such as security alerts and one-time codes (security.*) and legal notices (legal.*). Producers name such types accordingly; add e.g. otp.* if one-time codes are named so."
+  type        = list(string)
+  default     = ["security.*", "legal.*"]
+  nullable    = false
+  validation {
+    condition     = alltrue([for t in var.mandatory_types : can(regex("^[^\\s,*]+(\\.\\*)?$", t))])
+    error_message = "mandatory_types entries must be a type (order.shipped) or a category pattern (security.*), without spaces or commas."
+  }
+}
+
+variable "release_schedule" {
+  description = "Cloud Scheduler cron schedule of POST /tasks/release-held, which publishes held notifications whose quiet hours are over. Every minute by default: a held notification goes out at most about a minute after its quiet hours end."
+  type        = string
+  default     = "* * * * *"
+  nullable    = false
+  validation {
+    condition     = can(regex("^\\S+( \\S+){4}$", var.release_schedule))
+    error_message = "release_schedule must be a cron expression of five fields, e.g. \"* * * * *\"."
+  }
+}
+
+variable "release_time_zone" {
+  description = "Time zone (tz database name) release_schedule is read in. Irrelevant for the every-minute default; the accounts' own time zones decide when quiet hours end."
+  type        = string
+  default     = "Etc/UTC"
+  nullable    = false
+  validation {
+    condition     = can(regex("^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$", var.release_time_zone))
+    error_message = "release_time_zone must be a tz database name such as Etc/UTC or Asia/Tokyo."
+  }
+}
+
+variable "release_batch_size" {
+  description = "Held notifications one release call publishes (RELEASE_BATCH_SIZE). With the every-minute schedule this is the release rate per minute: size it for the largest number of notifications held until the same moment (quiet hours ending at 07:00 in one time zone); the call answers more=true while a backlog remains."
+  type        = number
+  default     = 500
+  nullable    = false
+  validation {
+    condition     = var.release_batch_size >= 1 && var.release_batch_size <= 5000 && floor(var.release_batch_size) == var.release_batch_size
+    error_message = "release_batch_size must be a whole number from 1 to 5000 (the notifier's accepted range)."
+  }
+}
+
+variable "release_claim_timeout_ms" {
+  description = "After how long a release's claim on held notifications may be taken over by a later release (RELEASE_CLAIM_TIMEOUT_MS): a release that died mid-way. Must exceed the Cloud Run request timeout, so a release still running never has its rows taken (which would publish them twice; the ledger would drop the second, but it is waste)."
+  type        = number
+  default     = 300000
+  nullable    = false
+  validation {
+    condition     = var.release_claim_timeout_ms >= 10000 && var.release_claim_timeout_ms <= 3600000 && floor(var.release_claim_timeout_ms) == var.release_claim_timeout_ms
+    error_message = "release_claim_timeout_ms must be a whole number from 10000 to 3600000 (the notifier's accepted range)."
+  }
+  validation {
+    condition     = var.release_claim_timeout_ms > var.request_timeout_seconds * 1000
+    error_message = "release_claim_timeout_ms must exceed request_timeout_seconds * 1000: a release still running must keep its claims."
   }
 }

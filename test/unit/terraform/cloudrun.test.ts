@@ -2,7 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { deliveryBudgetMs, loadConfig } from '../../../src/config';
 import { PACKAGE_ROOT } from '../../../src/paths';
-import { Block, exampleValues, expression, loadTerraform, plannedChannels, resolve, resource, single, Terraform } from './hcl';
+import { deployedEnv as deployedEnvOf, Env, SAMPLE_SECRETS } from './deployed-env';
+import { Block, exampleValues, expression, loadTerraform, resource, single, Terraform } from './hcl';
 
 let tf: Terraform;
 let values: Record<string, unknown>;
@@ -25,13 +26,10 @@ beforeAll(async () => {
   values = await exampleValues(tf);
 });
 
-type Env = { name: string; value?: string; value_source?: Block[] };
-
 const service = () => resource(tf, 'google_cloud_run_v2_service', 'notifier');
 const template = () => single(service(), 'template');
 const container = () => single(template(), 'containers');
 const envOf = (c: Block) => c.env as Env[];
-const plainEnv = (c: Block) => envOf(c).filter((e) => e.value_source === undefined);
 const secretRef = (e: Env) => single(single(e as Block, 'value_source'), 'secret_key_ref');
 
 /** The variable names in the first column of README's "## Configuration" table. */
@@ -45,32 +43,8 @@ function documentedVariables(): Set<string> {
   return new Set([...section.matchAll(/^\|\s*`([A-Z][A-Z0-9_]*)`\s*\|/gm)].map((m) => m[1]));
 }
 
-/** Secret values are the operator's; these have the documented shapes. */
-const SAMPLE_SECRETS: Record<string, string> = {
-  MYSQL_URL: 'mysql://notifier:pass@localhost/notifier?socketPath=/cloudsql/my-project:us-central1:notifier-mysql',
-  SMTP_URL: 'smtps://user:pass@smtp.example.com:465',
-  TWILIO_AUTH_TOKEN: 'twilio-auth-token',
-  LINE_CHANNEL_ACCESS_TOKEN: 'line-channel-access-token',
-  SLACK_BOT_TOKEN: 'xoxb-1-2-3',
-  SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/XXXX',
-  WEBHOOK_SIGNING_SECRET: 's'.repeat(48),
-};
-
-/**
- * The environment the deployed notifier starts with, for the example tfvars and the
- * defaults with `overrides`: the static env blocks, then the dynamic ones (the enabled
- * channels' plain variables and secrets), every secret with a sample value.
- */
-function deployedEnv(overrides: Record<string, unknown> = {}): Record<string, string> {
-  const vars = { ...values, ...overrides };
-  const env: Record<string, string> = {};
-  for (const e of plainEnv(container())) env[e.name] = resolve(e.value, tf, vars);
-  for (const e of envOf(container()).filter((x) => x.value_source !== undefined)) env[e.name] = SAMPLE_SECRETS[e.name];
-  const channels = plannedChannels(tf, vars);
-  Object.assign(env, channels.env);
-  for (const name of Object.keys(channels.secrets)) env[name] = SAMPLE_SECRETS[name];
-  return env;
-}
+/** The deployed environment for the example tfvars and the defaults with `overrides`. */
+const deployedEnv = (overrides: Record<string, unknown> = {}) => deployedEnvOf(tf, { ...values, ...overrides });
 
 /** Every variable Cloud Run may set: the static env blocks and the dynamic channel ones. */
 function everyEnvName(): string[] {

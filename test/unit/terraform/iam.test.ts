@@ -63,26 +63,31 @@ describe('terraform/iam.tf: the Pub/Sub service agent', () => {
 });
 
 describe('terraform/iam.tf: service accounts, least privilege', () => {
-  test('when the service accounts are declared, then they are notifier-push, notifier-run and notifier-migrate', () => {
+  test('when the service accounts are declared, then they are notifier-push, notifier-scheduler, notifier-run and notifier-migrate', () => {
     expect(resource(tf, 'google_service_account', 'push').account_id).toBe('notifier-push');
+    expect(resource(tf, 'google_service_account', 'scheduler').account_id).toBe('notifier-scheduler');
     expect(resource(tf, 'google_service_account', 'run').account_id).toBe('notifier-run');
     expect(resource(tf, 'google_service_account', 'migrate').account_id).toBe('notifier-migrate');
   });
 
-  test('when the push service account is used, then it holds no roles at all (it only names the sender)', () => {
+  test('when the push and scheduler service accounts are used, then they hold no roles at all (they only name the sender)', () => {
     expect(grantsTo('${google_service_account.push.member}')).toEqual([]);
+    expect(grantsTo('${google_service_account.scheduler.member}')).toEqual([]);
+    expect(iamResources().filter((r) => JSON.stringify(r.body).includes('google_service_account.scheduler'))).toEqual([]);
   });
 
-  test('when the notifier runs, then its account gets Cloud SQL client, publisher on the failure topics, its secrets and FCM sending, nothing else', () => {
+  test('when the notifier runs, then its account gets Cloud SQL client, publisher on the notifications and failure topics, its secrets and FCM sending, nothing else', () => {
     const grants = grantsTo('${google_service_account.run.member}').map((r) => ({
       type: r.type,
       role: r.body.role,
       on: r.body.for_each ?? r.body.project,
     }));
-    expect(grants).toHaveLength(5);
+    expect(grants).toHaveLength(6);
     expect(grants).toEqual(
       expect.arrayContaining([
         { type: 'google_project_iam_member', role: 'roles/cloudsql.client', on: '${local.cloud_sql_project}' },
+        // Routed per-contact messages and released held notifications: that topic only.
+        { type: 'google_pubsub_topic_iam_member', role: 'roles/pubsub.publisher', on: '${var.project_id}' },
         {
           type: 'google_pubsub_topic_iam_member',
           role: 'roles/pubsub.publisher',
@@ -114,6 +119,16 @@ describe('terraform/iam.tf: service accounts, least privilege', () => {
     const project = (connection: string) => connection.split(':').slice(0, -2).join(':');
     expect(project('my-project:us-central1:db')).toBe('my-project');
     expect(project('example.com:my-project:us-central1:db')).toBe('example.com:my-project');
+  });
+
+  test('when the notifier publishes routed and released notifications, then it may publish to the notifications topic only', () => {
+    expect(resource(tf, 'google_pubsub_topic_iam_member', 'run_publishes_notifications')).toEqual({
+      project: '${var.project_id}',
+      topic: '${google_pubsub_topic.notifications.name}',
+      role: 'roles/pubsub.publisher',
+      member: '${google_service_account.run.member}',
+    });
+    expect(resource(tf, 'google_cloud_run_v2_service', 'notifier').depends_on).toContain('${google_pubsub_topic_iam_member.run_publishes_notifications}');
   });
 
   test('when producers are listed, then each may publish to the notifications topic and nowhere else', () => {

@@ -16,7 +16,7 @@ describe('terraform/: versions, layout and outputs', () => {
   });
 
   test('when reading the directory, then each file holds one concern and says so in its name', () => {
-    expect(tf.files).toEqual(['apis.tf', 'bigquery.tf', 'channels.tf', 'cloudrun.tf', 'iam.tf', 'monitoring.tf', 'outputs.tf', 'pubsub.tf', 'secrets.tf', 'variables.tf', 'versions.tf']);
+    expect(tf.files).toEqual(['apis.tf', 'bigquery.tf', 'channels.tf', 'cloudrun.tf', 'iam.tf', 'monitoring.tf', 'outputs.tf', 'pubsub.tf', 'scheduler.tf', 'secrets.tf', 'variables.tf', 'versions.tf']);
     const where = (prefix: string) => [...new Set(tf.resources.filter((r) => r.type.startsWith(prefix) && !r.type.includes('_iam_')).map((r) => r.file))];
     expect(where('google_pubsub_')).toEqual(['pubsub.tf']);
     expect(where('google_bigquery_')).toEqual(['bigquery.tf']);
@@ -25,6 +25,7 @@ describe('terraform/: versions, layout and outputs', () => {
     expect(where('google_monitoring_')).toEqual(['monitoring.tf']);
     expect(where('google_logging_')).toEqual(['monitoring.tf']);
     expect(where('google_project_service')).toEqual(['apis.tf']);
+    expect(where('google_cloud_scheduler_')).toEqual(['scheduler.tf']);
     // channels.tf only decides (locals); the resources stay with their concern.
     expect(tf.resources.filter((r) => r.file === 'channels.tf')).toEqual([]);
     expect(Object.keys(tf.variables).length).toBeGreaterThan(30);
@@ -34,7 +35,7 @@ describe('terraform/: versions, layout and outputs', () => {
   test('when the APIs are enabled, then destroying the configuration never disables them', () => {
     expect(resource(tf, 'google_project_service', 'required')).toMatchObject({ for_each: '${local.required_apis}', disable_on_destroy: false });
     expect(tf.locals.required_apis).toEqual(expect.stringContaining('pubsub.googleapis.com'));
-    for (const api of ['bigquery', 'iamcredentials', 'logging', 'monitoring', 'run', 'secretmanager', 'sqladmin']) {
+    for (const api of ['bigquery', 'cloudscheduler', 'iamcredentials', 'logging', 'monitoring', 'run', 'secretmanager', 'sqladmin']) {
       expect(tf.locals.required_apis).toContain(`"${api}.googleapis.com"`);
     }
   });
@@ -44,6 +45,7 @@ describe('terraform/: versions, layout and outputs', () => {
       expect.arrayContaining([
         'service_url', 'push_endpoint', 'notifications_topic', 'dead_letter_topic', 'poison_topic', 'push_subscription',
         'failures_dataset', 'push_service_account', 'runtime_service_account', 'migrate_job', 'secrets', 'dashboard_id', 'enabled_channels',
+        'api_audience', 'scheduler_service_account', 'release_job',
       ]),
     );
     for (const [name, o] of Object.entries(tf.outputs)) expect({ name, described: typeof o.description === 'string' }).toEqual({ name, described: true });

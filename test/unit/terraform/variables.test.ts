@@ -92,7 +92,7 @@ describe('terraform/variables.tf: documented platform ranges', () => {
     ['maximum_backoff_seconds', 10, 600], // not below minimum_backoff_seconds (10)
     ['ack_deadline_seconds', 26, 120], // 10-600 for Pub/Sub; the budget (21 s + 5 s) and request_timeout_seconds (120) bind
     ['concurrency', 1, 10], // 1000 for Cloud Run; db_pool_size (10) binds
-    ['request_timeout_seconds', 60, 3600], // 1 s for Cloud Run; ack_deadline_seconds (60) binds
+    ['request_timeout_seconds', 60, 299], // 1-3600 s for Cloud Run; ack_deadline_seconds (60) and release_claim_timeout_ms (300 s) bind
     ['message_retention_seconds', 6600, 2678400], // 600 s for Pub/Sub; 10 attempts x (600 s + 60 s) binds
     ['db_pool_size', 10, 25], // 1-100 per instance; concurrency (10) and 10 instances x 25 = 250 connections bind
     ['shutdown_grace_ms', 0, 9999], // Cloud Run sends SIGKILL 10 s after SIGTERM
@@ -151,6 +151,8 @@ describe('terraform/variables.tf: cross-checks (a caller must not give up before
     ['twilio_account_sid', ['enabled_channels']],
     ['twilio_from', ['enabled_channels']],
     ['fcm_project_id', ['enabled_channels', 'project_id']],
+    ['release_claim_timeout_ms', ['request_timeout_seconds']],
+    ['api_audience', ['push_audience']],
   ])('when %s is validated, then a condition relates it to %j', (name, others) => {
     const cross = conditionsOf(name).filter((c) => others.every((o) => c.includes(`var.${o}`)));
     expect(cross).toHaveLength(1);
