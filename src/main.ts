@@ -16,7 +16,6 @@ import { makeOidcAuthenticator, noAuthentication } from './push/auth';
 import { createApp } from './push/app';
 import { makeReleaseHeld } from './delivery/release-held';
 import { makeMysqlHeldQueue } from './ledger/held-queue';
-import { makePubSubNotificationPublisher } from './republish/publisher';
 import { createTasksRouter } from './tasks/router';
 
 export interface RunningNotifier {
@@ -54,6 +53,9 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
       log.log(to === 'open' ? 'warn' : 'info', `circuit breaker ${to}`, { ...change, state: to }),
   });
 
+  // Routed notifications' per-contact messages and released held ones go back to the topic.
+  const publisher = makePubSubNotificationPublisher(pubsub, { topic: config.pubsub.notificationsTopic, publishTimeoutMs: config.pubsub.publishTimeoutMs });
+
   const deliver = makeDeliver({
     ledger: makeMysqlLedger(pool, {
       lockWaitSeconds: config.mysql.lockWaitSeconds,
@@ -63,7 +65,7 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
     gates,
     deadLetters: makePubSubDeadLetterPublisher(pubsub, config.pubsub),
     accounts: makeMysqlSettingsStore(pool, { timeoutMs: config.mysql.queryTimeoutMs }),
-    publisher: makePubSubNotificationPublisher(pubsub, { topic: config.pubsub.notificationsTopic, publishTimeoutMs: config.pubsub.publishTimeoutMs }),
+    publisher,
     mandatoryTypes: config.delivery.mandatoryTypes,
     clock,
     defaultEncoding: config.pubsub.defaultEncoding,
@@ -75,7 +77,7 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
   // Releasing held notifications (POST /tasks/release-held), called by Cloud Scheduler as TASKS_CALLER.
   const releaseHeld = makeReleaseHeld({
     queue: makeMysqlHeldQueue(pool, { timeoutMs: config.mysql.queryTimeoutMs }),
-    publisher: makePubSubNotificationPublisher(pubsub, { topic: config.pubsub.notificationsTopic, publishTimeoutMs: config.pubsub.publishTimeoutMs }),
+    publisher,
     clock,
     batchSize: config.release.batchSize,
     claimTimeoutMs: config.release.claimTimeoutMs,

@@ -4,7 +4,7 @@ import { describeProblems, isRouted, validateNotification } from '../codec/valid
 import { FailureRecords, Known, makeFailureRecords, PushedMessage, short } from './failure-records';
 import { asDeliveryError, DeliveryError, FailureClass, FailureCode } from './failures';
 import { DeliveryResult } from './outcomes';
-import { Decision, decide, isExpired, matchesType, RELEASE_OF_ATTRIBUTE } from './policy';
+import { Decision, decide, isExpired, matchesType } from './policy';
 import {
   AccountDirectory,
   Channel,
@@ -21,6 +21,7 @@ import {
   ProviderGates,
   TERMINAL_STATUSES,
 } from './ports';
+import { RELEASE_OF_ATTRIBUTE } from './release-held';
 import { admitReplay, mayReopen, ReplayState } from './replays';
 import { makeRoute } from './route';
 import { targetOf } from './routing';

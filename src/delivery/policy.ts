@@ -2,12 +2,6 @@ import type { Notification } from '../codec/notification';
 import type { AccountPolicy, PreferenceRule } from './ports';
 import { quietHoursEnd } from './quiet-hours';
 
-/**
- * The attribute the release task adds when it publishes a held message again: its value is
- * the held message's ID. Such a message's quiet hours are over.
- */
-export const RELEASE_OF_ATTRIBUTE = 'notifier_release_of';
-
 /** What an account's settings say about one delivery. */
 export type Decision =
   | { action: 'send' }

@@ -104,7 +104,7 @@ describe('the notifier as a process (node dist/main.js)', () => {
     const url = parts.db.url.replace(parts.db.name, `${parts.db.name}_m`);
     try {
       const first = await run([path.join(DIST, 'ledger/migrate-cli.js')], { MYSQL_URL: url });
-      expect(first).toMatchObject({ code: 0, stdout: 'applied: 0001_delivery_ledger, 0002_ledger_replays\n' });
+      expect(first).toMatchObject({ code: 0, stdout: 'applied: 0001_delivery_ledger, 0002_ledger_replays, 0003_account_settings\n' });
       const second = await run([path.join(DIST, 'ledger/migrate-cli.js')], { MYSQL_URL: url });
       expect(second).toMatchObject({ code: 0, stdout: 'schema is up to date\n' });
     } finally {

@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { emulatorAnswers, startEmulator } from '../../src/local/emulator';
 import { MYSQL_ROOT_URL } from './env';
@@ -33,6 +35,8 @@ export default async function globalSetup(): Promise<void> {
     (globalThis as { __emulator?: typeof emulator }).__emulator = emulator;
   }
   // Tests that run the notifier as a separate process (crash, SIGTERM) use the build.
+  // From scratch: a file left from an earlier layout (dist/config.js beside dist/config/) would shadow the new one.
+  rmSync(path.resolve(__dirname, '../../dist'), { recursive: true, force: true });
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
     stdio: 'inherit',
   });

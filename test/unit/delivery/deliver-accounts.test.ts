@@ -1,5 +1,5 @@
 import { OUTCOMES } from '../../../src/delivery/outcomes';
-import { RELEASE_OF_ATTRIBUTE } from '../../../src/delivery/policy';
+import { RELEASE_OF_ATTRIBUTE } from '../../../src/delivery/release-held';
 import { aDeliveryWorld, aMessage, aNotification } from '../fakes';
 
 const NIGHT = Date.parse('2026-12-04T14:00:00Z'); // 23:00 in Tokyo
