@@ -12,6 +12,8 @@ import { createPool } from './ledger/pool';
 import { createLogger, Logger } from './logging';
 import { makeOidcAuthenticator, noAuthentication } from './push/auth';
 import { createApp } from './push/app';
+import { createSettingsRouter } from './settings/api';
+import { makeMysqlSettingsStore } from './settings/mysql-store';
 
 export interface RunningNotifier {
   server: Server;
@@ -76,6 +78,19 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
             certsUrl: opts.oidcCertsUrl,
           })
         : noAuthentication,
+    settings: createSettingsRouter({
+      store: makeMysqlSettingsStore(pool, { timeoutMs: config.mysql.queryTimeoutMs }),
+      authenticator:
+        config.api.auth === 'oidc'
+          ? makeOidcAuthenticator({
+              audience: config.api.audience!,
+              serviceAccounts: config.api.settingsCallers,
+              callers: 'a settings caller (SETTINGS_CALLERS)',
+              certsUrl: opts.oidcCertsUrl,
+            })
+          : noAuthentication,
+      log,
+    }),
     async isReady() {
       if (draining) return false;
       await pool.query({ sql: 'SELECT 1', timeout: 1000 });

@@ -12,6 +12,8 @@ export interface AppDeps {
   projectId: string;
   /** Readiness: false while draining or when MySQL does not answer. */
   isReady(): Promise<boolean>;
+  /** The settings API (/v1/accounts/{accountId}/settings), with its own authentication; absent: not served. */
+  settings?: express.Router;
 }
 
 /**
@@ -90,6 +92,8 @@ export function createApp(deps: AppDeps): express.Express {
     });
     res.status(status).end();
   });
+
+  if (deps.settings) app.use(deps.settings);
 
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
     log.error('unhandled error', { error: (err as Error).message, ...trace(req) });
