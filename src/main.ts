@@ -6,17 +6,18 @@ import { createChannels } from './channels/registry';
 import { Config, ConfigError, loadConfig } from './config';
 import { makePubSubDeadLetterPublisher } from './dead-letter/publisher';
 import { makePubSubNotificationPublisher } from './republish/publisher';
-import { makeMysqlSettingsStore } from './settings/mysql-store';
 import { makeDeliver } from './delivery/deliver';
 import { makeProviderGates } from './gates/provider-gates';
 import { makeMysqlLedger } from './ledger/ledger';
 import { createPool } from './ledger/pool';
 import { createLogger, Logger } from './logging';
-import { makeOidcAuthenticator, noAuthentication } from './push/auth';
+import { makeAuthenticator } from './push/auth';
 import { createApp } from './push/app';
 import { makeReleaseHeld } from './delivery/release-held';
 import { makeMysqlHeldQueue } from './ledger/held-queue';
 import { createTasksRouter } from './tasks/router';
+import { createSettingsRouter } from './settings/api';
+import { makeMysqlSettingsStore } from './settings/mysql-store';
 
 export interface RunningNotifier {
   server: Server;
@@ -53,6 +54,7 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
       log.log(to === 'open' ? 'warn' : 'info', `circuit breaker ${to}`, { ...change, state: to }),
   });
 
+  const settingsStore = makeMysqlSettingsStore(pool, { timeoutMs: config.mysql.queryTimeoutMs });
   // Routed notifications' per-contact messages and released held ones go back to the topic.
   const publisher = makePubSubNotificationPublisher(pubsub, { topic: config.pubsub.notificationsTopic, publishTimeoutMs: config.pubsub.publishTimeoutMs });
 
@@ -64,7 +66,7 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
     channels,
     gates,
     deadLetters: makePubSubDeadLetterPublisher(pubsub, config.pubsub),
-    accounts: makeMysqlSettingsStore(pool, { timeoutMs: config.mysql.queryTimeoutMs }),
+    accounts: settingsStore,
     publisher,
     mandatoryTypes: config.delivery.mandatoryTypes,
     clock,
@@ -82,30 +84,30 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
     batchSize: config.release.batchSize,
     claimTimeoutMs: config.release.claimTimeoutMs,
   });
-  const tasksAuthenticator =
-    config.api.auth === 'oidc'
-      ? makeOidcAuthenticator({
-          audience: config.api.audience!,
-          serviceAccounts: config.api.tasksCaller ? [config.api.tasksCaller] : [],
-          callers: 'the scheduler (TASKS_CALLER)',
-          certsUrl: opts.oidcCertsUrl,
-        })
-      : noAuthentication;
+  const { api, push } = config;
+  const certsUrl = opts.oidcCertsUrl;
+  const tasksCallers = api.tasksCaller ? [api.tasksCaller] : [];
 
   const app = createApp({
     deliver,
-    tasks: createTasksRouter({ releaseHeld, authenticator: tasksAuthenticator, log }),
+    tasks: createTasksRouter({
+      releaseHeld,
+      authenticator: makeAuthenticator(api.auth, { audience: api.audience, serviceAccounts: tasksCallers, callers: 'the scheduler (TASKS_CALLER)', certsUrl }),
+      log,
+    }),
     log,
     projectId: config.pubsub.projectId,
-    authenticator:
-      config.push.auth === 'oidc'
-        ? makeOidcAuthenticator({
-            audience: config.push.audience!,
-            serviceAccounts: [config.push.serviceAccount!],
-            callers: 'the push service account',
-            certsUrl: opts.oidcCertsUrl,
-          })
-        : noAuthentication,
+    authenticator: makeAuthenticator(push.auth, {
+      audience: push.audience,
+      serviceAccounts: push.serviceAccount ? [push.serviceAccount] : [],
+      callers: 'the push service account',
+      certsUrl,
+    }),
+    settings: createSettingsRouter({
+      store: settingsStore,
+      authenticator: makeAuthenticator(api.auth, { audience: api.audience, serviceAccounts: api.settingsCallers, callers: 'a settings caller (SETTINGS_CALLERS)', certsUrl }),
+      log,
+    }),
     async isReady() {
       if (draining) return false;
       await pool.query({ sql: 'SELECT 1', timeout: 1000 });

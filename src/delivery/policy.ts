@@ -33,6 +33,11 @@ export function categoryScope(type: string): string | undefined {
   return dot > 0 ? `${type.slice(0, dot)}.*` : undefined;
 }
 
+/** The scopes whose rules can decide for `type`: the type itself, its category, and `*`. */
+export function scopesFor(type: string): string[] {
+  return [...new Set([type, categoryScope(type), '*'].filter((s): s is string => s !== undefined))];
+}
+
 /** Whether `type` is one of `patterns` (types, or `category.*`). */
 export function matchesType(type: string, patterns: readonly string[]): boolean {
   const category = categoryScope(type);
@@ -44,8 +49,7 @@ export function matchesType(type: string, patterns: readonly string[]): boolean 
  * category, then `*`), and within a scope a rule for the channel wins over one for `*`.
  */
 export function decidingRule(rules: readonly PreferenceRule[], type: string, channel: string): PreferenceRule | undefined {
-  const scopes = [type, categoryScope(type), '*'].filter((s): s is string => s !== undefined);
-  for (const scope of scopes) {
+  for (const scope of scopesFor(type)) {
     const rule = rules.find((r) => r.scope === scope && r.channel === channel) ?? rules.find((r) => r.scope === scope && r.channel === '*');
     if (rule) return rule;
   }

@@ -66,7 +66,7 @@ export interface LockedLedger {
   read(): Promise<LedgerEntry | undefined>;
   /** Creates or replaces the row's state (replay fields included: carry them forward). */
   save(write: LedgerWrite): Promise<void>;
-  /** Keeps the message for release and records the row `held` (in that order: a crash in between re-holds). */
+  /** Keeps the message for release and records the row `held`, both or neither. */
   hold(write: LedgerWrite & { releaseAtMs: number }, message: HeldMessage): Promise<void>;
 }
 

@@ -91,12 +91,20 @@ export function makeMysqlLedger(pool: Pool, opts: MysqlLedgerOptions): Ledger {
         return toEntry(rows[0]);
       },
       save,
+      // One transaction: an account erased in between must not leave a `held` row with no message to release.
       async hold(w: LedgerWrite & { releaseAtMs: number }, m: HeldMessage) {
-        await query(conn, KEEP_HELD, [
-          key.notificationId, key.channel, m.accountId, utcDatetime(m.releaseAtMs),
-          m.expiresAtMs === undefined ? null : utcDatetime(m.expiresAtMs), m.sourceMessageId, m.data, JSON.stringify(m.attributes),
-        ], timeoutMs);
-        await save(w);
+        await query(conn, 'START TRANSACTION', [], timeoutMs);
+        try {
+          await query(conn, KEEP_HELD, [
+            key.notificationId, key.channel, m.accountId, utcDatetime(m.releaseAtMs),
+            m.expiresAtMs === undefined ? null : utcDatetime(m.expiresAtMs), m.sourceMessageId, m.data, JSON.stringify(m.attributes),
+          ], timeoutMs);
+          await save(w);
+          await query(conn, 'COMMIT', [], timeoutMs);
+        } catch (err) {
+          await query(conn, 'ROLLBACK', [], timeoutMs).catch(() => undefined);
+          throw err;
+        }
       },
     };
   }

@@ -14,6 +14,8 @@ export interface AppDeps {
   isReady(): Promise<boolean>;
   /** The task endpoints (POST /tasks/release-held), with their own authentication. */
   tasks?: express.Router;
+  /** The settings API (/v1/accounts/{accountId}/settings), with its own authentication; absent: not served. */
+  settings?: express.Router;
 }
 
 /**
@@ -94,6 +96,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   if (deps.tasks) app.use(deps.tasks);
+  if (deps.settings) app.use(deps.settings);
 
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
     log.error('unhandled error', { error: (err as Error).message, ...trace(req) });

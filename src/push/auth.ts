@@ -50,3 +50,10 @@ export function makeOidcAuthenticator(opts: OidcOptions): PushAuthenticator {
     },
   };
 }
+
+/** `none` (local only: config refuses it in production) or OIDC for the given callers. */
+export function makeAuthenticator(mode: 'none' | 'oidc', opts: Omit<OidcOptions, 'audience'> & { audience?: string }): PushAuthenticator {
+  if (mode === 'none') return noAuthentication;
+  if (!opts.audience) throw new Error('OIDC authentication needs an audience');
+  return makeOidcAuthenticator({ ...opts, audience: opts.audience });
+}

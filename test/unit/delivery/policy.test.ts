@@ -1,21 +1,12 @@
 import { AccountPolicy, PreferenceRule } from '../../../src/delivery/ports';
-import { categoryScope, decide, decidingRule, isExpired, matchesType } from '../../../src/delivery/policy';
+import { decide, decidingRule, isExpired, matchesType } from '../../../src/delivery/policy';
 
 const rule = (scope: string, channel: string, enabled: boolean): PreferenceRule => ({ scope, channel, enabled });
 const NOW = Date.parse('2026-12-04T14:00:00Z'); // 23:00 in Tokyo
 const request = { type: 'order.shipped', channel: 'SMS', mandatory: false, released: false, nowMs: NOW };
 const tokyoNights: AccountPolicy = { rules: [], quietHours: { timeZone: 'Asia/Tokyo', startMinute: 22 * 60, endMinute: 7 * 60 } };
 
-describe('categoryScope and matchesType', () => {
-  test.each([
-    ['order.shipped', 'order.*'],
-    ['security.login.new_device', 'security.*'],
-    ['welcome', undefined],
-    ['.odd', undefined],
-  ])('when the type is %s, then its category scope is %s', (type, scope) => {
-    expect(categoryScope(type)).toBe(scope);
-  });
-
+describe('matchesType', () => {
   test.each([
     ['security.password_reset', ['security.*'], true],
     ['security.password_reset', ['security.password_reset'], true],

@@ -1,0 +1,156 @@
+import express, { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Logger } from '../logging';
+import type { PushAuthenticator } from '../push/auth';
+import { SETTINGS_LIMITS, SettingsDocument, validateSettings } from './document';
+
+/** The storage the settings API needs (makeMysqlSettingsStore provides it). */
+export interface SettingsStore {
+  get(accountId: string): Promise<{ document: SettingsDocument; updatedAt: Date } | undefined>;
+  replace(accountId: string, document: SettingsDocument): Promise<{ document: SettingsDocument; updatedAt: Date }>;
+  erase(accountId: string): Promise<{ erased: boolean; heldRemoved: number }>;
+}
+
+export interface SettingsRouterDeps {
+  store: SettingsStore;
+  /** Settings callers only (API_AUTH, SETTINGS_CALLERS): checked before anything else. */
+  authenticator: PushAuthenticator;
+  log: Logger;
+}
+
+/** The one resource, as the OpenAPI description writes it. */
+export const SETTINGS_ROUTE = '/v1/accounts/{accountId}/settings';
+const EXPRESS_ROUTE = SETTINGS_ROUTE.replace('{accountId}', ':accountId');
+
+/** Why a path's account ID cannot be one, or undefined. Lengths count characters, as the columns do. */
+export function accountIdProblem(id: string): string | undefined {
+  const length = [...id].length;
+  if (length < 1 || length > SETTINGS_LIMITS.accountIdLength) return `must be 1 to ${SETTINGS_LIMITS.accountIdLength} characters`;
+  return /[\u0000-\u001f\u007f-\u009f]/.test(id) ? 'must not contain control characters' : undefined;
+}
+
+/** What a request's log line carries besides method, route, status and duration (never the body). */
+type LogDetails = Record<string, unknown>;
+const details = (res: Response): LogDetails => ((res.locals.log ??= {}) as LogDetails);
+
+function isUnavailable(err: unknown): boolean {
+  const e = err as { kind?: string; code?: string };
+  return e?.kind === 'transient' && e.code === 'DATABASE_UNAVAILABLE';
+}
+
+/** Driver messages can quote key values: those are cut out before logging. */
+const safeMessage = (err: unknown) => String((err as Error)?.message ?? err).replace(/'[^']*'/g, "'…'").slice(0, 200);
+
+const view = (accountId: string, s: { document: SettingsDocument; updatedAt: Date }) => ({
+  accountId,
+  ...s.document,
+  updatedAt: s.updatedAt.toISOString(),
+});
+
+const accountOf = (req: Request) => String(req.params.accountId);
+
+/** One line per request when it has been answered: method, route, status, duration (never the body). */
+function logOnce(log: Logger): RequestHandler {
+  return (req, res, next) => {
+    const started = Date.now();
+    res.on('finish', () => {
+      const status = res.statusCode;
+      const level = status === 503 || (status >= 400 && status < 500) ? 'warn' : status >= 500 ? 'error' : 'info';
+      log.log(level, 'settings request', { method: req.method, route: SETTINGS_ROUTE, status, durationMs: Date.now() - started, ...details(res) });
+    });
+    next();
+  };
+}
+
+function authenticateWith(authenticator: PushAuthenticator): RequestHandler {
+  return async (req, res, next) => {
+    const auth = await authenticator.authenticate(req.get('authorization'));
+    if (auth.ok) return next();
+    details(res).reason = auth.reason;
+    res.status(auth.status).json({ error: auth.reason });
+  };
+}
+
+const checkAccount: RequestHandler = (req, res, next) => {
+  const problem = accountIdProblem(accountOf(req));
+  if (!problem) return next();
+  details(res).reason = `accountId ${problem}`;
+  res.status(400).json({ error: `accountId ${problem}` });
+};
+
+// body-parser reads an empty body as {}, which would erase everything: its size is kept to refuse it.
+const parseJson = express.json({
+  limit: SETTINGS_LIMITS.bodyBytes,
+  type: () => true,
+  verify: (_req, res, buf) => void ((res as Response).locals.bodyBytes = buf.length),
+});
+
+/** Reads a JSON object body: 413 over the limit, 400 when it is not JSON or not an object. */
+const readBody: RequestHandler = (req, res, next) => {
+  parseJson(req, res, ((err?: { type?: string; status?: number }) => {
+    if (err?.type === 'entity.too.large') return void res.status(413).json({ error: `body exceeds ${SETTINGS_LIMITS.bodyBytes} bytes` });
+    if (err && typeof err.status === 'number' && err.status < 500) {
+      return void res.status(400).json({ error: err.type === 'entity.parse.failed' ? 'body is not JSON' : 'body cannot be read' });
+    }
+    if (err) return next(err);
+    if (!res.locals.bodyBytes || typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) {
+      return void res.status(400).json({ error: 'body must be a JSON object' });
+    }
+    next();
+  }) as NextFunction);
+};
+
+const getSettings = (store: SettingsStore): RequestHandler => async (req, res) => {
+  const stored = await store.get(accountOf(req));
+  if (!stored) return void res.status(404).json({ error: `no settings for account ${accountOf(req)}` });
+  res.status(200).json(view(accountOf(req), stored));
+};
+
+const putSettings = (store: SettingsStore): RequestHandler => async (req, res) => {
+  const result = validateSettings(req.body, { accountId: accountOf(req) });
+  if (!result.ok) {
+    details(res).problems = result.problems.map((p) => p.field);
+    return void res.status(422).json({ error: 'invalid settings', problems: result.problems });
+  }
+  res.status(200).json(view(accountOf(req), await store.replace(accountOf(req), result.document)));
+};
+
+const deleteSettings = (store: SettingsStore): RequestHandler => async (req, res) => {
+  Object.assign(details(res), await store.erase(accountOf(req)));
+  res.status(204).end();
+};
+
+const notAllowed: RequestHandler = (_req, res) => {
+  res.set('allow', 'GET, PUT, DELETE').status(405).json({ error: 'method not allowed' });
+};
+
+/** MySQL unavailable → 503 (callers retry); a path that cannot be decoded → 400; anything else → 500. */
+function onError(log: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof URIError) {
+      log.warn('settings request', { method: req.method, route: SETTINGS_ROUTE, status: 400, reason: 'undecodable path' });
+      return void res.status(400).json({ error: 'accountId is not valid percent-encoding' });
+    }
+    details(res).error = safeMessage(err);
+    if (isUnavailable(err)) return void res.status(503).json({ error: 'settings storage is unavailable; retry later' });
+    res.status(500).json({ error: 'internal error' });
+  };
+}
+
+/**
+ * GET / PUT / DELETE /v1/accounts/{accountId}/settings: authentication before anything else,
+ * then the account ID, then the body. Every request is logged once when it has been answered.
+ */
+export function createSettingsRouter(deps: SettingsRouterDeps): express.Router {
+  const { store, log } = deps;
+  const router = express.Router();
+  router
+    .route(EXPRESS_ROUTE)
+    .all(logOnce(log), authenticateWith(deps.authenticator), checkAccount)
+    .get(getSettings(store))
+    .put(readBody, putSettings(store))
+    .delete(deleteSettings(store))
+    .all(notAllowed);
+  // On the static prefix: a path that cannot be decoded fails to match EXPRESS_ROUTE too.
+  router.use('/v1/accounts', onError(log));
+  return router;
+}
