@@ -6,6 +6,7 @@ import { RunningNotifier, startNotifier } from '../main';
 import { startBigQueryStandIn } from './bigquery-standin';
 import { DeliverySettings } from './delivery-settings';
 import { startPushBridge } from './push-bridge';
+import { startReleaseScheduler } from './release-scheduler';
 import { ensureTopology, TopologyNames } from './topology';
 
 /** Who dead-lettered a message and why, from its attributes. */
@@ -23,7 +24,12 @@ export interface PipelineOptions {
   log?: Logger;
   /** One human-readable line per push result, dead letter and stand-in row. */
   say?(line: string): void;
+  /** How often held notifications are released (Cloud Scheduler: every minute). */
+  releaseEveryMs?: number;
 }
+
+/** Locally more often than Cloud Scheduler's minute, so quiet hours ending is seen soon. */
+const RELEASE_EVERY_MS = 15_000;
 
 export interface Pipeline {
   notifier: RunningNotifier;
@@ -36,8 +42,8 @@ export interface Pipeline {
 
 /**
  * Everything between the topic and the mail server, as in production: topics and
- * subscriptions with Terraform's settings, the push bridge, the notifier, and the
- * stand-in for the BigQuery subscriptions. Needs a running emulator and database.
+ * subscriptions with Terraform's settings, the push bridge, the notifier, the release
+ * schedule, and the stand-in for the BigQuery subscriptions. Needs a running emulator and database.
  */
 export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
   const { config, names } = opts;
@@ -72,11 +78,17 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     },
     onError: (err) => say(`push bridge: ${err.message}`),
   });
+  const releases = startReleaseScheduler({
+    endpoint: `http://127.0.0.1:${notifier.port}/tasks/release-held`,
+    everyMs: opts.releaseEveryMs ?? RELEASE_EVERY_MS,
+    say,
+  });
   return {
     notifier,
     pushes,
     pubsub,
     async stop() {
+      await releases.close();
       await bridge.close();
       await standIn.close();
       await notifier.stop();

@@ -96,4 +96,28 @@ describe('routing a notification to the account’s channels, end to end through
     expect((kept as unknown[]).length).toBe(2);
     expect(t.smtp.mailsFor('route-5')).toEqual([]);
   });
+  test('when quiet hours end and the release task runs twice at once, then each held channel is delivered exactly once', async () => {
+    await settle('acct-release', { quiet: quietNow() });
+    await t.client.publish({ notificationId: 'route-6', type: 'order.shipped', accountId: 'acct-release', content: { body: 'Released route-6' } });
+    await eventually('both channels held', async () => {
+      const [rows] = await t.db.pool.query("SELECT COUNT(*) AS n FROM held_notifications WHERE notification_id = 'route-6' AND status = 'held'");
+      return (rows as { n: number }[])[0]!.n === 2 || undefined;
+    }, 20000);
+    // The quiet hours are over: what the clock would do by morning.
+    await t.db.pool.query("UPDATE held_notifications SET release_at = '2000-01-01 00:00:00' WHERE notification_id = 'route-6'");
+
+    const release = () => fetch(`http://127.0.0.1:${t.pipeline.notifier.port}/tasks/release-held`, { method: 'POST' });
+    const answers = await Promise.all([release(), release()]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    const counts = (await Promise.all(answers.map((a) => a.json()))) as { released: number }[];
+    expect(counts.reduce((sum, c) => sum + c.released, 0)).toBe(2);
+
+    await eventually('the released SMS', async () => smsFor('route-6')[0], 20000);
+    await eventually('the released mail', async () => t.smtp.mailsFor('route-6')[0]);
+    expect(await row('route-6', targetKey('EMAIL', EMAIL))).toMatchObject({ status: 'sent' });
+    // A third release finds nothing left to release.
+    expect(await (await release()).json()).toMatchObject({ released: 0 });
+    expect(t.smtp.mailsFor('route-6')).toHaveLength(1);
+    expect(smsFor('route-6')).toHaveLength(1);
+  });
 });
