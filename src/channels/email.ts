@@ -1,26 +1,22 @@
-import { connect, Socket } from 'node:net';
-import nodemailer from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Notification } from '../codec/notification';
-import { PermanentError, TransientError } from '../delivery/failures';
+import { PermanentError } from '../delivery/failures';
 import type { Channel } from '../delivery/ports';
 import { maskEmail } from '../logging';
 import { classifySmtpError } from './smtp-errors';
-import { withTimeout } from '../timeout';
+import { makeSmtpPool, SmtpServer } from './smtp-pool';
 
 export interface EmailChannelOptions {
   /** `smtp://user:pass@host:port` or `smtps://…`. */
   url: string;
   from: string;
   poolSize: number;
-  /** Bounds connect, greeting, each socket wait and the whole send. */
+  /** One send's deadline: waiting for a connection, connecting, and the whole transaction. */
   sendTimeoutMs: number;
 }
 
-/**
- * `smtp(s)://user:pass@host:port` → nodemailer connection options. (Handing nodemailer
- * the URL itself would make it ignore every other option: pooling and timeouts.)
- */
-export function smtpConnection(url: string): { host: string; port: number; secure: boolean; auth?: { user: string; pass: string } } {
+/** `smtp(s)://user:pass@host:port` → where the pool connects, with the URL's credentials decoded. */
+export function smtpConnection(url: string): SmtpServer {
   const u = new URL(url);
   const secure = u.protocol === 'smtps:';
   return {
@@ -31,32 +27,9 @@ export function smtpConnection(url: string): { host: string; port: number; secur
   };
 }
 
-/**
- * Opens SMTP connections with Nagle's algorithm off. nodemailer writes the message and
- * the closing dot separately; with Nagle on, the dot waits for the server's delayed ACK
- * (~40 ms), which capped each pooled connection at ~23 mails per second.
- */
-function connectWithoutDelay(host: string, port: number) {
-  // The socket is handed over before it connects, so nodemailer itself handles a refused
-  // connection or a connect timeout and frees the pool slot. Reporting a failed connect
-  // through the callback instead leaves the slot taken for good: after SMTP_POOL_SIZE
-  // refusals (an SMTP outage) the pool never sent again.
-  return (_options: unknown, callback: (err: Error | null, socket?: { connection: Socket }) => void) =>
-    callback(null, { connection: connect({ host, port, noDelay: true }) });
-}
-
-/** EMAIL over a pooled SMTP transport. */
+/** EMAIL over pooled SMTP connections, each send abandoned for good at its deadline (smtp-pool.ts). */
 export function makeEmailChannel(opts: EmailChannelOptions): Channel {
-  const connection = smtpConnection(opts.url);
-  const transport = nodemailer.createTransport({
-    ...connection,
-    getSocket: connectWithoutDelay(connection.host, connection.port),
-    pool: true,
-    maxConnections: opts.poolSize,
-    connectionTimeout: opts.sendTimeoutMs,
-    greetingTimeout: opts.sendTimeoutMs,
-    socketTimeout: opts.sendTimeoutMs,
-  });
+  const pool = makeSmtpPool({ server: smtpConnection(opts.url), size: opts.poolSize, timeoutMs: opts.sendTimeoutMs });
 
   return {
     name: 'EMAIL',
@@ -65,27 +38,27 @@ export function makeEmailChannel(opts: EmailChannelOptions): Channel {
     async send(n: Notification) {
       const email = n.email;
       if (!email) throw new PermanentError('INVALID_PAYLOAD', 'email payload missing');
+      const mime = new MailComposer({
+        from: opts.from,
+        to: email.to,
+        subject: email.subject,
+        text: email.text || undefined,
+        html: email.html || undefined,
+        headers: { 'X-Notification-Id': n.notificationId },
+      }).compile();
+      const message = await mime.build().catch((err: unknown) => {
+        throw new PermanentError('INVALID_PAYLOAD', 'the email could not be composed', { cause: err });
+      });
+      const envelope = mime.getEnvelope();
       try {
-        const info = await withTimeout(
-          transport.sendMail({
-            from: opts.from,
-            to: email.to,
-            subject: email.subject,
-            text: email.text || undefined,
-            html: email.html || undefined,
-            headers: { 'X-Notification-Id': n.notificationId },
-          }),
-          opts.sendTimeoutMs,
-          () => new TransientError('PROVIDER_TIMEOUT', `SMTP send timed out after ${opts.sendTimeoutMs} ms`),
-        );
-        return { providerMessageId: info.messageId };
+        await pool.send({ from: envelope.from || opts.from, to: envelope.to }, message);
+        return { providerMessageId: mime.messageId() };
       } catch (err) {
-        if (err instanceof PermanentError || err instanceof TransientError) throw err;
         throw classifySmtpError(err);
       }
     },
     async close() {
-      transport.close();
+      pool.close();
     },
   };
 }

@@ -22,6 +22,9 @@ export type FailureCode =
 export type TransientCode =
   | 'PROVIDER_UNAVAILABLE'
   | 'PROVIDER_TIMEOUT'
+  // The provider answered, but deferred this one recipient (greylisting, mailbox full):
+  // a healthy answer, so it never opens a circuit breaker.
+  | 'RECIPIENT_DEFERRED'
   | 'RATE_LIMITED'
   | 'DATABASE_UNAVAILABLE'
   | 'DEAD_LETTER_UNAVAILABLE'

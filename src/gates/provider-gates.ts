@@ -20,9 +20,13 @@ export const MAX_TRACKED_PROVIDERS = 1000;
 /** Provider failures that say it is unhealthy; other failures mean it answered. */
 const UNHEALTHY = new Set<DeliveryError['code']>(['PROVIDER_UNAVAILABLE', 'PROVIDER_TIMEOUT', 'SEND_OUTCOME_UNKNOWN']);
 
-/** What a call's result means to the breaker: a refusal (4xx) is a healthy answer, a 429 or our own failure neither. */
+/**
+ * What a call's result means to the breaker. Any verdict about the message or its recipient
+ * (a refusal, a deferral of one address) is a healthy answer; only the provider itself
+ * failing counts against it; a 429 or our own failure is neither.
+ */
 export function breakerResult(error?: DeliveryError): CallResult {
-  if (!error || error.kind === 'permanent') return 'success';
+  if (!error || error.kind === 'permanent' || error.code === 'RECIPIENT_DEFERRED') return 'success';
   return UNHEALTHY.has(error.code) ? 'failure' : 'not_called';
 }
 

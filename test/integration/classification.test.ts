@@ -108,12 +108,12 @@ describe('every outcome of the classification table, end to end', () => {
     expect((await deadLetterFor('smtp-554')).attributes.notifier_failure_code).toBe('PROVIDER_REJECTED');
   });
 
-  test('when SMTP fails transiently (451), then it is nacked until MAX_ATTEMPTS, then dead-lettered ATTEMPTS_EXHAUSTED', async () => {
+  test('when SMTP defers the message (451 after DATA), then it is nacked until MAX_ATTEMPTS, then dead-lettered ATTEMPTS_EXHAUSTED', async () => {
     parts.smtp.onData = () => ({ kind: 'reply', code: 451, message: 'try later' });
     const n = emailNotification();
     const envelope = pushEnvelope(n, { messageId: 'smtp-451' });
     expect(await push(notifier.url, envelope)).toBe(503);
-    expect(await parts.db.row(n.notificationId)).toMatchObject({ status: 'pending', attempts: 1, failure_code: 'PROVIDER_UNAVAILABLE' });
+    expect(await parts.db.row(n.notificationId)).toMatchObject({ status: 'pending', attempts: 1, failure_code: 'RECIPIENT_DEFERRED' });
     expect(await push(notifier.url, envelope)).toBe(503);
     expect(await push(notifier.url, envelope)).toBe(204);
     const record = await deadLetterFor('smtp-451');

@@ -13,7 +13,9 @@ export interface ReceivedMail {
 export type DataBehaviour =
   | { kind: 'accept' }
   | { kind: 'reply'; code: number; message?: string }
-  | { kind: 'hold'; until: Promise<void> };
+  | { kind: 'hold'; until: Promise<void> }
+  /** Keeps the mail (the server had all of it) and drops the connection without a reply. */
+  | { kind: 'drop' };
 
 export interface SmtpSink {
   port: number;
@@ -25,6 +27,10 @@ export interface SmtpSink {
   mailsFor(notificationId: string): ReceivedMail[];
   /** Reply to RCPT TO with this code (e.g. 550), or undefined to accept. */
   rcptReply?: number;
+  /** Per-address RCPT TO replies (e.g. one greylisting mailbox answering 451); win over rcptReply. */
+  rcptReplies: Map<string, number>;
+  /** Reply to every new connection with this code instead of the greeting (e.g. 421), then close. */
+  connectReply?: number;
   onData: (mail: ReceivedMail) => DataBehaviour;
   close(): Promise<void>;
 }
@@ -36,6 +42,7 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
     url: '',
     mails: [],
     connections: 0,
+    rcptReplies: new Map(),
     mailsFor: (id) => sink.mails.filter((m) => m.notificationId === id),
     onData: () => ({ kind: 'accept' }),
     close: async () => undefined,
@@ -46,15 +53,13 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
     logger: false,
     onConnect(_session, callback) {
       sink.connections += 1;
+      if (sink.connectReply) return callback(Object.assign(new Error('service not available'), { responseCode: sink.connectReply }));
       callback();
     },
     onRcptTo(address, _session, callback) {
-      if (sink.rcptReply) {
-        const err = Object.assign(new Error('mailbox unavailable'), { responseCode: sink.rcptReply });
-        return callback(err);
-      }
+      const reply = sink.rcptReplies.get(address.address) ?? sink.rcptReply;
+      if (reply) return callback(Object.assign(new Error('mailbox unavailable'), { responseCode: reply }));
       callback();
-      void address;
     },
     onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
       const chunks: Buffer[] = [];
@@ -73,11 +78,17 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
           return;
         }
         sink.mails.push(mail);
+        if (behaviour.kind === 'drop') return connectionOf(session.id)?.destroy();
         if (behaviour.kind === 'hold') behaviour.until.then(() => callback(), () => callback());
         else callback();
       });
     },
   });
+  // smtp-server keeps its connections, each with the session's id and its socket.
+  const connectionOf = (id: string) =>
+    [...(server as unknown as { connections: Set<{ id: string; _socket: import('node:net').Socket }> }).connections].find((c) => c.id === id)?._socket;
+  // A dropped client connection is not the server's failure.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());

@@ -29,6 +29,7 @@ describe('breakerResult: what a call result means for the breaker', () => {
   test.each([
     ['no error', undefined, 'success'],
     ['a permanent refusal (the provider answered)', new PermanentError('INVALID_RECIPIENT', 'x'), 'success'],
+    ['a deferral of one recipient (greylisting, mailbox full)', new TransientError('RECIPIENT_DEFERRED', 'x'), 'success'],
     ['the provider unavailable', unavailable(), 'failure'],
     ['a provider timeout', new TransientError('PROVIDER_TIMEOUT', 'x'), 'failure'],
     ['no answer after sending', new OutcomeUnknownError('x'), 'failure'],
