@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PubSub } from '@google-cloud/pubsub';
 import { createChannels } from './channels/registry';
-import { Config, ConfigError, loadConfig } from './config';
+import { Config, ConfigError, deliveryBudgetMs, loadConfig } from './config';
 import { makePubSubDeadLetterPublisher } from './dead-letter/publisher';
 import { makePubSubNotificationPublisher } from './republish/publisher';
 import { makeDeliver } from './delivery/deliver';
@@ -74,6 +74,7 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
     maxAttempts: config.delivery.maxAttempts,
     maxReplays: config.delivery.maxReplays,
     resendSafeTypes: config.delivery.resendSafeTypes,
+    inFlightMs: deliveryBudgetMs(config),
   });
 
   // Releasing held notifications (POST /tasks/release-held), called by Cloud Scheduler as TASKS_CALLER.

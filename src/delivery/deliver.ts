@@ -44,11 +44,24 @@ export interface DeliveryDeps {
   /** Replays that may reopen one failed (notification_id, channel). */
   maxReplays: number;
   resendSafeTypes: ReadonlySet<string>;
+  /**
+   * The longest a delivery may still be running after it marked the row `sending` (the
+   * delivery budget): a younger `sending` row is a send in flight elsewhere (its lock's
+   * connection died), an older one a delivery that crashed.
+   */
+  inFlightMs: number;
   /** Types (or `category.*`) that opt-outs and quiet hours never apply to. */
   mandatoryTypes: readonly string[];
 }
 
 type WriteLedger = (w: Pick<LedgerWrite, 'status' | 'attempts'> & Partial<LedgerWrite>) => Promise<void>;
+
+/** How a delivery writes under the lock: decisions, the claim before a send, and a send's outcome. */
+interface Writes {
+  write: WriteLedger;
+  claim(attempts: number): Promise<void>;
+  record: WriteLedger;
+}
 
 /** One delivery to one channel (and, for a routed notification's messages, one contact). */
 interface Delivery {
@@ -130,7 +143,17 @@ export function makeDeliver(deps: DeliveryDeps) {
     const { result, previousAttempts, replay } = start;
     const entry = (w: Parameters<WriteLedger>[0]): LedgerWrite => ({ type: n.type, accountId: n.accountId, messageId: msg.messageId, ...replay, ...w });
     const write: WriteLedger = (w) => ledger.save(entry(w));
+    const writes: Writes = {
+      write,
+      claim: (attempts) => ledger.claim(entry({ status: 'sending', attempts })),
+      record: (w) => ledger.record(entry(w)),
+    };
 
+    if (row?.status === 'sending' && (row.ageMs ?? 0) < deps.inFlightMs) {
+      // The delivery that claimed it lost its lock (its MySQL connection died) but may still
+      // be sending: never a second send beside it, nor a verdict before it has finished.
+      return { ...result, outcome: 'in_flight', attempt: row.attempts };
+    }
     if (row?.status === 'sending' && !deps.resendSafeTypes.has(n.type)) {
       // A previous delivery handed it to the provider and never recorded the outcome.
       const error = 'a previous attempt was interrupted after handing the message to the provider';
@@ -153,12 +176,12 @@ export function makeDeliver(deps: DeliveryDeps) {
       await ledger.hold({ ...entry({ status: 'held', attempts: previousAttempts }), releaseAtMs }, message);
       return { ...result, outcome: 'held', attempt: previousAttempts, releaseAt: new Date(releaseAtMs).toISOString() };
     }
-    return send(d, gate!, result, previousAttempts, write);
+    return send(d, gate!, result, previousAttempts, writes);
   }
 
-  async function send(d: Delivery, gate: GatePermit, result: Known, previousAttempts: number, write: WriteLedger): Promise<DeliveryResult> {
+  async function send(d: Delivery, gate: GatePermit, result: Known, previousAttempts: number, w: Writes): Promise<DeliveryResult> {
     const attempts = previousAttempts + 1;
-    await write({ status: 'sending', attempts });
+    await w.claim(attempts);
     let providerMessageId: string | undefined;
     try {
       ({ providerMessageId } = await d.channel.send(d.n));
@@ -166,14 +189,15 @@ export function makeDeliver(deps: DeliveryDeps) {
     } catch (err) {
       const failure = asDeliveryError(err);
       gate.settle(failure);
-      return sendFailed(failure, d, { ...result, attempt: attempts }, write);
+      return sendFailed(failure, d, { ...result, attempt: attempts }, w.record);
     }
     const sent: DeliveryResult = { ...result, outcome: 'sent', attempt: attempts };
     try {
-      await write({ status: 'sent', attempts, providerMessageId });
+      await w.record({ status: 'sent', attempts, providerMessageId });
     } catch (err) {
       // Resending would notify twice: acknowledge (logged as an error), and leave the row
-      // `sending` so that a stray redelivery is dead-lettered as unknown outcome, not resent.
+      // `sending`: a stray redelivery is nacked while it may be in flight, then dead-lettered
+      // as unknown outcome, never resent.
       return { ...sent, outcome: 'sent_unrecorded', error: short(asDeliveryError(err).message) };
     }
     return sent;

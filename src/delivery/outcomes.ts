@@ -21,6 +21,9 @@ export const OUTCOMES = {
   sent_unrecorded: { status: 204, level: 'error' },
   // Another process is delivering it right now; not an error.
   lock_busy: { status: 409, level: 'info' },
+  // Its row says `sending` for less than the delivery budget: a send whose lock was lost
+  // may still be running elsewhere. Retried later, never sent beside it.
+  in_flight: { status: 409, level: 'info' },
   // The provider's rate limit (ours, or its Retry-After) or open circuit breaker: nacked
   // without calling it, not counted as an attempt.
   rate_limited: { status: 429, level: 'info' },

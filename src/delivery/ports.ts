@@ -3,7 +3,7 @@ import type { DeliveryError, FailureClass, FailureCode } from './failures';
 
 /** Ledger status of one (notification_id, channel). */
 export type DeliveryStatus =
-  | 'sending' // claimed and handed to the provider; outcome not yet recorded
+  | 'sending' // claimed for a send that may have started; outcome not yet recorded
   | 'pending' // a transient failure; the next delivery attempt will send again
   | 'sent'
   | 'failed' // permanently failed and dead-lettered
@@ -37,9 +37,11 @@ export interface LedgerEntry {
   replays: number;
   /** The Pub/Sub message ID of the replay that last reopened it: that message cannot reopen it again. */
   lastReplayMessageId?: string;
+  /** Since the row was last written, by the database's clock (read only). */
+  ageMs?: number;
 }
 
-export interface LedgerWrite extends LedgerEntry {
+export interface LedgerWrite extends Omit<LedgerEntry, 'ageMs'> {
   type: string;
   accountId: string;
   messageId: string;
@@ -66,6 +68,13 @@ export interface LockedLedger {
   read(): Promise<LedgerEntry | undefined>;
   /** Creates or replaces the row's state (replay fields included: carry them forward). */
   save(write: LedgerWrite): Promise<void>;
+  /**
+   * Marks the row `sending` before the provider is called. If it throws, no send may start,
+   * and the row is not left `sending` (a write the client gave up on is withdrawn).
+   */
+  claim(write: Omit<LedgerWrite, 'status'>): Promise<void>;
+  /** Records a send's outcome, even if the lock's connection died during the send. */
+  record(write: LedgerWrite): Promise<void>;
   /** Keeps the message for release and records the row `held`, both or neither. */
   hold(write: LedgerWrite & { releaseAtMs: number }, message: HeldMessage): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   DeliveryKey,
   HeldMessage,
@@ -16,8 +16,10 @@ export interface MysqlLedgerOptions {
   timeoutMs: number;
 }
 
+/** The row's age by the database's clock: every instance measures it alike. */
 const SELECT_ENTRY = `
-SELECT status, attempts, replays, last_replay_message_id
+SELECT status, attempts, replays, last_replay_message_id,
+  TIMESTAMPDIFF(MICROSECOND, updated_at, NOW(6)) DIV 1000 AS age_ms
 FROM delivery_ledger WHERE notification_id = ? AND channel = ?`;
 
 interface EntryRow {
@@ -25,6 +27,7 @@ interface EntryRow {
   attempts: number;
   replays: number;
   last_replay_message_id: string | null;
+  age_ms: number | string;
 }
 
 const toEntry = (row: EntryRow | undefined): LedgerEntry | undefined =>
@@ -33,14 +36,15 @@ const toEntry = (row: EntryRow | undefined): LedgerEntry | undefined =>
     attempts: row.attempts,
     replays: row.replays,
     lastReplayMessageId: row.last_replay_message_id ?? undefined,
+    ageMs: Number(row.age_ms),
   };
 
 const UPSERT = `
 INSERT INTO delivery_ledger
   (notification_id, channel, status, attempts, notification_type, account_id,
    first_message_id, last_message_id, provider_message_id, failure_code, last_error,
-   replays, last_replay_message_id, release_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+   replays, last_replay_message_id, release_at, send_claim)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON DUPLICATE KEY UPDATE
   release_at = VALUES(release_at),
   status = VALUES(status),
@@ -50,7 +54,13 @@ ON DUPLICATE KEY UPDATE
   last_message_id = VALUES(last_message_id),
   provider_message_id = COALESCE(VALUES(provider_message_id), provider_message_id),
   failure_code = VALUES(failure_code),
-  last_error = VALUES(last_error)`;
+  last_error = VALUES(last_error),
+  send_claim = VALUES(send_claim)`;
+
+/** Puts a claim whose write the client never saw succeed back to `pending`: only this claim, never another's. */
+const WITHDRAW_CLAIM = `
+UPDATE delivery_ledger SET status = 'pending', send_claim = NULL
+WHERE notification_id = ? AND channel = ? AND status = 'sending' AND send_claim = ?`;
 
 /** The first copy of a held message is kept: a redelivery of it holds the same message. */
 const KEEP_HELD = `
@@ -77,20 +87,52 @@ export function makeMysqlLedger(pool: Pool, opts: MysqlLedgerOptions): Ledger {
     return toEntry(rows[0]);
   }
 
+  const upsert = (db: Pool | PoolConnection, key: DeliveryKey, w: LedgerWrite, claim: string | null = null) =>
+    query(db, UPSERT, [
+      key.notificationId, key.channel, w.status, w.attempts, w.type, w.accountId,
+      w.messageId, w.messageId, w.providerMessageId ?? null, w.failureCode ?? null, w.error ?? null,
+      w.replays, w.lastReplayMessageId ?? null, w.releaseAtMs === undefined ? null : utcDatetime(w.releaseAtMs), claim,
+    ], timeoutMs);
+
+  /**
+   * The claim failed, so no send starts; but the server may still commit it. The statement
+   * is killed on the server (the client's timeout only abandoned it there), then the row is
+   * read afresh: still carrying this claim, it goes back to `pending`. Best effort: if MySQL
+   * is unreachable the row may stay `sending` and ends as an unknown outcome later.
+   */
+  async function withdrawClaim(conn: PoolConnection, key: DeliveryKey, claim: string) {
+    const thread = conn.threadId;
+    conn.destroy();
+    await query(pool, 'KILL ?', [thread], timeoutMs).catch(() => undefined);
+    await query(pool, WITHDRAW_CLAIM, [key.notificationId, key.channel, claim], timeoutMs).catch(() => undefined);
+  }
+
   function locked(conn: PoolConnection, key: DeliveryKey): LockedLedger {
-    async function save(w: LedgerWrite) {
-      await query(conn, UPSERT, [
-        key.notificationId, key.channel, w.status, w.attempts, w.type, w.accountId,
-        w.messageId, w.messageId, w.providerMessageId ?? null, w.failureCode ?? null, w.error ?? null,
-        w.replays, w.lastReplayMessageId ?? null, w.releaseAtMs === undefined ? null : utcDatetime(w.releaseAtMs),
-      ], timeoutMs);
-    }
+    const save = (w: LedgerWrite) => upsert(conn, key, w).then(() => undefined);
     return {
       async read() {
         const rows = await query<EntryRow[]>(conn, SELECT_ENTRY, [key.notificationId, key.channel], timeoutMs);
         return toEntry(rows[0]);
       },
       save,
+      async claim(w) {
+        const claim = randomBytes(8).toString('hex');
+        try {
+          await upsert(conn, key, { ...w, status: 'sending' }, claim);
+        } catch (err) {
+          await withdrawClaim(conn, key, claim);
+          throw err;
+        }
+      },
+      // The lock's connection may have died during the send; the outcome is a fact to keep
+      // all the same, and a delivery that took the lock meanwhile found `sending` and left it alone.
+      async record(w) {
+        try {
+          await save(w);
+        } catch {
+          await upsert(pool, key, w);
+        }
+      },
       // One transaction: an account erased in between must not leave a `held` row with no message to release.
       async hold(w: LedgerWrite & { releaseAtMs: number }, m: HeldMessage) {
         await query(conn, 'START TRANSACTION', [], timeoutMs);

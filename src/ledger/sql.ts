@@ -4,12 +4,31 @@ import { classifyDatabaseError } from './mysql-errors';
 
 type Queryable = Pool | PoolConnection;
 
-/** One parameterised statement with a timeout; unavailability becomes a TransientError. */
+/** mysql2's code when a statement's `timeout` passed before the server answered. */
+const CLIENT_TIMEOUT = 'PROTOCOL_SEQUENCE_TIMEOUT';
+
+export const isClientTimeout = (err: unknown): boolean => (err as { code?: unknown })?.code === CLIENT_TIMEOUT;
+
+/**
+ * One parameterised statement with a timeout; unavailability becomes a TransientError.
+ * mysql2 gives up on a statement without telling the server, and leaves it queued on its
+ * connection: a connection whose statement timed out is destroyed, never reused (through a
+ * pool, the statement runs on a connection of its own for that reason).
+ */
 export async function query<T>(db: Queryable, sql: string, params: unknown[], timeoutMs: number): Promise<T> {
+  if ('getConnection' in db) {
+    const conn = await acquire(db, timeoutMs);
+    try {
+      return await query<T>(conn, sql, params, timeoutMs);
+    } finally {
+      conn.release(); // a no-op once destroyed
+    }
+  }
   try {
     const [rows] = await db.query({ sql, timeout: timeoutMs }, params);
     return rows as T;
   } catch (err) {
+    if (isClientTimeout(err)) db.destroy();
     return classifyDatabaseError(err);
   }
 }

@@ -16,7 +16,7 @@ beforeAll(async () => {
   const viaProxy = new URL(parts.db.url);
   viaProxy.host = `127.0.0.1:${proxy.port}`;
   notifier = await startInProcess(
-    notifierEnv({ ...parts, db: { url: viaProxy.toString() } }, { MAX_ATTEMPTS: '5', MYSQL_TIMEOUT_MS: '1000' }),
+    notifierEnv({ ...parts, db: { url: viaProxy.toString() } }, { MAX_ATTEMPTS: '5', MYSQL_TIMEOUT_MS: '2000' }),
   );
 });
 
@@ -82,8 +82,11 @@ describe('dependencies going away and coming back', () => {
       message: 'delivery sent_unrecorded',
     });
     expect(await parts.db.row(n.notificationId)).toMatchObject({ status: 'sending' });
-    // A stray redelivery must not send again: the outcome was never recorded, so it is
-    // dead-lettered as unknown outcome instead.
+    // A stray redelivery must not send again: within the delivery budget it is nacked (the
+    // send may still be running elsewhere); after it, the outcome was never recorded, so it
+    // is dead-lettered as unknown outcome.
+    expect(await push(notifier.url, pushEnvelope(n, { messageId: 'unrecorded-2' }))).toBe(409);
+    await parts.db.pool.query('UPDATE delivery_ledger SET updated_at = NOW(6) - INTERVAL 1 HOUR WHERE notification_id = ?', [n.notificationId]);
     expect(await push(notifier.url, pushEnvelope(n, { messageId: 'unrecorded-2' }))).toBe(204);
     expect(parts.smtp.mailsFor(n.notificationId)).toHaveLength(1);
     expect(await parts.db.row(n.notificationId)).toMatchObject({ status: 'unknown', failure_code: 'SEND_OUTCOME_UNKNOWN' });

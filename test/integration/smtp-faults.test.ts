@@ -1,7 +1,7 @@
 import { createServer, Server, Socket } from 'node:net';
 import type { Message } from '@google-cloud/pubsub';
 import { emailNotification, push, pushEnvelope } from '../support/notifications';
-import { eventually, InProcessNotifier, notifierEnv, startInProcess } from '../support/notifier';
+import { InProcessNotifier, notifierEnv, startInProcess } from '../support/notifier';
 import { RealParts, startRealParts } from '../support/real-parts';
 
 /**

@@ -64,6 +64,7 @@ export type SeededEntry = Pick<LedgerEntry, 'status' | 'attempts'> & Partial<Led
 /** The ledger in memory: rows in a Map, locks held elsewhere in a Set. */
 export class FakeLedger implements Ledger {
   readonly rows = new Map<string, LedgerWrite | SeededEntry>();
+  private readonly written = new Set<string>();
   readonly heldElsewhere = new Set<string>();
   readonly saves: LedgerWrite[] = [];
   /** Messages kept for release, by ledger key. */
@@ -76,8 +77,11 @@ export class FakeLedger implements Ledger {
   /** Runs once the lock is taken, before the locked work (another process's last write). */
   onLocked?: () => void;
 
+  /** A seeded row was written long ago (a crash window) unless the test gives its `ageMs`; a saved one just now. */
   seed(notificationId: string, channel: string, entry: SeededEntry): void {
-    this.rows.set(keyOf({ notificationId, channel }), entry);
+    const k = keyOf({ notificationId, channel });
+    this.rows.set(k, entry);
+    this.written.delete(k);
   }
 
   row(notificationId: string, channel = 'EMAIL'): (LedgerWrite | SeededEntry) | undefined {
@@ -104,6 +108,8 @@ export class FakeLedger implements Ledger {
       return await fn({
         read: async () => this.entry(key),
         save: async (w) => this.save(k, w),
+        claim: async (w) => this.save(k, { ...w, status: 'sending' }),
+        record: async (w) => this.save(k, w),
         hold: async (w, message) => {
           this.held.set(k, message);
           await this.save(k, w);
@@ -119,16 +125,19 @@ export class FakeLedger implements Ledger {
     if (err) throw err;
     this.saves.push(w);
     this.rows.set(k, { ...w });
+    this.written.add(k);
   }
 
   private entry(key: DeliveryKey): LedgerEntry | undefined {
-    const row = this.rows.get(keyOf(key));
+    const k = keyOf(key);
+    const row = this.rows.get(k);
     return (
       row && {
         status: row.status,
         attempts: row.attempts,
         replays: row.replays ?? 0,
         lastReplayMessageId: row.lastReplayMessageId,
+        ageMs: 'ageMs' in row && row.ageMs !== undefined ? row.ageMs : this.written.has(k) ? 0 : Number.MAX_SAFE_INTEGER,
       }
     );
   }
@@ -253,6 +262,9 @@ export interface DeliveryWorld {
   clock: FakeClock;
 }
 
+/** The delivery budget the fake world runs with: a `sending` row younger than this is in flight elsewhere. */
+export const IN_FLIGHT_MS = 20_000;
+
 /** makeDeliver wired to fresh fakes: EMAIL is the only configured channel. */
 export function aDeliveryWorld(
   opts: { maxAttempts?: number; maxReplays?: number; resendSafeTypes?: string[]; mandatoryTypes?: string[]; channels?: FakeChannel[] } = {},
@@ -278,6 +290,7 @@ export function aDeliveryWorld(
     maxAttempts: opts.maxAttempts ?? 5,
     maxReplays: opts.maxReplays ?? 3,
     resendSafeTypes: new Set(opts.resendSafeTypes ?? []),
+    inFlightMs: IN_FLIGHT_MS,
   });
   return { deliver, ledger, email, deadLetters, gates, accounts, publisher, clock };
 }

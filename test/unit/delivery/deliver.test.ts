@@ -160,7 +160,7 @@ describe('makeDeliver: ledger trouble', () => {
     expect(w.ledger.row('n-1')).toMatchObject({ status: 'sending', attempts: 1 });
   });
 
-  test('when a row was left sending by a crash, then it is dead-lettered SEND_OUTCOME_UNKNOWN, recorded unknown, not sent', async () => {
+  test('when a row was left sending by a crash (older than the delivery budget), then it is dead-lettered SEND_OUTCOME_UNKNOWN, recorded unknown, not sent', async () => {
     const w = aDeliveryWorld();
     w.ledger.seed('n-1', 'EMAIL', { status: 'sending', attempts: 2 });
 
@@ -181,7 +181,7 @@ describe('makeDeliver: ledger trouble', () => {
     expect(w.ledger.row('n-1')).toMatchObject({ status: 'unknown', attempts: 2, failureCode: 'SEND_OUTCOME_UNKNOWN' });
   });
 
-  test('when a row was left sending and the type is resend-safe, then it is sent again', async () => {
+  test('when a row was left sending by a crash and the type is resend-safe, then it is sent again', async () => {
     const w = aDeliveryWorld({ resendSafeTypes: ['order.shipped'] });
     w.ledger.seed('n-1', 'EMAIL', { status: 'sending', attempts: 2 });
 
