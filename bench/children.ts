@@ -7,7 +7,7 @@ import { freePort } from '../test/support/ports';
  * The SMTP and MySQL pool sizes both servers get: the notifier's own defaults, stated
  * here so the naive skeleton runs with exactly the same.
  */
-export const POOLS = { MYSQL_POOL_SIZE: '10', SMTP_POOL_SIZE: '5', SEND_TIMEOUT_MS: '10000' };
+export const POOLS = { MYSQL_POOL_SIZE: '10', SMTP_POOL_SIZE: '5', SEND_TIMEOUT_MS: '8000' };
 export const EMAIL_FROM = 'Notifier <notifier@example.com>';
 
 export interface Child {

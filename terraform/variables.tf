@@ -168,9 +168,9 @@ variable "resend_safe_types" {
 # before the callee is done redelivers work that may have succeeded (seed 000).
 
 variable "send_timeout_ms" {
-  description = "Bound on one provider call (SEND_TIMEOUT_MS). Raise it for a slow provider, together with ack_deadline_seconds."
+  description = "Deadline of one provider call (SEND_TIMEOUT_MS); past it the call is abandoned for good. Raise it for a slow provider, together with ack_deadline_seconds; shutdown_grace_ms must cover it."
   type        = number
-  default     = 10000
+  default     = 8000
   nullable    = false
   validation {
     condition     = var.send_timeout_ms >= 100 && var.send_timeout_ms <= 300000
@@ -190,13 +190,13 @@ variable "lock_wait_seconds" {
 }
 
 variable "mysql_timeout_ms" {
-  description = "Bound on each MySQL statement and on waiting for a pooled connection (MYSQL_TIMEOUT_MS)."
+  description = "Bound on each MySQL statement and on waiting for a pooled connection (MYSQL_TIMEOUT_MS). The server's lock waits are set a second below it, so the server gives up first."
   type        = number
   default     = 5000
   nullable    = false
   validation {
-    condition     = var.mysql_timeout_ms >= 100 && var.mysql_timeout_ms <= 60000
-    error_message = "mysql_timeout_ms must be between 100 and 60000."
+    condition     = var.mysql_timeout_ms >= 2000 && var.mysql_timeout_ms <= 60000
+    error_message = "mysql_timeout_ms must be between 2000 and 60000 (the server's lock waits, in whole seconds, end a second before it)."
   }
 }
 
@@ -223,13 +223,17 @@ variable "max_replays" {
 }
 
 variable "shutdown_grace_ms" {
-  description = "On SIGTERM, how long in-flight deliveries may take before the process exits (SHUTDOWN_GRACE_MS). Cloud Run sends SIGKILL 10 s after SIGTERM, so this stays below 10000."
+  description = "On SIGTERM, how long in-flight deliveries may take before the process exits (SHUTDOWN_GRACE_MS). Cloud Run sends SIGKILL 10 s after SIGTERM, so this stays below 10000; it must cover the longest send plus 1000 ms to record it."
   type        = number
-  default     = 8000
+  default     = 9500
   nullable    = false
   validation {
     condition     = var.shutdown_grace_ms >= 0 && var.shutdown_grace_ms < 10000
     error_message = "shutdown_grace_ms must be at least 0 and below 10000 (Cloud Run kills 10 s after SIGTERM)."
+  }
+  validation {
+    condition     = var.shutdown_grace_ms >= var.send_timeout_ms + 1000
+    error_message = "shutdown_grace_ms must be at least send_timeout_ms + 1000: a process that exits mid-send leaves an unknown outcome instead of a sent notification."
   }
 }
 

@@ -82,6 +82,24 @@ export function deliveryBudgetMs(c: Pick<Config, 'mysql' | 'pubsub' | 'delivery'
   );
 }
 
+/** What the drain must leave after the longest send: recording its outcome. */
+export const OUTCOME_WRITE_MARGIN_MS = 1000;
+
+/**
+ * SIGTERM must let the longest send finish and be recorded: a process that exits mid-send
+ * leaves its row `sending`, which ends as an unknown outcome instead of `sent`.
+ */
+function checkShutdownGrace(c: Pick<Config, 'delivery' | 'shutdownGraceMs'>): void {
+  const needed = c.delivery.sendTimeoutMs + OUTCOME_WRITE_MARGIN_MS;
+  if (c.shutdownGraceMs < needed) {
+    throw new ConfigError(
+      'SHUTDOWN_GRACE_MS',
+      `${c.shutdownGraceMs} ms does not cover the longest send: SEND_TIMEOUT_MS (${c.delivery.sendTimeoutMs}) + ` +
+        `${OUTCOME_WRITE_MARGIN_MS} ms to record its outcome = ${needed} ms`,
+    );
+  }
+}
+
 /** Notification types or `category.*` patterns, comma-separated. */
 function typePatterns(env: Env, name: string): string[] {
   const patterns = list(env, name);
@@ -129,7 +147,8 @@ export function loadConfig(env: Env = process.env): Config {
       url: url(env, 'MYSQL_URL', ['mysql:']),
       poolSize: integer(env, 'MYSQL_POOL_SIZE', 10, 1, 100),
       lockWaitSeconds: integer(env, 'LOCK_WAIT_SECONDS', 1, 0, 30),
-      queryTimeoutMs: integer(env, 'MYSQL_TIMEOUT_MS', 5000, 100, 60000),
+      // At least 2 s: the server's lock waits (whole seconds) must end a second before the client gives up.
+      queryTimeoutMs: integer(env, 'MYSQL_TIMEOUT_MS', 5000, 2000, 60000),
     },
     smtp: {
       url: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
@@ -149,7 +168,7 @@ export function loadConfig(env: Env = process.env): Config {
     delivery: {
       maxAttempts: integer(env, 'MAX_ATTEMPTS', 5, 1, 99),
       maxReplays: integer(env, 'MAX_REPLAYS', 3, 0, 100),
-      sendTimeoutMs: integer(env, 'SEND_TIMEOUT_MS', 10000, 100, 300000),
+      sendTimeoutMs: integer(env, 'SEND_TIMEOUT_MS', 8000, 100, 300000),
       resendSafeTypes: new Set(list(env, 'RESEND_SAFE_TYPES')),
       ackDeadlineSeconds: integer(env, 'ACK_DEADLINE_SECONDS', 60, 10, 600),
       mandatoryTypes: typePatterns(env, 'MANDATORY_TYPES'),
@@ -161,8 +180,9 @@ export function loadConfig(env: Env = process.env): Config {
     },
     channels: loadChannels(env, nodeEnv === 'production'),
     gates: loadGates(env),
-    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 8000, 0, 60000),
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 9500, 0, 60000),
   };
+  checkShutdownGrace(config);
 
   const budget = deliveryBudgetMs(config);
   if (budget >= config.delivery.ackDeadlineSeconds * 1000) {

@@ -246,7 +246,7 @@ describe('POST /tasks/release-held when a dependency is down', () => {
   });
 
   test('when MySQL is unreachable, then 503', async () => {
-    await withNotifier({ MYSQL_URL: 'mysql://root@127.0.0.1:1/nowhere', MYSQL_TIMEOUT_MS: '1000' }, async (url) => {
+    await withNotifier({ MYSQL_URL: 'mysql://root@127.0.0.1:1/nowhere', MYSQL_TIMEOUT_MS: '2000' }, async (url) => {
       const res = await fetch(`${url}/tasks/release-held`, { method: 'POST' });
       expect({ status: res.status, body: await res.json() }).toEqual({ status: 503, body: { error: 'a dependency is unavailable' } });
     });

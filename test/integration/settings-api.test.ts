@@ -24,7 +24,7 @@ beforeAll(async () => {
   const viaProxy = new URL(parts.db.url);
   viaProxy.host = `127.0.0.1:${proxy.port}`;
   // API_AUTH follows PUSH_AUTH (none) here; `guarded` checks real OIDC tokens.
-  notifier = await startInProcess(notifierEnv({ ...parts, db: { url: viaProxy.toString() } }, { MYSQL_TIMEOUT_MS: '1000' }));
+  notifier = await startInProcess(notifierEnv({ ...parts, db: { url: viaProxy.toString() } }, { MYSQL_TIMEOUT_MS: '2000' }));
   guarded = await startInProcess(
     notifierEnv(parts, { API_AUTH: 'oidc', API_AUDIENCE: AUDIENCE, SETTINGS_CALLERS: `other@example.iam.gserviceaccount.com,${CALLER}` }),
     { oidcCertsUrl: issuer.certsUrl },

@@ -199,7 +199,7 @@ describe('terraform/cloudrun.tf: the service', () => {
   });
 
   test('when the ack deadline is planned below the budget, then the notifier would refuse to start too', () => {
-    expect(() => loadConfig({ ...deployedEnv(), ACK_DEADLINE_SECONDS: '20' })).toThrow(/ACK_DEADLINE_SECONDS/);
+    expect(() => loadConfig({ ...deployedEnv(), ACK_DEADLINE_SECONDS: '19' })).toThrow(/ACK_DEADLINE_SECONDS/);
   });
 
   test('when the service is created, then its secrets, Cloud SQL access and failure stores are in place first', () => {

@@ -90,12 +90,14 @@ describe('terraform/variables.tf: documented platform ranges', () => {
     ['max_delivery_attempts', 6, 100], // 5 is Pub/Sub's floor; notifier_max_attempts (5) must stay below it
     ['minimum_backoff_seconds', 4, 600], // 0 for Pub/Sub; 9 redeliveries x 4 s must outlast the 30 s open breaker
     ['maximum_backoff_seconds', 10, 600], // not below minimum_backoff_seconds (10)
-    ['ack_deadline_seconds', 26, 120], // 10-600 for Pub/Sub; the budget (21 s + 5 s) and request_timeout_seconds (120) bind
+    ['ack_deadline_seconds', 24, 120], // 10-600 for Pub/Sub; the budget (19 s + 5 s) and request_timeout_seconds (120) bind
     ['concurrency', 1, 10], // 1000 for Cloud Run; db_pool_size (10) binds
     ['request_timeout_seconds', 60, 299], // 1-3600 s for Cloud Run; ack_deadline_seconds (60) and release_claim_timeout_ms (300 s) bind
     ['message_retention_seconds', 6600, 2678400], // 600 s for Pub/Sub; 10 attempts x (600 s + 60 s) binds
     ['db_pool_size', 10, 25], // 1-100 per instance; concurrency (10) and 10 instances x 25 = 250 connections bind
-    ['shutdown_grace_ms', 0, 9999], // Cloud Run sends SIGKILL 10 s after SIGTERM
+    ['shutdown_grace_ms', 9000, 9999], // send_timeout_ms (8000) + 1000 to record it; Cloud Run sends SIGKILL 10 s after SIGTERM
+    ['send_timeout_ms', 100, 8500], // shutdown_grace_ms (9500) - 1000
+    ['mysql_timeout_ms', 2000, 41000], // the server's lock waits end a second before it; the ack deadline (60 s) binds
     // src/config/channels.ts: rates 0-100000, breaker failures 0-1000, open time 100-600000 ms
     ['email_rate_limit', 0, 100000],
     ['sms_rate_limit', 0, 100000],
@@ -140,6 +142,7 @@ describe('terraform/variables.tf: documented platform ranges', () => {
 describe('terraform/variables.tf: cross-checks (a caller must not give up before the callee is done)', () => {
   test.each([
     ['ack_deadline_seconds', ['send_timeout_ms', 'lock_wait_seconds', 'mysql_timeout_ms', 'publish_timeout_ms']],
+    ['shutdown_grace_ms', ['send_timeout_ms']],
     ['request_timeout_seconds', ['ack_deadline_seconds']],
     ['concurrency', ['db_pool_size']],
     ['db_max_connections', ['db_pool_size', 'max_instances']],
@@ -159,13 +162,14 @@ describe('terraform/variables.tf: cross-checks (a caller must not give up before
   });
 
   test('when the ack deadline covers the notifier budget plus the 5 s margin exactly, then the plan is accepted', () => {
-    // 10000 + 1 * 1000 + 5000 + 5000 = 21000 ms of budget + 5000 ms margin = 26 s
-    expect(failing({ ack_deadline_seconds: 26 })).toEqual([]);
+    // 8000 + 1 * 1000 + 5000 + 5000 = 19000 ms of budget + 5000 ms margin = 24 s
+    expect(failing({ ack_deadline_seconds: 24 })).toEqual([]);
   });
 
   test.each<[Record<string, number>, string, string]>([
-    [{ ack_deadline_seconds: 25 }, 'ack_deadline_seconds', 'an ack deadline 1 s short of the budget'],
-    [{ send_timeout_ms: 55000 }, 'ack_deadline_seconds', 'a provider timeout the default ack deadline cannot cover'],
+    [{ ack_deadline_seconds: 23 }, 'ack_deadline_seconds', 'an ack deadline 1 s short of the budget'],
+    [{ publish_timeout_ms: 45000 }, 'ack_deadline_seconds', 'a publish timeout the default ack deadline cannot cover'],
+    [{ send_timeout_ms: 9000 }, 'shutdown_grace_ms', 'a send the SIGTERM drain cannot wait for'],
     [{ lock_wait_seconds: 30, mysql_timeout_ms: 30000 }, 'ack_deadline_seconds', 'lock and database waits beyond the ack deadline'],
     [{ ack_deadline_seconds: 600 }, 'request_timeout_seconds', 'Cloud Run cutting off requests Pub/Sub still waits for'],
     [{ concurrency: 11 }, 'concurrency', 'more in-flight deliveries than pooled connections'],
