@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { FailureStore } from '../failures/store';
+import type { Resolutions } from '../ledger/resolutions';
 import type { ClientFactory } from './connection';
 
 /** Where a command writes; `process.stdout` and `process.stderr` fit, and so does a test's buffer. */
@@ -24,7 +25,9 @@ export interface CliIo {
   createClient?: ClientFactory;
   /** Where `failures` and `replay` read; default: opened from the flags (see failure-flags.ts). */
   failureStore?: FailureStore;
-  /** Milliseconds clock for progress output; default `Date.now`. */
+  /** The ledger `resolve` writes to; default: a MySQL pool opened from the flags (see resolve.ts). */
+  resolutions?: Resolutions & { close(): Promise<void> };
+  /** Milliseconds clock: progress output, --since windows, resolution times; default `Date.now`. */
   now?: () => number;
 }
 

@@ -14,6 +14,7 @@ export const FAILURE_OPTIONS = {
   type: { type: 'string' },
   code: { type: 'string' },
   account: { type: 'string' },
+  notification: { type: 'string' },
   limit: { type: 'string' },
   'dry-run': { type: 'boolean' },
   dataset: { type: 'string' },
@@ -21,10 +22,11 @@ export const FAILURE_OPTIONS = {
 } as const;
 
 export const FAILURE_FLAGS_USAGE = `  --since <duration>      failures recorded in the last 30m, 24h, 7d … (default 24h)
-  --channel <name>        EMAIL, SMS, …
+  --channel <name>        EMAIL, SMS, …; a routed notification's contact as EMAIL:0a1b2c3d
   --type <type>           notification type, e.g. order.shipped
   --code <code>           failure code, e.g. ATTEMPTS_EXHAUSTED (PUBSUB_DEAD_LETTER: Pub/Sub's own policy)
   --account <id>          account ID
+  --notification <id>     one notification ID
   --limit <n>             at most n rows / notifications
   --dataset <p.d>         BigQuery project.dataset of the failure tables (default: env FAILURES_DATASET)
   --local                 the npm start pipeline's stand-in tables in MySQL (MYSQL_URL, default
@@ -32,21 +34,38 @@ export const FAILURE_FLAGS_USAGE = `  --since <duration>      failures recorded 
 
 type FailureFlags = { [K in keyof typeof FAILURE_OPTIONS]?: (typeof FAILURE_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
+/** A channel flag: a channel name, or a routed notification's contact key (routing.ts targetKey). */
+export interface ChannelKey {
+  channel: ChannelName;
+  /** `EMAIL:0a1b2c3d`: the ledger key of one contact of a routed notification. */
+  target?: string;
+}
+
+/** `--channel EMAIL` or `--channel EMAIL:0a1b2c3d` (hex as targetKey writes it, lower case). */
+export function channelFlag(value: string): ChannelKey {
+  const [name = '', hash, ...rest] = value.trim().split(':');
+  const channel = name.toUpperCase() as ChannelName;
+  if (!Object.hasOwn(CHANNELS, channel)) throw new CliError(`--channel: "${value}" is not a channel (${Object.keys(CHANNELS).join(', ')})`);
+  if (hash === undefined) return { channel };
+  if (rest.length || !/^[0-9a-f]{8}$/i.test(hash)) {
+    throw new CliError(`--channel: "${value}" is not a channel, nor a routed contact like ${channel}:0a1b2c3d`);
+  }
+  return { channel, target: `${channel}:${hash.toLowerCase()}` };
+}
+
 /** The filters from the flags; every value is checked before any query runs. */
 export function filtersFrom(flags: FailureFlags, nowMs: number): FailureFilters {
   const since = parseSince(flags.since ?? '24h');
   if (since === undefined) throw new CliError(`--since: "${flags.since}" is not a duration like 30m, 24h or 7d`);
-  let channel: ChannelName | undefined;
-  if (flags.channel !== undefined) {
-    channel = flags.channel.toUpperCase() as ChannelName;
-    if (!Object.hasOwn(CHANNELS, channel)) throw new CliError(`--channel: "${flags.channel}" is not a channel (${Object.keys(CHANNELS).join(', ')})`);
-  }
+  const key = flags.channel === undefined ? undefined : channelFlag(flags.channel);
   return {
     since: new Date(nowMs - since),
-    channel,
+    channel: key?.channel,
     type: flags.type,
     code: flags.code?.toUpperCase(),
     account: flags.account,
+    ...(flags.notification !== undefined && { notificationId: flags.notification }),
+    ...(key?.target !== undefined && { target: key.target }),
     limit: positiveNumber('limit', flags.limit, true),
   };
 }

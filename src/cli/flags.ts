@@ -36,9 +36,26 @@ export function parseFlags<O extends OptionTable>(
   args: string[],
   options: O,
 ): Flags<typeof GLOBAL_OPTIONS & O> {
+  return parse(command, args, options, { allowPositionals: false }).flags;
+}
+
+/**
+ * parseFlags for a command that acts on something named without a flag (`notifier resolve
+ * <notificationId>`): positional arguments are returned in order; `--` ends the flags, so a
+ * name starting with `-` can follow it.
+ */
+export function parseFlagsAndArguments<O extends OptionTable>(
+  command: string,
+  args: string[],
+  options: O,
+): { flags: Flags<typeof GLOBAL_OPTIONS & O>; positionals: string[] } {
+  return parse(command, args, options, { allowPositionals: true });
+}
+
+function parse<O extends OptionTable>(command: string, args: string[], options: O, { allowPositionals }: { allowPositionals: boolean }) {
   try {
-    const parsed = parseArgs({ args, options: { ...GLOBAL_OPTIONS, ...options }, strict: true, allowPositionals: false });
-    return parsed.values as Flags<typeof GLOBAL_OPTIONS & O>;
+    const parsed = parseArgs({ args, options: { ...GLOBAL_OPTIONS, ...options }, strict: true, allowPositionals });
+    return { flags: parsed.values as Flags<typeof GLOBAL_OPTIONS & O>, positionals: parsed.positionals };
   } catch (err) {
     // node's messages name the flag but go on about '--' positionals; the first sentence is enough.
     const message = (err as Error).message.split(/\.\s|\n/)[0].replace(/\.$/, '');

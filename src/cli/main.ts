@@ -8,6 +8,7 @@ import { ConfigError, LOCAL_DEFAULTS } from '../config';
 import { broadcastCommand } from './broadcast';
 import { failuresCommand } from './failures';
 import { replayCommand } from './replay';
+import { resolveCommand } from './resolve';
 import type { CliIo, Command } from './command';
 import { briefly, CliError, EXIT } from './errors';
 import { publishCommand } from './publish';
@@ -17,7 +18,7 @@ export type { CliClient, ClientFactory, Connection } from './connection';
 export { EXIT } from './errors';
 
 /** The subcommands, in the order `notifier help` lists them. A new command is one more entry. */
-export const COMMANDS: readonly Command[] = [publishCommand, broadcastCommand, failuresCommand, replayCommand];
+export const COMMANDS: readonly Command[] = [publishCommand, broadcastCommand, failuresCommand, replayCommand, resolveCommand];
 
 const HELP_WORDS = new Set(['help', '--help', '-h']);
 
@@ -27,7 +28,8 @@ export function usage(): string {
   const list = [...COMMANDS, { name: 'help', summary: 'this text; notifier help <command> for one command' }]
     .map((c) => `  ${c.name.padEnd(width)}${c.summary}`)
     .join('\n');
-  return `notifier: publish notifications to the notifier's Pub/Sub topic, query failures, replay them.
+  return `notifier: publish notifications to the notifier's Pub/Sub topic, query failures, replay them,
+resolve sends whose outcome is unknown.
 
 Usage: notifier <command> [flags]    (in this repository: npm run notifier -- <command> [flags])
 
@@ -47,8 +49,9 @@ Where to publish (every command):
 
 ${COMMANDS.map((c) => c.usage).join('\n\n')}
 
-Exit codes: 0 done; 1 publishing failed (running the same command again is safe);
-2 bad arguments, an invalid notification, or unreadable input.
+Exit codes: 0 done; 1 publishing failed (running the same command again is safe; after
+notifier resolve, run the notifier replay command it prints); 2 bad arguments, an invalid
+notification, unreadable input, or a ledger row that cannot be resolved.
 `;
 }
 

@@ -1,7 +1,6 @@
 import { InvalidNotificationError } from '../client';
 import { REPLAY_OF_ATTRIBUTE as REPLAY_ATTRIBUTE } from '../delivery/replays';
-import { Notification } from '../codec/notification';
-import { carriedAttributes, notificationFromRow } from '../failures/rebuild';
+import { rebuilt, replayAttributes } from '../failures/replay-source';
 import { FailureStore, Row } from '../failures/store';
 import { FailureFilters } from '../failures/filters';
 import type { CliIo, Command } from './command';
@@ -13,7 +12,6 @@ import { formatProblems } from './report';
 import { formatTable } from './table';
 
 const OPTIONS = { ...FAILURE_OPTIONS, rate: { type: 'string' } } as const;
-
 
 const USAGE = `notifier replay [filters] [--dry-run] [--limit n] [--rate n]
   Publishes the failed notifications the filters select again, to the notifications topic,
@@ -31,26 +29,7 @@ const POISON_EXPLANATION =
   'cannot be replayed: their payloads never decoded as a Notification, so there is no ' +
   'notification ID or channel to deliver them under. Fix the producer and publish them again.';
 
-const BATCH = 500;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Rebuilds each selected notification from its dead-letter row, in batches. */
-async function* rebuilt(store: FailureStore, since: Date, selected: Row[]): AsyncGenerator<[Row, Notification | Error, Record<string, string>]> {
-  for (let i = 0; i < selected.length; i += BATCH) {
-    const batch = selected.slice(i, i + BATCH);
-    const rows = await store.deadLetterRows(since, batch.map((r) => String(r.message_id)));
-    const byMessage = new Map(rows.map((r) => [String(r.message_id), r]));
-    for (const candidate of batch) {
-      const row = byMessage.get(String(candidate.message_id));
-      try {
-        if (!row) throw new Error('its dead-letter row was not found');
-        yield [candidate, notificationFromRow(row), carriedAttributes(row)];
-      } catch (err) {
-        yield [candidate, err as Error, {}];
-      }
-    }
-  }
-}
 
 interface Tally {
   replayed: number;
@@ -68,7 +47,7 @@ async function replayAll(client: CliClient, store: FailureStore, f: FailureFilte
     }
     if (rate) await sleep(Math.max(0, started + (tally.replayed * 1000) / rate - Date.now()));
     try {
-      await client.republish(notification, { ...carried, [REPLAY_ATTRIBUTE]: String(candidate.source_message_id) });
+      await client.republish(notification, replayAttributes(candidate, carried));
       tally.replayed++;
     } catch (err) {
       if (!(err instanceof InvalidNotificationError)) {

@@ -4,7 +4,7 @@
  * a ConfigError naming the variable. service.ts is the notifier's own config, channels.ts its
  * channel settings, local.ts `npm start`'s, env.ts the value parsers; this file the CLI's.
  */
-import { ConfigError, Env, oneOf, optional, text, url } from './env';
+import { ConfigError, Env, integer, oneOf, optional, text, url } from './env';
 import { LOCAL_DEFAULTS } from './local';
 import type { SchemaEncoding } from './service';
 
@@ -60,6 +60,26 @@ export function loadFailureStoreConfig(env: Env = process.env, opts: { local?: b
     throw new ConfigError('FAILURES_DATASET', `must be project.dataset, got "${dataset}"`);
   }
   return { kind: 'bigquery', dataset };
+}
+
+/** What `notifier resolve` needs besides the publisher and failure store configs. */
+export interface ResolveConfig {
+  /** The delivery ledger's database; undefined when neither MYSQL_URL nor `local` names one. */
+  readonly mysqlUrl?: string;
+  /** The notifier's MAX_REPLAYS: it refuses a replay beyond it, so a resend would never be sent. */
+  readonly maxReplays: number;
+}
+
+/**
+ * MYSQL_URL; with `local`, npm start's database when MYSQL_URL is unset (as for the failure
+ * tables). MAX_REPLAYS is read as the notifier reads it, with its default (service.ts).
+ */
+export function loadResolveConfig(env: Env = process.env, opts: { local?: boolean } = {}): ResolveConfig {
+  const named = opts.local || optional(env, 'MYSQL_URL') !== undefined;
+  return Object.freeze({
+    ...(named && { mysqlUrl: url(env, 'MYSQL_URL', ['mysql:'], opts.local ? LOCAL_DEFAULTS.MYSQL_URL : undefined) }),
+    maxReplays: integer(env, 'MAX_REPLAYS', 3, 0, 100),
+  });
 }
 
 /** What `npm run migrate` needs: only the database URL. */

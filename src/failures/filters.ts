@@ -9,6 +9,10 @@ export interface FailureFilters {
   /** A failure code, e.g. ATTEMPTS_EXHAUSTED, or PUBSUB_DEAD_LETTER for Pub/Sub's own policy. */
   code?: string;
   account?: string;
+  /** One notification: `notifier resolve` and the replay command it prints. */
+  notificationId?: string;
+  /** A routed notification's per-contact ledger key, `EMAIL:0a1b2c3d` (attribute notifier_target). */
+  target?: string;
   /** At most this many rows (lists and replays). */
   limit?: number;
 }

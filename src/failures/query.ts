@@ -114,6 +114,8 @@ const FILTER_COLUMNS: [keyof FailureFilters, string][] = [
   ['type', 'type'],
   ['code', 'failure_code'],
   ['account', 'account_id'],
+  ['notificationId', 'notification_id'],
+  ['target', 'target'],
 ];
 
 /** The filtered failure rows; `columns` and `tail` shape the list, summary or replay query. */
@@ -161,13 +163,13 @@ ORDER BY failures DESC, last_failed_at DESC`,
   );
 }
 
-/** The failed notifications to replay (never poison), oldest failure first. */
+/** The failed notifications to replay (never poison), oldest failure first; `target` tells a routed contact's apart. */
 export function replayQuery(dialect: DialectName, tables: Tables, f: FailureFilters): BuiltQuery {
   return filtered(
     dialect,
     tables,
     f,
-    (q) => `SELECT failed_at, notification_id, channel, failure_code, message_id, source_message_id, payload FROM (\n${q}\n) AS rows_\nORDER BY failed_at ASC`,
+    (q) => `SELECT failed_at, notification_id, channel, failure_code, message_id, source_message_id, payload, target FROM (\n${q}\n) AS rows_\nORDER BY failed_at ASC`,
   );
 }
 

@@ -56,6 +56,11 @@ describe('the notifier as a process (node dist/main.js)', () => {
 
     parts.smtp.onData = () => ({ kind: 'accept' });
     const second = await spawnOne();
+    // Within the delivery budget the row may be a send still running elsewhere: nacked, not judged.
+    expect(await push(second.url, envelope)).toBe(409);
+    expect(second.logs.find((l) => l.messageId === 'crash-1')).toMatchObject({ message: 'delivery in_flight' });
+    // Once the budget has passed (the row made older, as time would), it is the crash window.
+    await parts.db.pool.query('UPDATE delivery_ledger SET updated_at = NOW(6) - INTERVAL 1 HOUR WHERE notification_id = ?', [n.notificationId]);
     expect(await push(second.url, envelope)).toBe(204);
     expect(parts.smtp.mailsFor(n.notificationId)).toHaveLength(1);
     const [record] = await parts.topics.deadLetters.waitFor(
@@ -104,7 +109,7 @@ describe('the notifier as a process (node dist/main.js)', () => {
     const url = parts.db.url.replace(parts.db.name, `${parts.db.name}_m`);
     try {
       const first = await run([path.join(DIST, 'ledger/migrate-cli.js')], { MYSQL_URL: url });
-      expect(first).toMatchObject({ code: 0, stdout: 'applied: 0001_delivery_ledger, 0002_ledger_replays, 0003_account_settings\n' });
+      expect(first).toMatchObject({ code: 0, stdout: 'applied: 0001_delivery_ledger, 0002_ledger_replays, 0003_account_settings, 0004_ledger_send_claim, 0005_ledger_resolutions\n' });
       const second = await run([path.join(DIST, 'ledger/migrate-cli.js')], { MYSQL_URL: url });
       expect(second).toMatchObject({ code: 0, stdout: 'schema is up to date\n' });
     } finally {

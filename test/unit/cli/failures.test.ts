@@ -1,34 +1,9 @@
 import { runCli } from '../../../src/cli/main';
 import { filtersFrom } from '../../../src/cli/failure-flags';
 import { formatTable } from '../../../src/cli/table';
-import { FailureStore, Row } from '../../../src/failures/store';
-import { captureIo, fakePubSub, NOW_MS } from './fakes';
+import { Row } from '../../../src/failures/store';
+import { captureIo, deadLetterRow as deadLetter, fakeFailureStore as fakeStore, fakePubSub, NOW_MS } from './fakes';
 
-/** A store answering from arrays; it records the filters it was asked for. */
-function fakeStore(rows: { summary?: Row[]; list?: Row[]; candidates?: Row[]; deadLetters?: Row[] } = {}) {
-  const asked: unknown[] = [];
-  const store: FailureStore = {
-    name: 'fake store',
-    summary: async (f) => (asked.push(f), rows.summary ?? []),
-    list: async (f) => (asked.push(f), rows.list ?? []),
-    replayCandidates: async (f) => (asked.push(f), rows.candidates ?? []),
-    deadLetterRows: async (_since, ids) => (rows.deadLetters ?? []).filter((r) => ids.includes(String(r.message_id))),
-    close: async () => undefined,
-  };
-  return { store, asked };
-}
-
-const deadLetter = (id: string, messageId: string, to = `${id}@example.com`): Row => ({
-  notification_id: id,
-  account_id: '',
-  type: 'order.shipped',
-  channel: 1,
-  source: 'orders',
-  created_at_micros: '2024-12-31 23:00:00.000000',
-  expires_at_micros: '1970-01-01 00:00:00.000000',
-  email: JSON.stringify({ to, subject: 'S', text: 'T' }),
-  message_id: messageId,
-});
 const candidate = (id: string, messageId: string, payload = 'notification'): Row => ({
   failed_at: '2024-12-31 23:30:00.000000',
   notification_id: id,
@@ -53,7 +28,17 @@ describe('filtersFrom', () => {
     });
   });
 
+  test("when one notification's routed contact is asked for, then its ID and target are filters and the channel is the target's", () => {
+    expect(filtersFrom({ notification: 'n-1', channel: 'email:0A1B2C3D' }, NOW_MS)).toMatchObject({
+      notificationId: 'n-1',
+      channel: 'EMAIL',
+      target: 'EMAIL:0a1b2c3d',
+    });
+  });
+
   test.each([
+    [{ channel: 'EMAIL:xyz' }, '--channel: "EMAIL:xyz" is not a channel, nor a routed contact like EMAIL:0a1b2c3d'],
+    [{ channel: 'EMAIL:0a1b2c3d:9' }, 'nor a routed contact'],
     [{ since: 'yesterday' }, '--since: "yesterday" is not a duration like 30m, 24h or 7d'],
     [{ channel: 'fax' }, '--channel: "fax" is not a channel'],
     [{ limit: '0' }, '--limit: "0" is not a positive integer'],
@@ -126,6 +111,13 @@ describe('notifier replay', () => {
     expect(cap.stderr()).toContain('skipped n-4 (EMAIL): its dead-letter row was not found');
     expect(cap.stdout()).toContain('replayed 1 of 3 failed notification(s) to notifications (2 skipped)');
   });
+  test('when one notification and contact are named, then the store is asked for exactly those', async () => {
+    const { store, asked } = fakeStore();
+    const cap = captureIo({ failureStore: store, createClient: fakePubSub().createClient });
+    expect(await runCli(['replay', '--notification', 'n-5', '--channel', 'EMAIL:0a1b2c3d'], cap.io)).toBe(0);
+    expect(asked[0]).toMatchObject({ notificationId: 'n-5', channel: 'EMAIL', target: 'EMAIL:0a1b2c3d' });
+  });
+
   test('when a failed message was one contact of a routed notification, then its replay carries its target so only that contact is retried', async () => {
     const routedRow = { ...deadLetter('n-5', '5'), attributes: '{"notifier_target":"EMAIL:0a1b2c3d","notifier_routed_from":"r-1"}' };
     const pubsub = fakePubSub();

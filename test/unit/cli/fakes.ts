@@ -7,6 +7,7 @@ import { broadcast } from '../../../src/client/broadcast';
 import { InvalidNotificationError, NotificationInput, toNotification } from '../../../src/client/notification-input';
 import { validateNotification } from '../../../src/codec/validate';
 import { Notification } from '../../../src/codec/notification';
+import { FailureStore, Row } from '../../../src/failures/store';
 
 /** The instant the fakes treat as now: 2025-01-01T00:00:00Z. */
 export const NOW_MS = Date.UTC(2025, 0, 1);
@@ -45,6 +46,34 @@ export function fakePubSub(opts: { failAt?: number } = {}) {
   };
   return { createClient, published, attributes, connections, closed: () => closed };
 }
+
+/** A failure store answering from arrays; it records the filters it was asked for. */
+export function fakeFailureStore(rows: { summary?: Row[]; list?: Row[]; candidates?: Row[]; deadLetters?: Row[] } = {}) {
+  const asked: unknown[] = [];
+  let closed = 0;
+  const store: FailureStore = {
+    name: 'fake store',
+    summary: async (f) => (asked.push(f), rows.summary ?? []),
+    list: async (f) => (asked.push(f), rows.list ?? []),
+    replayCandidates: async (f) => (asked.push(f), rows.candidates ?? []),
+    deadLetterRows: async (_since, ids) => (rows.deadLetters ?? []).filter((r) => ids.includes(String(r.message_id))),
+    close: async () => void closed++,
+  };
+  return { store, asked, closed: () => closed };
+}
+
+/** A dead-letter table row (the MySQL stand-in's shape) of an EMAIL notification. */
+export const deadLetterRow = (id: string, messageId: string, to = `${id}@example.com`): Row => ({
+  notification_id: id,
+  account_id: '',
+  type: 'order.shipped',
+  channel: 1,
+  source: 'orders',
+  created_at_micros: '2024-12-31 23:00:00.000000',
+  expires_at_micros: '1970-01-01 00:00:00.000000',
+  email: JSON.stringify({ to, subject: 'S', text: 'T' }),
+  message_id: messageId,
+});
 
 /** An io whose output is captured; env names a project so commands can run. */
 export function captureIo(overrides: Partial<CliIo> = {}) {

@@ -1,5 +1,5 @@
 import { CliError } from '../../../src/cli/errors';
-import { parseFlags, positiveNumber, required } from '../../../src/cli/flags';
+import { parseFlags, parseFlagsAndArguments, positiveNumber, required } from '../../../src/cli/flags';
 
 const OPTIONS = { type: { type: 'string' }, dry: { type: 'boolean' } } as const;
 
@@ -25,6 +25,21 @@ describe('parseFlags', () => {
 
   it('when a value is "-" (standard input), then it is accepted as the value', () => {
     expect(parseFlags('publish', ['--type', '-'], OPTIONS).type).toBe('-');
+  });
+});
+
+describe('parseFlagsAndArguments', () => {
+  it('when positional arguments come before, between and after the flags, then they are returned in order', () => {
+    expect(parseFlagsAndArguments('resolve', ['a', '--type', 'x', 'b', '--local', '--', '--c'], OPTIONS)).toEqual({
+      flags: { type: 'x', local: true },
+      positionals: ['a', 'b', '--c'],
+    });
+  });
+
+  it('when an unknown flag is given, then the usage error names it and the command', () => {
+    expect(() => parseFlagsAndArguments('resolve', ['a', '--typo'], OPTIONS)).toThrow(
+      new CliError("notifier resolve: Unknown option '--typo' (see notifier help resolve)"),
+    );
   });
 });
 

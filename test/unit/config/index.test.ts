@@ -1,4 +1,4 @@
-import { ConfigError, deliveryBudgetMs, loadConfig, loadLocalConfig, loadMigrateConfig, loadPublisherConfig, LOCAL_PROVIDER_CREDENTIALS } from '../../../src/config';
+import { ConfigError, deliveryBudgetMs, loadConfig, loadLocalConfig, loadMigrateConfig, loadPublisherConfig, loadResolveConfig, LOCAL_PROVIDER_CREDENTIALS } from '../../../src/config';
 import { configError, required } from './support';
 
 describe('loadConfig: defaults', () => {
@@ -19,8 +19,8 @@ describe('loadConfig: defaults', () => {
         defaultEncoding: 'JSON',
         publishTimeoutMs: 5000,
       },
-      delivery: { maxAttempts: 5, sendTimeoutMs: 10000, ackDeadlineSeconds: 60 },
-      shutdownGraceMs: 8000,
+      delivery: { maxAttempts: 5, sendTimeoutMs: 8000, ackDeadlineSeconds: 60 },
+      shutdownGraceMs: 9500,
     });
     expect([...config.delivery.resendSafeTypes]).toEqual([]);
   });
@@ -78,7 +78,7 @@ describe('loadConfig: bad values name the variable', () => {
     ['MYSQL_POOL_SIZE', '0'],
     ['MYSQL_POOL_SIZE', '101'],
     ['LOCK_WAIT_SECONDS', '31'],
-    ['MYSQL_TIMEOUT_MS', '99'],
+    ['MYSQL_TIMEOUT_MS', '1999'],
     ['SMTP_URL', 'http://mail.example.com'],
     ['SMTP_POOL_SIZE', '0'],
     ['EMAIL_FROM', 'noreply'],
@@ -93,6 +93,7 @@ describe('loadConfig: bad values name the variable', () => {
     ['ACK_DEADLINE_SECONDS', '9'],
     ['ACK_DEADLINE_SECONDS', '601'],
     ['SHUTDOWN_GRACE_MS', '60001'],
+    ['SHUTDOWN_GRACE_MS', '8999'],
   ])('when %s is %p, then a ConfigError names it', (name, value) => {
     const err = configError({ ...required, [name]: value });
     expect(err.variable).toBe(name);
@@ -138,21 +139,33 @@ describe('loadConfig: push authentication', () => {
 
 describe('loadConfig: delivery budget against the ack deadline', () => {
   test('when defaults are used, then the budget is send + lock wait + query + publish', () => {
-    expect(deliveryBudgetMs(loadConfig(required))).toBe(10000 + 1000 + 5000 + 5000);
+    expect(deliveryBudgetMs(loadConfig(required))).toBe(8000 + 1000 + 5000 + 5000);
   });
 
   test('when the budget equals the ack deadline, then a ConfigError names ACK_DEADLINE_SECONDS', () => {
-    const err = configError({ ...required, ACK_DEADLINE_SECONDS: '21' });
+    const err = configError({ ...required, ACK_DEADLINE_SECONDS: '19' });
     expect(err.variable).toBe('ACK_DEADLINE_SECONDS');
-    expect(err.message).toContain('21000 ms');
+    expect(err.message).toContain('19000 ms');
   });
 
   test('when the budget is just below the ack deadline, then it is accepted', () => {
-    expect(loadConfig({ ...required, ACK_DEADLINE_SECONDS: '22' }).delivery.ackDeadlineSeconds).toBe(22);
+    expect(loadConfig({ ...required, ACK_DEADLINE_SECONDS: '20' }).delivery.ackDeadlineSeconds).toBe(20);
   });
 
   test('when SEND_TIMEOUT_MS alone exceeds the ack deadline, then a ConfigError names ACK_DEADLINE_SECONDS', () => {
-    expect(configError({ ...required, SEND_TIMEOUT_MS: '60000' }).variable).toBe('ACK_DEADLINE_SECONDS');
+    expect(configError({ ...required, SEND_TIMEOUT_MS: '55000', SHUTDOWN_GRACE_MS: '56000' }).variable).toBe('ACK_DEADLINE_SECONDS');
+  });
+});
+
+describe('loadConfig: the shutdown grace covers the longest send', () => {
+  test('when SHUTDOWN_GRACE_MS is below SEND_TIMEOUT_MS + 1000, then a ConfigError names it with the sum', () => {
+    const err = configError({ ...required, SEND_TIMEOUT_MS: '5000', SHUTDOWN_GRACE_MS: '5999' });
+    expect(err.variable).toBe('SHUTDOWN_GRACE_MS');
+    expect(err.message).toContain('SEND_TIMEOUT_MS (5000) + 1000 ms to record its outcome = 6000 ms');
+  });
+
+  test('when SHUTDOWN_GRACE_MS is exactly SEND_TIMEOUT_MS + 1000, then it is accepted', () => {
+    expect(loadConfig({ ...required, SEND_TIMEOUT_MS: '5000', SHUTDOWN_GRACE_MS: '6000' }).shutdownGraceMs).toBe(6000);
   });
 });
 
@@ -163,6 +176,23 @@ describe('loadMigrateConfig', () => {
 
   test('when MYSQL_URL is not mysql:, then a ConfigError names it', () => {
     expect(() => loadMigrateConfig({ MYSQL_URL: 'http://x' })).toThrow(new ConfigError('MYSQL_URL', 'must use mysql:, got http:'));
+  });
+});
+
+describe('loadResolveConfig (notifier resolve)', () => {
+  test('when nothing is set, then there is no ledger URL and MAX_REPLAYS is the notifier\'s own default', () => {
+    expect(loadResolveConfig({})).toEqual({ maxReplays: loadConfig(required).delivery.maxReplays });
+  });
+
+  test('when --local and no MYSQL_URL, then the npm start database is the ledger; MYSQL_URL wins when set', () => {
+    expect(loadResolveConfig({}, { local: true }).mysqlUrl).toBe('mysql://root@127.0.0.1:3306/notifier');
+    expect(loadResolveConfig({ MYSQL_URL: 'mysql://u@db:3306/prod' }, { local: true }).mysqlUrl).toBe('mysql://u@db:3306/prod');
+    expect(loadResolveConfig({ MYSQL_URL: 'mysql://u@db:3306/prod', MAX_REPLAYS: '7' })).toEqual({ mysqlUrl: 'mysql://u@db:3306/prod', maxReplays: 7 });
+  });
+
+  test('when MYSQL_URL or MAX_REPLAYS is malformed, then a ConfigError names it', () => {
+    expect(() => loadResolveConfig({ MYSQL_URL: 'postgres://x/y' })).toThrow(new ConfigError('MYSQL_URL', 'must use mysql:, got postgres:'));
+    expect(() => loadResolveConfig({ MAX_REPLAYS: 'many' })).toThrow('MAX_REPLAYS: must be an integer');
   });
 });
 

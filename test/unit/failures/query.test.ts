@@ -11,6 +11,8 @@ const FILTERS: [keyof FailureFilters, unknown, string][] = [
   ['type', 'order.shipped', 'type'],
   ['code', 'ATTEMPTS_EXHAUSTED', 'failure_code'],
   ['account', 'acct-1', 'account_id'],
+  ['notificationId', 'n-1', 'notification_id'],
+  ['target', 'EMAIL:0a1b2c3d', 'target'],
 ];
 
 describe('BigQuery SQL text (not run: BigQuery cannot run here)', () => {
@@ -48,7 +50,7 @@ describe('BigQuery SQL text (not run: BigQuery cannot run here)', () => {
 
   test('when selecting for replay, then oldest failures come first and the row carries what finds its dead-letter record', () => {
     const q = replayQuery('bigquery', BQ, { since: SINCE, code: 'ATTEMPTS_EXHAUSTED', limit: 100 });
-    expect(q.sql).toMatch(/^SELECT failed_at, notification_id, channel, failure_code, message_id, source_message_id, payload/);
+    expect(q.sql).toMatch(/^SELECT failed_at, notification_id, channel, failure_code, message_id, source_message_id, payload, target FROM/);
     expect(q.sql).toContain('ORDER BY failed_at ASC');
     expect(q.params).toEqual({ since: SINCE, code: 'ATTEMPTS_EXHAUSTED', limit: 100 });
   });
