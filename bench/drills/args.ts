@@ -1,6 +1,6 @@
 /** Command line of `npm run drill -- <name> [--flag value]…`. */
 
-export const DRILL_NAMES = ['broadcast', 'db-outage', 'smtp-outage', 'crash', 'capacity'] as const;
+export const DRILL_NAMES = ['broadcast', 'db-outage', 'smtp-outage', 'smtp-slow', 'lock-loss', 'crash', 'capacity'] as const;
 export type DrillName = (typeof DRILL_NAMES)[number];
 
 /** smtp-outage: `refuse` — connections refused and dropped; `hold` — the server stops answering. */
@@ -17,7 +17,7 @@ export interface DrillArgs {
   rate?: number;
   /** capacity: seconds of publishing at 2× peak. */
   durationSeconds: number;
-  /** outage drills: how long the dependency stays away. */
+  /** outage drills: how long the dependency stays away (smtp-slow: answers late; lock-loss: connections are killed). */
   outageSeconds: number;
   /** Push requests in flight at once: Cloud Run's per-instance concurrency (Terraform `concurrency`). */
   inFlight: number;

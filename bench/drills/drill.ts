@@ -17,6 +17,8 @@ export interface DrillOutcome {
 export interface Drill {
   /** Which connections the drill needs a cuttable proxy on. */
   proxy?: { mysql?: boolean; smtp?: boolean };
+  /** Settings the drill changes in the notifier's environment (e.g. a short SEND_TIMEOUT_MS). */
+  notifierEnv?: Record<string, string>;
   run(h: Harness, args: DrillArgs, say: (line: string) => void): Promise<DrillOutcome>;
 }
 

@@ -15,6 +15,7 @@ import { startTcpProxy, TcpProxy } from '../../test/support/tcp-proxy';
 import { Cleanup } from './cleanup';
 import { MailCounter, startMailCounter } from './mail-counter';
 import { NotifierProcess, startNotifierProcess } from './notifier-process';
+import { createNotifierUser, killConnectionsOf } from './notifier-user';
 import { linkPackageFiles, REPO_ROOT } from './paths';
 import { PushTracker, startPushTracker } from './push-tracker';
 import { Evidence } from './reconcile';
@@ -41,6 +42,8 @@ export interface HarnessOptions {
   inFlight: number;
   /** Put a TCP proxy that the drill can cut between the notifier and MySQL / SMTP. */
   proxy?: { mysql?: boolean; smtp?: boolean };
+  /** Settings the drill changes in the notifier's environment (e.g. SEND_TIMEOUT_MS). */
+  notifierEnv?: Record<string, string>;
   say(line: string): void;
 }
 
@@ -52,6 +55,8 @@ export interface Harness {
   push: PushTracker;
   mysqlProxy?: TcpProxy;
   smtpProxy?: TcpProxy;
+  /** KILLs every MySQL connection the notifier has open now; resolves to how many. */
+  killNotifierConnections(): Promise<number>;
   /** The three witnesses for these notification IDs, read now. */
   evidence(published: readonly string[]): Promise<Evidence>;
   close(): Promise<void>;
@@ -100,6 +105,14 @@ function notifierEnv(parts: { port: number; mysqlUrl: string; smtpUrl: string; e
     POISON_TOPIC: parts.names.poisonTopic,
     MAX_ATTEMPTS: String(DRILL_SETTINGS.notifierMaxAttempts),
     ACK_DEADLINE_SECONDS: String(DRILL_SETTINGS.ackDeadlineSeconds),
+    // Timeouts scaled to the short backoff, as Terraform's checks relate them in production:
+    // the delivery budget (3 + 1 + 2 + 2 s), during which a `sending` row left by a crash or a
+    // lost lock is answered 409, and an open breaker end well inside Pub/Sub's ~16 s of
+    // redeliveries, so neither makes Pub/Sub dead-letter a message the notifier would send.
+    SEND_TIMEOUT_MS: '3000',
+    MYSQL_TIMEOUT_MS: '2000',
+    PUBLISH_TIMEOUT_MS: '2000',
+    BREAKER_OPEN_MS: '5000',
   };
 }
 
@@ -138,16 +151,18 @@ async function assemble(opts: HarnessOptions, cleanup: Cleanup): Promise<Harness
   const emulator = await startEmulator({ port: await freePort() });
   cleanup.add('emulator', () => emulator.stop());
   const db = await createDatabase(cleanup);
+  const user = await createNotifierUser(MYSQL_ROOT_URL, db.url, cleanup);
   const mail = await startMailCounter();
   cleanup.add('smtp server', () => mail.close());
-  const mysqlSide = opts.proxy?.mysql ? await proxied(db.url, cleanup) : { url: db.url, proxy: undefined };
+  const mysqlSide = opts.proxy?.mysql ? await proxied(user.url, cleanup) : { url: user.url, proxy: undefined };
   const smtpSide = opts.proxy?.smtp ? await proxied(mail.url, cleanup) : { url: mail.url, proxy: undefined };
   const topics = await startTopics(emulator.host, db.pool, opts.say, cleanup);
 
   const port = await freePort();
-  const notifier = await startNotifierProcess(
-    notifierEnv({ port, mysqlUrl: mysqlSide.url, smtpUrl: smtpSide.url, emulatorHost: emulator.host, names: topics.names }),
-  );
+  const notifier = await startNotifierProcess({
+    ...notifierEnv({ port, mysqlUrl: mysqlSide.url, smtpUrl: smtpSide.url, emulatorHost: emulator.host, names: topics.names }),
+    ...opts.notifierEnv,
+  });
   cleanup.add('notifier', () => notifier.stop());
   const push = startPushTracker({
     subscription: topics.push,
@@ -166,6 +181,7 @@ async function assemble(opts: HarnessOptions, cleanup: Cleanup): Promise<Harness
     push,
     mysqlProxy: mysqlSide.proxy,
     smtpProxy: smtpSide.proxy,
+    killNotifierConnections: () => killConnectionsOf(db.pool, user.name),
     evidence: (published) => gatherEvidence(db.pool, published, mail.counts),
     close: () => cleanup.run(opts.say),
   };

@@ -13,6 +13,13 @@ export interface MailCounter {
    * answer is not delivered (the transaction never completed), as with a real MTA.
    */
   holdReplies(): () => void;
+  /**
+   * Until the returned function is called the server reads each mail, counts it at once
+   * and answers 250 only `delayMs` later: a provider that accepts the mail but answers
+   * late. The mail counts even if the client hangs up before the answer (worst case: the
+   * provider delivered it), unlike `holdReplies`. Mails already read keep their delay.
+   */
+  slowReplies(delayMs: number): () => void;
   close(): Promise<void>;
 }
 
@@ -28,19 +35,29 @@ export function notificationIdOf(raw: string): string {
  * A real SMTP server (smtp-server, as in the tests) that keeps counts, not mails:
  * 100,000 raw mails would only cost memory. Unlike the tests' sink it survives its
  * clients' connections being reset, which is what an outage drill does to it.
- * A mail counts once the server has read all of it, just before it answers 250.
+ * A mail counts once the server has read all of it, just before it answers 250 (with
+ * slowReplies: as soon as it has read it).
  */
 export async function startMailCounter(): Promise<MailCounter> {
   const counts = new Map<string, number>();
   let total = 0;
   let held: Promise<void> | undefined;
+  let slowMs: number | undefined;
   const hungUp = new Set<string>();
+  const count = (id: string) => {
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+    total++;
+  };
   const accept = (id: string, sessionId: string, callback: () => void) => {
-    if (!hungUp.has(sessionId)) {
-      counts.set(id, (counts.get(id) ?? 0) + 1);
-      total++;
-    }
+    if (!hungUp.has(sessionId)) count(id);
     callback();
+  };
+  const received = (id: string, sessionId: string, callback: () => void) => {
+    if (slowMs !== undefined) {
+      count(id);
+      setTimeout(callback, slowMs);
+    } else if (held) void held.then(() => accept(id, sessionId, callback));
+    else accept(id, sessionId, callback);
   };
   const server = new SMTPServer({
     authOptional: true,
@@ -51,11 +68,7 @@ export async function startMailCounter(): Promise<MailCounter> {
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const id = notificationIdOf(Buffer.concat(chunks).toString('utf8'));
-        if (held) void held.then(() => accept(id, session.id, callback));
-        else accept(id, session.id, callback);
-      });
+      stream.on('end', () => received(notificationIdOf(Buffer.concat(chunks).toString('utf8')), session.id, callback));
     },
   });
   // A client connection reset (the drill cutting the proxy) is not the server's failure.
@@ -76,6 +89,10 @@ export async function startMailCounter(): Promise<MailCounter> {
         held = undefined;
         release();
       };
+    },
+    slowReplies(delayMs) {
+      slowMs = delayMs;
+      return () => void (slowMs = undefined);
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

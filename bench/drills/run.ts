@@ -3,8 +3,9 @@ import { DrillName, parseArgs } from './args';
 import { broadcastDrill } from './broadcast';
 import { capacityDrill } from './capacity';
 import { Drill, DrillOutcome } from './drill';
-import { crashDrill, dbOutageDrill, smtpOutageDrill } from './faults';
+import { crashDrill, dbOutageDrill, smtpOutageDrill, smtpSlowDrill } from './faults';
 import { Harness, startHarness } from './harness';
+import { lockLossDrill } from './lock-loss';
 import { violations } from './reconcile';
 import { accountingTable, summaryLine } from './report';
 
@@ -12,6 +13,8 @@ const DRILLS: Record<DrillName, Drill> = {
   broadcast: broadcastDrill,
   'db-outage': dbOutageDrill,
   'smtp-outage': smtpOutageDrill,
+  'smtp-slow': smtpSlowDrill,
+  'lock-loss': lockLossDrill,
   crash: crashDrill,
   capacity: capacityDrill,
 };
@@ -34,7 +37,7 @@ async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   const drill = DRILLS[args.name];
   say(`drill ${args.name}: starting the emulator, database, SMTP server, notifier, bridge and stand-in`);
-  const harness: Harness = await startHarness({ inFlight: args.inFlight, proxy: drill.proxy, say });
+  const harness: Harness = await startHarness({ inFlight: args.inFlight, proxy: drill.proxy, notifierEnv: drill.notifierEnv, say });
   const abort = async (why: string, code: number) => {
     say(`${why}: cleaning up`);
     await harness.close();

@@ -51,6 +51,15 @@ describe('parseArgs', () => {
     expect(parseArgs(['smtp-outage', '--mode', 'hold', '--rate=150'])).toMatchObject({ smtpMode: 'hold', rate: 150 });
   });
 
+  test('when the name is smtp-slow or lock-loss, then they are drills with the fault defaults', () => {
+    expect(parseArgs(['smtp-slow'])).toMatchObject({ name: 'smtp-slow', outageSeconds: 10, faultAt: 0.3 });
+    expect(parseArgs(['lock-loss', '--outage', '20', '--rate=50'])).toMatchObject({ name: 'lock-loss', outageSeconds: 20, rate: 50 });
+  });
+
+  test('when the name is unknown, then the usage lists every drill, the new ones included', () => {
+    expect(() => parseArgs(['smtp-slwo'])).toThrow(/<broadcast\|db-outage\|smtp-outage\|smtp-slow\|lock-loss\|crash\|capacity>/);
+  });
+
   test.each([
     [['nope'], /unknown drill "nope"/],
     [['capacity', '--peak'], /--peak needs a positive number/],
