@@ -64,7 +64,10 @@ export type SeededEntry = Pick<LedgerEntry, 'status' | 'attempts'> & Partial<Led
 /** The ledger in memory: rows in a Map, locks held elsewhere in a Set. */
 export class FakeLedger implements Ledger {
   readonly rows = new Map<string, LedgerWrite | SeededEntry>();
-  private readonly written = new Set<string>();
+  /** When each row was saved (by `clock`); a seeded row has no entry. */
+  private readonly writtenAt = new Map<string, number>();
+  /** The database's clock for row ages; the world's FakeClock. */
+  clock: Clock = { nowMs: () => 0 };
   readonly heldElsewhere = new Set<string>();
   readonly saves: LedgerWrite[] = [];
   /** Messages kept for release, by ledger key. */
@@ -81,7 +84,7 @@ export class FakeLedger implements Ledger {
   seed(notificationId: string, channel: string, entry: SeededEntry): void {
     const k = keyOf({ notificationId, channel });
     this.rows.set(k, entry);
-    this.written.delete(k);
+    this.writtenAt.delete(k);
   }
 
   row(notificationId: string, channel = 'EMAIL'): (LedgerWrite | SeededEntry) | undefined {
@@ -90,6 +93,11 @@ export class FakeLedger implements Ledger {
 
   holdElsewhere(notificationId: string, channel = 'EMAIL'): void {
     this.heldElsewhere.add(keyOf({ notificationId, channel }));
+  }
+
+  /** The lock's connection died: the key's lock is free for others while its holder carries on. */
+  loseLock(notificationId: string, channel = 'EMAIL'): void {
+    this.heldElsewhere.delete(keyOf({ notificationId, channel }));
   }
 
   async find(key: DeliveryKey): Promise<LedgerEntry | undefined> {
@@ -125,7 +133,12 @@ export class FakeLedger implements Ledger {
     if (err) throw err;
     this.saves.push(w);
     this.rows.set(k, { ...w });
-    this.written.add(k);
+    this.writtenAt.set(k, this.clock.nowMs());
+  }
+
+  private ageOf(k: string): number {
+    const at = this.writtenAt.get(k);
+    return at === undefined ? Number.MAX_SAFE_INTEGER : this.clock.nowMs() - at;
   }
 
   private entry(key: DeliveryKey): LedgerEntry | undefined {
@@ -137,7 +150,7 @@ export class FakeLedger implements Ledger {
         attempts: row.attempts,
         replays: row.replays ?? 0,
         lastReplayMessageId: row.lastReplayMessageId,
-        ageMs: 'ageMs' in row && row.ageMs !== undefined ? row.ageMs : this.written.has(k) ? 0 : Number.MAX_SAFE_INTEGER,
+        ageMs: 'ageMs' in row && row.ageMs !== undefined ? row.ageMs : this.ageOf(k),
       }
     );
   }
@@ -273,6 +286,7 @@ export function aDeliveryWorld(
   const email = new FakeChannel('EMAIL');
   const deadLetters = new FakeDeadLetters();
   const clock = new FakeClock();
+  ledger.clock = clock;
   const gates = new FakeGates();
   const accounts = new FakeAccounts();
   const publisher = new FakePublisher();
