@@ -81,7 +81,7 @@ export function makeSmtpPool(opts: SmtpPoolOptions): SmtpPool {
   const waiting: Array<() => void> = [];
   let closing = false;
 
-  function open1(signal: AbortSignal): Promise<Connection> {
+  function connectOne(signal: AbortSignal): Promise<Connection> {
     const socket = connect({ host: server.host, port: server.port, noDelay: true });
     const smtp = new SMTPConnection({
       host: server.host,
@@ -198,7 +198,7 @@ export function makeSmtpPool(opts: SmtpPoolOptions): SmtpPool {
         try {
           let c = idle.pop();
           while (c?.closed) c = idle.pop();
-          c ??= await open1(deadline.signal);
+          c ??= await connectOne(deadline.signal);
           const response = await transact(c, envelope, message, deadline.signal);
           if (c.messages >= maxMessages || closing) {
             c.smtp.quit();

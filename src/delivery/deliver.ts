@@ -56,9 +56,8 @@ export interface DeliveryDeps {
 
 type WriteLedger = (w: Pick<LedgerWrite, 'status' | 'attempts'> & Partial<LedgerWrite>) => Promise<void>;
 
-/** How a delivery writes under the lock: decisions, the claim before a send, and a send's outcome. */
-interface Writes {
-  write: WriteLedger;
+/** How a send writes the ledger: the claim before it, and its outcome. */
+interface SendWrites {
   claim(attempts: number): Promise<void>;
   record: WriteLedger;
 }
@@ -143,8 +142,7 @@ export function makeDeliver(deps: DeliveryDeps) {
     const { result, previousAttempts, replay } = start;
     const entry = (w: Parameters<WriteLedger>[0]): LedgerWrite => ({ type: n.type, accountId: n.accountId, messageId: msg.messageId, ...replay, ...w });
     const write: WriteLedger = (w) => ledger.save(entry(w));
-    const writes: Writes = {
-      write,
+    const writes: SendWrites = {
       claim: (attempts) => ledger.claim(entry({ status: 'sending', attempts })),
       record: (w) => ledger.record(entry(w)),
     };
@@ -179,7 +177,7 @@ export function makeDeliver(deps: DeliveryDeps) {
     return send(d, gate!, result, previousAttempts, writes);
   }
 
-  async function send(d: Delivery, gate: GatePermit, result: Known, previousAttempts: number, w: Writes): Promise<DeliveryResult> {
+  async function send(d: Delivery, gate: GatePermit, result: Known, previousAttempts: number, w: SendWrites): Promise<DeliveryResult> {
     const attempts = previousAttempts + 1;
     await w.claim(attempts);
     let providerMessageId: string | undefined;

@@ -30,6 +30,8 @@ const attempt = fc.record({
   messageId: fc.constantFrom('m-1', 'm-2'),
 });
 
+type Attempt = typeof attempt extends fc.Arbitrary<infer T> ? T : never;
+
 interface Run {
   world: DeliveryWorld;
   delivered: number;
@@ -37,7 +39,7 @@ interface Run {
   copies: string[];
 }
 
-async function play(attempts: fc.RecordValue<typeof attempt>[]): Promise<Run> {
+async function play(attempts: Attempt[]): Promise<Run> {
   const world = aDeliveryWorld({ maxAttempts: 4 });
   const run: Run = { world, delivered: 0, copies: [] };
   const n = aNotification();
