@@ -58,6 +58,8 @@ interface Connection {
 
 const DEFAULT_MAX_MESSAGES = 100;
 
+const isRefusal = (reply: number | undefined) => reply !== undefined && reply >= 400 && reply < 600;
+
 /** Ends a connection at once: nothing it still had queued can reach the server afterwards. */
 function destroy(c: Connection) {
   c.closed = true;
@@ -135,8 +137,10 @@ export function makeSmtpPool(opts: SmtpPoolOptions): SmtpPool {
       };
       const noReply = (message: string, timedOut: boolean, cause?: unknown) =>
         finish(new SmtpNoReplyError(message, { handedOver: stage.handedOver(), timedOut, code: (cause as { code?: string })?.code }, { cause }));
+      // A connection that died carries the last line the server sent, possibly cut short: only
+      // a refusal (4xx/5xx) is a verdict; a partial "250" is no answer at all.
       const onError = (err: Error & { responseCode?: number }) =>
-        err.responseCode ? finish(err) : noReply(`SMTP connection failed: ${err.message}`, false, err);
+        isRefusal(err.responseCode) ? finish(err) : noReply(`SMTP connection failed: ${err.message}`, false, err);
       const onEnd = () => noReply('SMTP connection closed before the reply', false);
       const onAbort = () => noReply(`no SMTP reply within ${timeoutMs} ms`, true);
       if (signal.aborted) return onAbort();
