@@ -240,8 +240,10 @@ export function makeDeliver(deps: DeliveryDeps) {
     try {
       await records.publish(d.msg, result.channel ?? '', code, failureClass, attempts, error);
     } catch (err) {
-      // Not recorded anywhere yet: the next delivery must try again.
-      await write({ status: 'pending', attempts, failureCode: code, error });
+      // Not recorded anywhere yet: the next delivery must try again. An unknown outcome
+      // keeps its row `sending`: that delivery dead-letters it as the crash window would,
+      // where `pending` would send it a second time.
+      if (code !== 'SEND_OUTCOME_UNKNOWN') await write({ status: 'pending', attempts, failureCode: code, error });
       throw err;
     }
     await write({ status: code === 'SEND_OUTCOME_UNKNOWN' ? 'unknown' : 'failed', attempts, failureCode: code, error });

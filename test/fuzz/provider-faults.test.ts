@@ -18,8 +18,8 @@ const PROVIDER = {
   late_answer_lost: { delivered: false, error: () => new OutcomeUnknownError('no reply after hand-over') },
 } as const;
 
-/** What goes wrong around the send: its outcome not recorded, or the lock lost while it runs. */
-const LEDGER_FAULTS = ['none', 'outcome_not_recorded', 'lock_lost_mid_send'] as const;
+/** What goes wrong around the send: its outcome not recorded, the lock lost while it runs, no dead letters. */
+const LEDGER_FAULTS = ['none', 'outcome_not_recorded', 'lock_lost_mid_send', 'dead_letter_down'] as const;
 
 const attempt = fc.record({
   provider: fc.constantFrom(...(Object.keys(PROVIDER) as (keyof typeof PROVIDER)[])),
@@ -58,6 +58,7 @@ async function play(attempts: Attempt[]): Promise<Run> {
   world.ledger.saveError = (w) => (current.ledger === 'outcome_not_recorded' && w.status !== 'sending' ? new Error('connection lost') : undefined);
   for (const a of attempts) {
     current = a;
+    world.deadLetters.failure = a.ledger === 'dead_letter_down' ? new TransientError('DEAD_LETTER_UNAVAILABLE', 'down') : undefined;
     world.clock.now += a.waitMs;
     await world.deliver(aMessage(n, 'JSON', a.messageId));
   }

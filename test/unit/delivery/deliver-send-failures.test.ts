@@ -1,6 +1,6 @@
-import { FailureCode, PermanentError, TransientError } from '../../../src/delivery/failures';
+import { FailureCode, OutcomeUnknownError, PermanentError, TransientError } from '../../../src/delivery/failures';
 import { OUTCOMES } from '../../../src/delivery/outcomes';
-import { aDeliveryWorld, aMessage, aNotification } from '../fakes';
+import { aDeliveryWorld, aMessage, aNotification, IN_FLIGHT_MS } from '../fakes';
 
 const permanentCodes: FailureCode[] = ['INVALID_RECIPIENT', 'BAD_CREDENTIALS', 'PROVIDER_REJECTED'];
 
@@ -155,5 +155,23 @@ describe('makeDeliver: dead-letter publish failing after a send failure', () => 
 
     expect(result.outcome).toBe('retry');
     expect(w.ledger.row('n-1')).toMatchObject({ status: 'pending', attempts: 1, failureCode: 'ATTEMPTS_EXHAUSTED' });
+  });
+
+  test('when an unknown outcome cannot be dead-lettered, then it is retry 503, the row stays sending, and redeliveries never send again', async () => {
+    const w = aDeliveryWorld();
+    w.email.failure = new OutcomeUnknownError('no SMTP reply after the message was handed over');
+    w.deadLetters.failure = new TransientError('DEAD_LETTER_UNAVAILABLE', 'publish failed');
+
+    const result = await w.deliver(aMessage(aNotification()));
+
+    expect(result).toMatchObject({ outcome: 'retry', code: 'DEAD_LETTER_UNAVAILABLE' });
+    expect(w.ledger.row('n-1')).toMatchObject({ status: 'sending', attempts: 1 });
+    w.email.failure = undefined;
+    w.deadLetters.failure = undefined;
+    expect((await w.deliver(aMessage(aNotification()))).outcome).toBe('in_flight');
+    w.clock.now += IN_FLIGHT_MS;
+    expect(await w.deliver(aMessage(aNotification()))).toMatchObject({ outcome: 'dead_lettered', code: 'SEND_OUTCOME_UNKNOWN' });
+    expect(w.email.sent).toEqual([]);
+    expect(w.ledger.row('n-1')).toMatchObject({ status: 'unknown' });
   });
 });
