@@ -17,8 +17,11 @@ export interface PoolOptions {
  * client does, so a statement the client reports as failed did not commit behind its back.
  */
 export function serverWaitSeconds(timeoutMs: number): number {
-  return Math.max(1, Math.ceil(timeoutMs / 1000) - 1);
+  return Math.max(1, Math.floor(timeoutMs / 1000) - 1);
 }
+
+/** Each pool's per-connection session setup, run by `acquire` (sql.ts) before a connection's first use. */
+export const SESSION_SETUP = new WeakMap<Pool, string>();
 
 /** A mysql2 pool from a `mysql://user:pass@host:port/db` URL (see connectionOptions). */
 export function createPool(opts: PoolOptions): Pool {
@@ -31,12 +34,9 @@ export function createPool(opts: PoolOptions): Pool {
     enableKeepAlive: true,
     supportBigNumbers: true,
   });
-  // Queued before anything else on each new connection; MySQL 8 and MariaDB both have these.
+  // MySQL 8 and MariaDB both have these. Not on mysql2's 'connection' event: a statement
+  // queued there has no timeout, and everything queued behind it would wait for good.
   const wait = serverWaitSeconds(opts.timeoutMs);
-  pool.on('connection', (conn) => {
-    // mysql2 passes this event the callback-style connection, whatever its typings say.
-    const core = conn as unknown as { query(sql: string, callback: (err: unknown) => void): void };
-    core.query(`SET SESSION innodb_lock_wait_timeout = ${wait}, lock_wait_timeout = ${wait}`, () => undefined);
-  });
+  SESSION_SETUP.set(pool, `SET SESSION innodb_lock_wait_timeout = ${wait}, lock_wait_timeout = ${wait}`);
   return pool;
 }

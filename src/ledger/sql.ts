@@ -1,4 +1,4 @@
-import type { Pool, PoolConnection } from './pool';
+import { Pool, PoolConnection, SESSION_SETUP } from './pool';
 import { withTimeout } from '../timeout';
 import { classifyDatabaseError } from './mysql-errors';
 
@@ -33,11 +33,18 @@ export async function query<T>(db: Queryable, sql: string, params: unknown[], ti
   }
 }
 
-/** A pooled connection, or a TransientError when none comes within the timeout. */
+/** Connections (mysql2's own objects, which outlive their promise wrappers) whose session is set up. */
+const setUp = new WeakSet<object>();
+
+/**
+ * A pooled connection, or a TransientError when none comes within the timeout. A new
+ * connection first gets its pool's session setup, bounded like any statement.
+ */
 export async function acquire(pool: Pool, timeoutMs: number): Promise<PoolConnection> {
   const pending = pool.getConnection();
+  let conn: PoolConnection;
   try {
-    return await withTimeout(pending, timeoutMs, () =>
+    conn = await withTimeout(pending, timeoutMs, () =>
       Object.assign(new Error('waiting for a MySQL connection timed out'), { code: 'ETIMEDOUT' }),
     );
   } catch (err) {
@@ -45,6 +52,17 @@ export async function acquire(pool: Pool, timeoutMs: number): Promise<PoolConnec
     pending.then((c) => c.release(), () => undefined);
     return classifyDatabaseError(err);
   }
+  const setup = SESSION_SETUP.get(pool);
+  if (setup && !setUp.has(conn.connection)) {
+    try {
+      await query(conn, setup, [], timeoutMs);
+    } catch (err) {
+      conn.release(); // a no-op once destroyed
+      throw err;
+    }
+    setUp.add(conn.connection);
+  }
+  return conn;
 }
 
 /** Epoch milliseconds → `YYYY-MM-DD HH:MM:SS.fff` in UTC, for DATETIME(6) columns (all kept in UTC). */
