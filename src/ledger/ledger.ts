@@ -57,6 +57,15 @@ ON DUPLICATE KEY UPDATE
   last_error = VALUES(last_error),
   send_claim = VALUES(send_claim)`;
 
+/**
+ * A send's outcome through another connection (the lock's died): only onto this delivery's
+ * own claim, so a late write never overwrites what a later delivery decided.
+ */
+const RECORD_ON_CLAIM = `
+UPDATE delivery_ledger SET status = ?, attempts = ?, last_message_id = ?,
+  provider_message_id = COALESCE(?, provider_message_id), failure_code = ?, last_error = ?, send_claim = NULL
+WHERE notification_id = ? AND channel = ? AND send_claim = ?`;
+
 /** Puts a claim whose write the client never saw succeed back to `pending`: only this claim, never another's. */
 const WITHDRAW_CLAIM = `
 UPDATE delivery_ledger SET status = 'pending', send_claim = NULL
@@ -103,12 +112,14 @@ export function makeMysqlLedger(pool: Pool, opts: MysqlLedgerOptions): Ledger {
   async function withdrawClaim(conn: PoolConnection, key: DeliveryKey, claim: string) {
     const thread = conn.threadId;
     conn.destroy();
-    await query(pool, 'KILL ?', [thread], timeoutMs).catch(() => undefined);
+    // The statement only: once it ends, the server finds the connection closed and drops its lock.
+    await query(pool, 'KILL QUERY ?', [thread], timeoutMs).catch(() => undefined);
     await query(pool, WITHDRAW_CLAIM, [key.notificationId, key.channel, claim], timeoutMs).catch(() => undefined);
   }
 
   function locked(conn: PoolConnection, key: DeliveryKey): LockedLedger {
     const save = (w: LedgerWrite) => upsert(conn, key, w).then(() => undefined);
+    let claimed: string | undefined;
     return {
       async read() {
         const rows = await query<EntryRow[]>(conn, SELECT_ENTRY, [key.notificationId, key.channel], timeoutMs);
@@ -123,14 +134,19 @@ export function makeMysqlLedger(pool: Pool, opts: MysqlLedgerOptions): Ledger {
           await withdrawClaim(conn, key, claim);
           throw err;
         }
+        claimed = claim;
       },
       // The lock's connection may have died during the send; the outcome is a fact to keep
       // all the same, and a delivery that took the lock meanwhile found `sending` and left it alone.
       async record(w) {
         try {
           await save(w);
-        } catch {
-          await upsert(pool, key, w);
+        } catch (err) {
+          if (claimed === undefined) throw err;
+          await query(pool, RECORD_ON_CLAIM, [
+            w.status, w.attempts, w.messageId, w.providerMessageId ?? null, w.failureCode ?? null, w.error ?? null,
+            key.notificationId, key.channel, claimed,
+          ], timeoutMs);
         }
       },
       // One transaction: an account erased in between must not leave a `held` row with no message to release.
