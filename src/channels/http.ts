@@ -48,8 +48,9 @@ export function providerAgent(url: URL, maxSockets = 50): http.Agent {
 }
 
 /**
- * Sends one request and reads the whole answer. Rejects only with NoAnswerError (or the
- * PermanentError a `lookup` refused the address with); any status resolves.
+ * Sends one request and reads the whole answer. Rejects only with NoAnswerError, or a
+ * PermanentError: the address a `lookup` refused, or a request Node cannot build (a header
+ * value it cannot send). Any status resolves.
  */
 export function httpRequest(req: HttpRequest): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
@@ -57,36 +58,46 @@ export function httpRequest(req: HttpRequest): Promise<HttpResponse> {
     const body = req.body ?? '';
     let requestSent = false;
     let timedOut = false;
+    let request: http.ClientRequest;
+    try {
+      request = transport.request(
+        req.url,
+        {
+          method: req.method ?? 'POST',
+          headers: { ...req.headers, 'content-length': String(Buffer.byteLength(body)) },
+          agent: req.agent,
+          lookup: req.lookup,
+        },
+        onResponse,
+      );
+    } catch (err) {
+      // Node refuses to build it (a header value it cannot send): nothing was sent, and
+      // retrying the same input cannot help.
+      const code = (err as { code?: string }).code ?? 'invalid request';
+      return reject(new PermanentError('INVALID_PAYLOAD', `the request could not be built (${code})`, { cause: err }));
+    }
+    // Started only once the request exists: nothing of a request that failed to build outlives it.
     const timer = setTimeout(() => {
       timedOut = true;
       request.destroy(new Error(`no answer within ${req.timeoutMs} ms`));
     }, req.timeoutMs);
 
-    const request = transport.request(
-      req.url,
-      {
-        method: req.method ?? 'POST',
-        headers: { ...req.headers, 'content-length': String(Buffer.byteLength(body)) },
-        agent: req.agent,
-        lookup: req.lookup,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        const done = () => {
-          clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
-        };
-        res.on('data', (chunk: Buffer) => {
-          if (size < MAX_RESPONSE_BYTES) chunks.push(chunk.subarray(0, MAX_RESPONSE_BYTES - size));
-          size += chunk.length;
-        });
-        res.on('end', done);
-        // The status line arrived: the provider's verdict is known even if the body broke off.
-        res.on('error', done);
-        res.on('aborted', done);
-      },
-    );
+    function onResponse(res: http.IncomingMessage) {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const done = () => {
+        clearTimeout(timer);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
+      };
+      res.on('data', (chunk: Buffer) => {
+        if (size < MAX_RESPONSE_BYTES) chunks.push(chunk.subarray(0, MAX_RESPONSE_BYTES - size));
+        size += chunk.length;
+      });
+      res.on('end', done);
+      // The status line arrived: the provider's verdict is known even if the body broke off.
+      res.on('error', done);
+      res.on('aborted', done);
+    }
     request.on('finish', () => {
       requestSent = true;
     });

@@ -4,6 +4,9 @@
  *
  * Each request carries:
  *   X-Notifier-Notification-Id: <notification_id>   the idempotency key: deduplicate by it
+ *                                                   (percent-encoded when it holds `%` or
+ *                                                   anything but printable ASCII: see
+ *                                                   notificationIdHeader)
  *   X-Notifier-Timestamp:       <unix seconds>      decimal digits, when the request was signed
  *   X-Notifier-Signature:       v1=<hex>            lowercase hex of 64 characters
  *
@@ -26,6 +29,16 @@ export const SIGNATURE_HEADERS = {
   timestamp: 'x-notifier-timestamp',
   signature: 'x-notifier-signature',
 } as const;
+
+/**
+ * The notification ID as a header value. HTTP headers carry printable ASCII; an ID with
+ * anything else (`注文-42`), or with `%`, is percent-encoded (decodeURIComponent gives it
+ * back). An encoded value always contains `%` and a plain one never does, so two IDs never
+ * share a header value; the body's `notification_id` is the ID itself.
+ */
+export function notificationIdHeader(notificationId: string): string {
+  return /^[\x20-\x24\x26-\x7e]*$/.test(notificationId) ? notificationId : encodeURIComponent(notificationId);
+}
 
 /** How far a signature's timestamp may be from the receiver's clock. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;

@@ -4,7 +4,7 @@ import type { Channel } from '../delivery/ports';
 import { makeDestinationGuard, Resolve } from './destination-guard';
 import { callProvider, providerAgent } from './http';
 import { classifyWebhookResponse, isSuccess } from './webhook-outcomes';
-import { SIGNATURE_HEADERS, signWebhook } from './webhook-signature';
+import { notificationIdHeader, SIGNATURE_HEADERS, signWebhook } from './webhook-signature';
 
 export interface WebhookChannelOptions {
   signingSecret: string;
@@ -62,7 +62,7 @@ function signedRequest(url: URL, n: Notification, data: unknown, signingSecret: 
   const headers = {
     'content-type': 'application/json',
     'user-agent': USER_AGENT,
-    [SIGNATURE_HEADERS.notificationId]: n.notificationId,
+    [SIGNATURE_HEADERS.notificationId]: notificationIdHeader(n.notificationId),
     [SIGNATURE_HEADERS.timestamp]: String(timestamp),
     [SIGNATURE_HEADERS.signature]: signWebhook(signingSecret, timestamp, body),
   };

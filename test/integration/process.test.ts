@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Message } from '@google-cloud/pubsub';
+import { CHANNELS } from '../../src/codec/notification';
+import { startHttpStub } from '../support/http-stub';
 import { emailNotification, push, pushEnvelope } from '../support/notifications';
 import { ChildNotifier, eventually, notifierEnv, spawnNotifier } from '../support/notifier';
 import { RealParts, startRealParts } from '../support/real-parts';
@@ -90,6 +92,22 @@ describe('the notifier as a process (node dist/main.js)', () => {
     expect(await inFlight).toBe(204);
     expect(await notifier.exited).toEqual({ code: 0, signal: null });
     expect(await parts.db.row(n.notificationId)).toMatchObject({ status: 'sent' });
+  });
+
+  test('when a webhook notification ID is not ASCII (注文-42), then it is delivered, percent-encoded in the header, and the process stays up', async () => {
+    const receiver = await startHttpStub(() => ({ status: 204 }));
+    try {
+      const notifier = await spawnOne({ WEBHOOK_SIGNING_SECRET: 'whsec-process-0123456789abcdef0123456789', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', SEND_TIMEOUT_MS: '1000' });
+      const n = emailNotification({ notificationId: '注文-42', channel: CHANNELS.WEBHOOK, email: undefined, webhook: { url: `${receiver.url}/hook`, payloadJson: '{}' } });
+      expect(await push(notifier.url, pushEnvelope(n))).toBe(204);
+      expect(receiver.requests.map((r) => r.headers['x-notifier-notification-id'])).toEqual(['%E6%B3%A8%E6%96%87-42']);
+      // Longer than the send timeout: nothing started for that request may fire later.
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(notifier.child.exitCode).toBeNull();
+      expect(await push(notifier.url, pushEnvelope(emailNotification()))).toBe(204);
+    } finally {
+      await receiver.close();
+    }
   });
 
   test('when PUSH_AUTH=none with NODE_ENV=production, then start-up is refused naming PUSH_AUTH', async () => {

@@ -27,6 +27,24 @@ async function hangUpServer(): Promise<{ server: Server; url: string }> {
 }
 
 describe('httpRequest', () => {
+  test('when a header value cannot be sent (not Latin-1), then it rejects permanent INVALID_PAYLOAD, sends nothing, and nothing fires later', async () => {
+    const crashes: unknown[] = [];
+    const onCrash = (err: unknown) => crashes.push(err);
+    process.on('uncaughtException', onCrash);
+    try {
+      const before = stub.requests.length;
+      const sending = post('/x', { headers: { 'x-notifier-notification-id': '注文-42' }, timeoutMs: 50 });
+      await expect(sending).rejects.toBeInstanceOf(PermanentError);
+      await expect(sending).rejects.toMatchObject({ code: 'INVALID_PAYLOAD', message: 'the request could not be built (ERR_INVALID_CHAR)' });
+      // Past the timeout a timer started for the request that never existed would throw here.
+      await new Promise((r) => setTimeout(r, 200));
+      expect(crashes).toEqual([]);
+      expect(stub.requests.length).toBe(before);
+    } finally {
+      process.off('uncaughtException', onCrash);
+    }
+  });
+
   test('when the provider answers, then status, headers and body come back and the request arrived as sent', async () => {
     stub.respond = () => ({ status: 201, headers: { 'x-id': 'abc' }, body: { sid: 'SM1' } });
     const res = await post('/messages?x=1');

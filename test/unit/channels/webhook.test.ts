@@ -59,6 +59,19 @@ describe('the signed request', () => {
     expect(req.body).toBe(JSON.stringify(expected));
   });
 
+  test.each([
+    ['注文-42', '%E6%B3%A8%E6%96%87-42'],
+    ['100%-done', '100%25-done'],
+    ['tab\there', 'tab%09here'],
+    ['order:7 (retry)', 'order:7 (retry)'],
+  ])('when the notification ID is %j, then the header carries %j, which decodes back to it, and the body the ID itself', async (id, header) => {
+    await channel().send(webhookNotification(`${stub.url}/h`, { notificationId: id }));
+    const req = stub.requests[0]!;
+    expect(req.headers['x-notifier-notification-id']).toBe(header);
+    expect(header.includes('%') ? decodeURIComponent(header) : header).toBe(id);
+    expect(JSON.parse(req.body)).toMatchObject({ notification_id: id });
+  });
+
   test('when the notification has no creation time, then created_at is null', async () => {
     await channel().send(webhookNotification(`${stub.url}/h`, { createdAtMicros: 0n }));
     expect(JSON.parse(stub.requests[0]!.body)).toMatchObject({ created_at: null });
