@@ -10,6 +10,7 @@ import { makeDeliver } from './delivery/deliver';
 import { makeProviderGates } from './gates/provider-gates';
 import { makeMysqlLedger } from './ledger/ledger';
 import { createPool } from './ledger/pool';
+import { makePoolProbes } from './ledger/health';
 import { createLogger, Logger } from './logging';
 import { makeAuthenticator } from './push/auth';
 import { createApp } from './push/app';
@@ -31,6 +32,9 @@ export interface StartOptions {
   /** Overrides where OIDC signing certificates come from (tests). */
   oidcCertsUrl?: string;
 }
+
+/** How long /readyz and /healthz wait for MySQL. */
+const PROBE_TIMEOUT_MS = 1000;
 
 /** A provider's Retry-After pauses calls to it at most this long (Pub/Sub's longest backoff). */
 const MAX_RETRY_AFTER_MS = 600_000;
@@ -54,6 +58,7 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
       log.log(to === 'open' ? 'warn' : 'info', `circuit breaker ${to}`, { ...change, state: to }),
   });
 
+  const probes = makePoolProbes(pool, { budgetMs: deliveryBudgetMs(config), probeTimeoutMs: PROBE_TIMEOUT_MS });
   const settingsStore = makeMysqlSettingsStore(pool, { timeoutMs: config.mysql.queryTimeoutMs });
   // Routed notifications' per-contact messages and released held ones go back to the topic.
   const publisher = makePubSubNotificationPublisher(pubsub, { topic: config.pubsub.notificationsTopic, publishTimeoutMs: config.pubsub.publishTimeoutMs });
@@ -109,11 +114,8 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
       authenticator: makeAuthenticator(api.auth, { audience: api.audience, serviceAccounts: api.settingsCallers, callers: 'a settings caller (SETTINGS_CALLERS)', certsUrl }),
       log,
     }),
-    async isReady() {
-      if (draining) return false;
-      await pool.query({ sql: 'SELECT 1', timeout: 1000 });
-      return true;
-    },
+    isReady: async () => !draining && probes.isReady(),
+    isLive: probes.isLive,
   });
 
   const server = app.listen(config.port);

@@ -30,6 +30,9 @@ export function makeRoute(deps: RouteDeps) {
     const key = { notificationId: n.notificationId, channel: ROUTED_KEY };
     const existing = await deps.ledger.find(key);
     if (existing && TERMINAL_STATUSES.has(existing.status)) return { ...result, outcome: 'duplicate', attempt: existing.attempts };
+    // Read before the lock: holding the lock's connection while waiting for a second one
+    // deadlocks a pool that every delivery holds one connection of.
+    const contacts = isExpired(n, deps.clock.nowMs()) ? [] : await deps.accounts.contacts(n.accountId);
     const locked = await deps.ledger.withLock(key, async (ledger): Promise<DeliveryResult> => {
       const row = await ledger.read();
       if (row && TERMINAL_STATUSES.has(row.status)) return { ...result, outcome: 'duplicate', attempt: row.attempts };
@@ -38,7 +41,7 @@ export function makeRoute(deps: RouteDeps) {
         await ledger.save({ ...write, status: 'expired', attempts: 0 });
         return { ...result, outcome: 'expired', attempt: 0 };
       }
-      const messages = routeToContacts(n, await deps.accounts.contacts(n.accountId), deps.configured);
+      const messages = routeToContacts(n, contacts, deps.configured);
       if (messages.length === 0) {
         const error = 'the account has no contact on a configured channel';
         await ledger.save({ ...write, status: 'suppressed', failureCode: 'NO_CONTACT', error });

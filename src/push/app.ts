@@ -12,6 +12,8 @@ export interface AppDeps {
   projectId: string;
   /** Readiness: false while draining or when MySQL does not answer. */
   isReady(): Promise<boolean>;
+  /** Liveness: false when deliveries cannot make progress (the platform should replace the instance); absent = always live. */
+  isLive?(): Promise<boolean>;
   /** The task endpoints (POST /tasks/release-held), with their own authentication. */
   tasks?: express.Router;
   /** The settings API (/v1/accounts/{accountId}/settings), with its own authentication; absent: not served. */
@@ -31,8 +33,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  app.get('/healthz', (_req, res) => {
-    res.status(200).json({ status: 'ok' });
+  app.get('/healthz', async (_req, res) => {
+    const live = deps.isLive ? await deps.isLive().catch(() => false) : true;
+    res.status(live ? 200 : 503).json({ status: live ? 'ok' : 'stuck' });
   });
 
   app.get('/readyz', async (_req, res) => {

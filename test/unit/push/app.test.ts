@@ -16,11 +16,12 @@ const deliver = (async (msg: PushedMessage) => {
 
 let server: Server;
 let url: string;
+let live = true;
 
 beforeAll(async () => {
   const logs = new PassThrough();
   logs.resume();
-  const app = createApp({ deliver, authenticator: noAuthentication, log: createLogger('error', logs), projectId: 'p', isReady: async () => true });
+  const app = createApp({ deliver, authenticator: noAuthentication, log: createLogger('error', logs), projectId: 'p', isReady: async () => true, isLive: async () => live });
   server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/pubsub/push`;
@@ -71,5 +72,17 @@ describe('POST /pubsub/push: reading the body', () => {
   test('when the delivery throws something unexpected, then 500 (a bug, redelivered)', async () => {
     deliverError = new Error('boom');
     expect(await post({ 'content-type': 'application/json' })).toEqual({ status: 500, body: '{"error":"internal error"}' });
+  });
+});
+
+describe('GET /healthz', () => {
+  test.each([
+    [true, 200, 'ok'],
+    [false, 503, 'stuck'],
+  ])('when deliveries can make progress is %s, then it answers %i %s', async (canProgress, status, word) => {
+    live = canProgress;
+    const res = await fetch(url.replace('/pubsub/push', '/healthz'));
+    expect([res.status, ((await res.json()) as { status: string }).status]).toEqual([status, word]);
+    live = true;
   });
 });
