@@ -16,14 +16,29 @@ export interface FieldProblem {
 
 export const MAX_ID_LENGTH = 128;
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Why a string cannot be a key (notification, account, type, source), or undefined. Keys are
+ * compared byte for byte (utf8mb4_bin), but MySQL's and MariaDB's PAD SPACE collations ignore
+ * trailing spaces, and a lone surrogate has no UTF-8 form: `order-7 ` would be `order-7`.
+ * So two values that differ in any character stay different keys, or are refused here.
+ */
+export function keyProblem(value: string): string | undefined {
+  if (CONTROL_CHARS.test(value)) return 'contains control characters';
+  if (/^\s|\s$/u.test(value)) return 'begins or ends with whitespace';
+  if (LONE_SURROGATE.test(value)) return 'contains a lone surrogate (not valid Unicode)';
+  return undefined;
+}
 
 function identifier(field: string, value: string, required: boolean, problems: FieldProblem[]) {
   if (!value) {
     if (required) problems.push({ field, problem: 'is required', code: 'INVALID_PAYLOAD' });
   } else if (value.length > MAX_ID_LENGTH) {
     problems.push({ field, problem: `is longer than ${MAX_ID_LENGTH} characters`, code: 'INVALID_PAYLOAD' });
-  } else if (CONTROL_CHARS.test(value)) {
-    problems.push({ field, problem: 'contains control characters', code: 'INVALID_PAYLOAD' });
+  } else {
+    const problem = keyProblem(value);
+    if (problem) problems.push({ field, problem, code: 'INVALID_PAYLOAD' });
   }
 }
 

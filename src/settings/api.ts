@@ -1,4 +1,5 @@
 import express, { NextFunction, Request, RequestHandler, Response } from 'express';
+import { keyProblem } from '../codec/validate';
 import type { Logger } from '../logging';
 import type { PushAuthenticator } from '../push/auth';
 import { SETTINGS_LIMITS, SettingsDocument, validateSettings } from './document';
@@ -25,7 +26,9 @@ const EXPRESS_ROUTE = SETTINGS_ROUTE.replace('{accountId}', ':accountId');
 export function accountIdProblem(id: string): string | undefined {
   const length = [...id].length;
   if (length < 1 || length > SETTINGS_LIMITS.accountIdLength) return `must be 1 to ${SETTINGS_LIMITS.accountIdLength} characters`;
-  return /[\u0000-\u001f\u007f-\u009f]/.test(id) ? 'must not contain control characters' : undefined;
+  if (/[\u0080-\u009f]/.test(id)) return 'must not contain control characters';
+  const problem = keyProblem(id);
+  return problem === 'contains control characters' ? 'must not contain control characters' : problem;
 }
 
 /** What a request's log line carries besides method, route, status and duration (never the body). */

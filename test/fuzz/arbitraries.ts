@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { CHANNELS, Notification } from '../../src/codec/notification';
-import { MAX_ID_LENGTH } from '../../src/codec/validate';
+import { keyProblem, MAX_ID_LENGTH } from '../../src/codec/validate';
 import { FakeClock } from '../unit/fakes';
 
 /**
@@ -32,15 +32,13 @@ const INT64_MAX = 2n ** 63n - 1n;
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
-
 /** Any well-formed Unicode text (no lone surrogates: those are not UTF-8). */
 export const text = (maxLength = 20) => fc.string({ unit: 'binary', maxLength });
 
-/** A non-empty identifier the validator accepts: printable, at most MAX_ID_LENGTH UTF-16 units. */
+/** A non-empty identifier the validator accepts: printable, no whitespace at either end, at most MAX_ID_LENGTH UTF-16 units. */
 const identifier = fc
-  .string({ unit: fc.oneof(fc.constantFrom('n', '-', '.', '_', '1'), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 })), minLength: 1, maxLength: 12 })
-  .filter((s) => s.length <= MAX_ID_LENGTH && !CONTROL_CHARS.test(s));
+  .string({ unit: fc.oneof(fc.constantFrom('n', '-', '.', '_', '1', ' '), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 })), minLength: 1, maxLength: 12 })
+  .filter((s) => s.length <= MAX_ID_LENGTH && keyProblem(s) === undefined);
 
 /** Every int64, weighted towards the edges. */
 export const int64 = fc.oneof(

@@ -84,6 +84,28 @@ describe('exactly-once email delivery on MariaDB, SMTP and the emulator', () => 
   });
 });
 
+describe('keys are exact', () => {
+  test('when an ID differs from a sent one only by a trailing space, then it is refused INVALID_PAYLOAD with a reason, not taken for a duplicate', async () => {
+    const n = emailNotification({ notificationId: `order-${Date.now()}` });
+    expect(await push(notifier.url, pushEnvelope(n, { messageId: 'exact-1' }))).toBe(204);
+    const padded = { ...n, notificationId: `${n.notificationId} ` };
+    expect(await push(notifier.url, pushEnvelope(padded, { messageId: 'exact-2' }))).toBe(204);
+    const [record] = await parts.topics.deadLetters.waitFor(1, (m) => m.attributes.notifier_source_message_id === 'exact-2');
+    expect(record!.attributes).toMatchObject({ notifier_failure_code: 'INVALID_PAYLOAD', notifier_error: 'notification_id begins or ends with whitespace' });
+    expect(notifier.logs.find((l) => l.messageId === 'exact-2')).toMatchObject({ message: 'delivery dead_lettered' });
+    expect(parts.smtp.mailsFor(n.notificationId)).toHaveLength(1);
+  });
+
+  test('when IDs differ only in case, accents or Unicode normalisation, then each is its own notification', async () => {
+    const ids = ['Order-é', 'order-é', 'order-e\u0301'].map((id) => `${id}-${Date.now()}`);
+    const before = parts.smtp.mails.length;
+    for (const id of ids) expect(await push(notifier.url, pushEnvelope(emailNotification({ notificationId: id })))).toBe(204);
+    for (const id of ids) expect(await parts.db.row(id)).toMatchObject({ notification_id: id, status: 'sent' });
+    // Non-ASCII IDs travel MIME-encoded in the mail header: count the mails instead.
+    expect(parts.smtp.mails.length - before).toBe(3);
+  });
+});
+
 describe('the SMTP connection pool', () => {
   test('when 30 notifications are sent one after another, then they reuse pooled connections', async () => {
     const before = parts.smtp.connections;

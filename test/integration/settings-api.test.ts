@@ -121,6 +121,15 @@ describe('bad requests', () => {
     expect(await call('PUT', 'a%01b', EXAMPLE)).toMatchObject({ status: 400, body: { error: expect.stringMatching(/^accountId /) } });
     expect((await call('GET', 'a'.repeat(SETTINGS_LIMITS.accountIdLength))).status).toBe(404);
   });
+
+  test("when the account ID differs from a stored one only by a trailing space, then 400: never the other account's settings", async () => {
+    expect((await call('PUT', 'acct-pad', EXAMPLE)).status).toBe(200);
+    // MariaDB and MySQL compare utf8mb4_bin with PAD SPACE: 'acct-pad ' would find 'acct-pad'.
+    expect(await call('GET', 'acct-pad%20')).toMatchObject({ status: 400, body: { error: 'accountId begins or ends with whitespace' } });
+    expect(await call('PUT', '%20acct-pad', EXAMPLE)).toMatchObject({ status: 400 });
+    expect(await call('DELETE', 'acct-pad%20')).toMatchObject({ status: 400 });
+    expect((await call('GET', 'acct-pad')).status).toBe(200);
+  });
 });
 
 describe('erasing', () => {

@@ -57,11 +57,21 @@ describe('validateNotification', () => {
     ['account_id has a tab', 'account_id', { accountId: 'a\tb' }, 'contains control characters'],
     ['source is too long', 'source', { source: 's'.repeat(MAX_ID_LENGTH + 1) }, 'is longer than 128 characters'],
     ['source has a NUL', 'source', { source: '\u0000' }, 'contains control characters'],
+    ['notification_id ends with a space (PAD SPACE collations would match it without)', 'notification_id', { notificationId: 'order-7 ' }, 'begins or ends with whitespace'],
+    ['notification_id begins with an ideographic space', 'notification_id', { notificationId: '\u3000order-7' }, 'begins or ends with whitespace'],
+    ['account_id ends with a no-break space', 'account_id', { accountId: 'acct-1\u00a0' }, 'begins or ends with whitespace'],
+    ['type begins with a space', 'type', { type: ' order.shipped' }, 'begins or ends with whitespace'],
+    ['notification_id has a lone high surrogate', 'notification_id', { notificationId: 'order-\ud83d' }, 'contains a lone surrogate (not valid Unicode)'],
+    ['account_id has a lone low surrogate', 'account_id', { accountId: '\ude00acct' }, 'contains a lone surrogate (not valid Unicode)'],
     ['created_at_micros is negative', 'created_at_micros', { createdAtMicros: -1n }, 'must not be negative'],
     ['expires_at_micros is negative', 'expires_at_micros', { expiresAtMicros: -1n }, 'must not be negative'],
     ['an EMAIL notification has no email', 'email', { email: undefined }, 'is required for channel EMAIL'],
   ] as [string, string, Partial<Notification>, string][])('when %s, then %s is an INVALID_PAYLOAD problem', (_, field, overrides, problem) => {
     expect(validateNotification(aNotification(overrides))).toEqual([{ field, problem, code: 'INVALID_PAYLOAD' }]);
+  });
+
+  test('when identifiers hold inner spaces, emoji (surrogate pairs) or CJK text, then they are accepted', () => {
+    expect(validateNotification(aNotification({ notificationId: '注文 42 😀', accountId: 'acct 1', source: 'orders api' }))).toEqual([]);
   });
 
   test('when identifiers are exactly 128 characters, then they are accepted', () => {
