@@ -42,6 +42,14 @@ function identifier(field: string, value: string, required: boolean, problems: F
   }
 }
 
+/** 9999-12-31T23:59:59.999999Z: the end of BigQuery's TIMESTAMP range (and of JavaScript's ISO dates). */
+export const MAX_TIMESTAMP_MICROS = 253_402_300_799_999_999n;
+
+function timestamp(field: string, micros: bigint, problems: FieldProblem[]) {
+  if (micros < 0n) problems.push({ field, problem: 'must not be negative', code: 'INVALID_PAYLOAD' });
+  else if (micros > MAX_TIMESTAMP_MICROS) problems.push({ field, problem: 'is after 9999-12-31', code: 'INVALID_PAYLOAD' });
+}
+
 /** Routed to the account's channels: no channel, an account and content (see routing.ts). */
 export function isRouted(n: Notification): boolean {
   return n.channel === CHANNELS.CHANNEL_UNSPECIFIED && n.accountId !== '' && n.content !== undefined;
@@ -61,12 +69,8 @@ export function validateNotification(n: Notification): FieldProblem[] {
   identifier('type', n.type, true, problems);
   identifier('account_id', n.accountId, false, problems);
   identifier('source', n.source, false, problems);
-  if (n.createdAtMicros < 0n) {
-    problems.push({ field: 'created_at_micros', problem: 'must not be negative', code: 'INVALID_PAYLOAD' });
-  }
-  if (n.expiresAtMicros < 0n) {
-    problems.push({ field: 'expires_at_micros', problem: 'must not be negative', code: 'INVALID_PAYLOAD' });
-  }
+  timestamp('created_at_micros', n.createdAtMicros, problems);
+  timestamp('expires_at_micros', n.expiresAtMicros, problems);
   PAYLOAD_CHECKS[n.channel]?.(n, problems);
   return problems;
 }

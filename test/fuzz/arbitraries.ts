@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { CHANNELS, Notification } from '../../src/codec/notification';
-import { keyProblem, MAX_ID_LENGTH } from '../../src/codec/validate';
+import { keyProblem, MAX_ID_LENGTH, MAX_TIMESTAMP_MICROS } from '../../src/codec/validate';
 import { FakeClock } from '../unit/fakes';
 
 /**
@@ -75,8 +75,8 @@ export const validEmailNotification: fc.Arbitrary<Notification> = fc.record({
   type: identifier,
   channel: fc.constant<number>(CHANNELS.EMAIL),
   source: fc.oneof(fc.constant(''), identifier),
-  createdAtMicros: fc.bigInt({ min: 0n, max: INT64_MAX }),
-  expiresAtMicros: fc.oneof(fc.constant(0n), fc.bigInt({ min: NOW_MICROS + 1n, max: INT64_MAX })),
+  createdAtMicros: fc.bigInt({ min: 0n, max: MAX_TIMESTAMP_MICROS }),
+  expiresAtMicros: fc.oneof(fc.constant(0n), fc.bigInt({ min: NOW_MICROS + 1n, max: MAX_TIMESTAMP_MICROS })),
   email: fc
     .record({
       to: fc.emailAddress().filter((a) => a.length <= 254 && /^[^\s@<>(),;:"\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(a)),

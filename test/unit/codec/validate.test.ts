@@ -1,5 +1,5 @@
 import { CHANNELS, Notification } from '../../../src/codec/notification';
-import { describeProblems, isRouted, MAX_ID_LENGTH, validateNotification } from '../../../src/codec/validate';
+import { describeProblems, isRouted, MAX_ID_LENGTH, MAX_TIMESTAMP_MICROS, validateNotification } from '../../../src/codec/validate';
 import { aNotification } from '../fakes';
 
 const withEmail = (email: Partial<NonNullable<Notification['email']>>) =>
@@ -65,6 +65,8 @@ describe('validateNotification', () => {
     ['account_id has a lone low surrogate', 'account_id', { accountId: '\ude00acct' }, 'contains a lone surrogate (not valid Unicode)'],
     ['created_at_micros is negative', 'created_at_micros', { createdAtMicros: -1n }, 'must not be negative'],
     ['expires_at_micros is negative', 'expires_at_micros', { expiresAtMicros: -1n }, 'must not be negative'],
+    ['created_at_micros is after 9999-12-31 (BigQuery TIMESTAMP, ISO dates)', 'created_at_micros', { createdAtMicros: MAX_TIMESTAMP_MICROS + 1n }, 'is after 9999-12-31'],
+    ['expires_at_micros is int64 max', 'expires_at_micros', { expiresAtMicros: 2n ** 63n - 1n }, 'is after 9999-12-31'],
     ['an EMAIL notification has no email', 'email', { email: undefined }, 'is required for channel EMAIL'],
   ] as [string, string, Partial<Notification>, string][])('when %s, then %s is an INVALID_PAYLOAD problem', (_, field, overrides, problem) => {
     expect(validateNotification(aNotification(overrides))).toEqual([{ field, problem, code: 'INVALID_PAYLOAD' }]);
@@ -72,6 +74,11 @@ describe('validateNotification', () => {
 
   test('when identifiers hold inner spaces, emoji (surrogate pairs) or CJK text, then they are accepted', () => {
     expect(validateNotification(aNotification({ notificationId: '注文 42 😀', accountId: 'acct 1', source: 'orders api' }))).toEqual([]);
+  });
+
+  test('when timestamps are exactly 9999-12-31T23:59:59.999999Z, then they are accepted and still form an ISO date', () => {
+    expect(validateNotification(aNotification({ createdAtMicros: MAX_TIMESTAMP_MICROS, expiresAtMicros: MAX_TIMESTAMP_MICROS }))).toEqual([]);
+    expect(new Date(Number(MAX_TIMESTAMP_MICROS / 1000n)).toISOString()).toBe('9999-12-31T23:59:59.999Z');
   });
 
   test('when identifiers are exactly 128 characters, then they are accepted', () => {
