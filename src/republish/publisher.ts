@@ -12,9 +12,24 @@ export interface NotificationPublisherOptions {
 /** Pub/Sub reserves attribute keys starting with `goog`; a message cannot be published with them. */
 const RESERVED_ATTRIBUTE = /^goog/i;
 
-/** The attributes a message may be published again with: its own, minus Pub/Sub's reserved ones, plus `extra`. */
+/** Pub/Sub's limit of attributes per message (https://cloud.google.com/pubsub/quotas#resource_limits). */
+export const MAX_ATTRIBUTES = 100;
+
+/** Set when a republished message could not keep all of its own attributes: how many it left out. */
+export const DROPPED_ATTRIBUTES = 'notifier_attributes_dropped';
+
+/**
+ * The attributes a message may be published again with: `extra`, then as many of its own
+ * (minus Pub/Sub's reserved ones) as Pub/Sub's limit leaves room for. A message that came
+ * with 100 attributes plus the notifier's would be refused on every attempt; it keeps its
+ * first ones instead, and says how many it left out.
+ */
 export function republishAttributes(attributes: Record<string, string>, extra: Record<string, string>): Record<string, string> {
-  return { ...Object.fromEntries(Object.entries(attributes).filter(([k]) => !RESERVED_ATTRIBUTE.test(k))), ...extra };
+  const own = Object.entries(attributes).filter(([k]) => !RESERVED_ATTRIBUTE.test(k) && !Object.hasOwn(extra, k));
+  const room = MAX_ATTRIBUTES - Object.keys(extra).length;
+  if (own.length <= room) return { ...Object.fromEntries(own), ...extra };
+  const kept = own.slice(0, room - 1);
+  return { ...Object.fromEntries(kept), ...extra, [DROPPED_ATTRIBUTES]: String(own.length - kept.length) };
 }
 
 /**

@@ -2,6 +2,7 @@ import type { PubSub } from '@google-cloud/pubsub';
 import { failureAttributes, makePubSubDeadLetterPublisher } from '../../../src/dead-letter/publisher';
 import { TransientError } from '../../../src/delivery/failures';
 import type { FailureRecord } from '../../../src/delivery/ports';
+import { DROPPED_ATTRIBUTES, MAX_ATTRIBUTES } from '../../../src/republish/publisher';
 
 const record = (overrides: Partial<FailureRecord> = {}): FailureRecord => ({
   data: Buffer.from('payload'),
@@ -38,6 +39,16 @@ describe('failureAttributes', () => {
   test('when the original carries stale notifier_* attributes, then they are replaced', () => {
     const attrs = failureAttributes(record({ attributes: { notifier_failure_code: 'OLD', notifier_attempts: '9' } }));
     expect(attrs).toMatchObject({ notifier_failure_code: 'INVALID_RECIPIENT', notifier_attempts: '2' });
+  });
+
+  test.each([94, 95, 100])('when the original carries %i attributes, then the record keeps Pub/Sub\'s limit of 100, its own first, and says how many it left out', (count) => {
+    const attributes = Object.fromEntries(Array.from({ length: count }, (_, i) => [`a${String(i).padStart(3, '0')}`, 'v']));
+    const attrs = failureAttributes(record({ attributes }));
+    expect(Object.keys(attrs).length).toBeLessThanOrEqual(MAX_ATTRIBUTES);
+    expect(attrs).toMatchObject({ notifier_failure_code: 'INVALID_RECIPIENT', notifier_error: 'SMTP 550 RCPT TO' });
+    const kept = Object.keys(attrs).filter((k) => k.startsWith('a'));
+    expect(kept).toEqual(Object.keys(attributes).slice(0, kept.length));
+    expect(attrs[DROPPED_ATTRIBUTES]).toBe(count + 6 > MAX_ATTRIBUTES ? String(count - kept.length) : undefined);
   });
 
   test('when the error is longer than 1024 bytes, then it is truncated to 1024 bytes', () => {
