@@ -28,6 +28,7 @@ export const LIMITS = {
   contentTitle: 256,
   contentBody: 4000,
   contentDataEntries: 20,
+  contentPushBodyBytes: 256, // left for the body when content is rendered for a device
 } as const;
 
 /** FCM rejects these data keys: "from", "message_type", "notification", and any starting with "google" or "gcm". */
@@ -158,6 +159,12 @@ const checkContent: Check = (n, problems) => {
   if (keys.length > LIMITS.contentDataEntries) problem(problems, 'content.data', `has more than ${LIMITS.contentDataEntries} entries`);
   const reserved = keys.filter(isReservedFcmKey);
   if (reserved.length) problem(problems, 'content.data', `uses keys FCM reserves (${reserved.join(', ')})`);
+  // A device gets title, data and the link whole, and the body in what is left.
+  const whole = [content.title, ...Object.entries(content.data).flat(), ...(content.url ? ['url', content.url] : [])];
+  const bytes = whole.reduce((sum, s) => sum + Buffer.byteLength(s), 0);
+  if (bytes > LIMITS.pushPayloadBytes - LIMITS.contentPushBodyBytes) {
+    problem(problems, 'content.data', `with the title and url exceeds ${LIMITS.pushPayloadBytes - LIMITS.contentPushBodyBytes} bytes (FCM's ${LIMITS.pushPayloadBytes}, less room for the body)`);
+  }
 };
 
 /** Channel number → its payload check. */

@@ -35,15 +35,27 @@ export function targetOf(channel: ChannelName, attributes: Record<string, string
   return target !== undefined && new RegExp(`^${channel}:[0-9a-f]{8}$`).test(target) ? target : channel;
 }
 
-const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+/** At most `max` UTF-16 units, with an ellipsis when cut, never between the halves of a character. */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  if (max <= 0) return '';
+  let end = max - 1;
+  if (end > 0 && /[\uD800-\uDBFF]/.test(text[end - 1]!)) end--;
+  return `${text.slice(0, end)}…`;
+}
 const lines = (...parts: string[]) => parts.filter(Boolean).join('\n');
-const firstLine = (text: string) => text.split(/\r?\n/, 1)[0] ?? '';
+
+/** A mail subject: one line (any of CR, LF, CRLF ends it), the first with text in the title, else the body, else the type. */
+function subjectOf(c: ContentPayload, type: string): string {
+  const line = [c.title, c.body].flatMap((t) => t.split(/\r\n|\r|\n/)).find((l) => l.trim() !== '');
+  return cut(line ?? type, 200);
+}
 
 /** The channel's payload for one contact, within the channel's limits. */
-function render(channel: ChannelName, address: string, c: ContentPayload): Partial<Notification> | undefined {
+function render(channel: ChannelName, address: string, c: ContentPayload, type: string): Partial<Notification> | undefined {
   switch (channel) {
     case 'EMAIL':
-      return { email: { to: address, subject: cut(firstLine(c.title || c.body), 200), text: lines(c.body || c.title, c.url && `\n${c.url}`), html: '' } };
+      return { email: { to: address, subject: subjectOf(c, type), text: lines(c.body || c.title, c.url && `\n${c.url}`), html: '' } };
     case 'SMS':
       return { sms: { to: address, body: cut(lines(c.title, c.body, c.url), LIMITS.smsBody) } };
     case 'PUSH': {
@@ -68,7 +80,7 @@ export function routeToContacts(n: Notification, contacts: readonly Contact[], c
   if (!content) return [];
   const routed: RoutedMessage[] = [];
   for (const { channel, address } of contacts) {
-    const payload = configured(channel) ? render(channel, address, content) : undefined;
+    const payload = configured(channel) ? render(channel, address, content, n.type) : undefined;
     if (!payload) continue;
     const { content: _content, ...rest } = n;
     routed.push({ target: targetKey(channel, address), notification: { ...rest, channel: CHANNELS[channel], ...payload } });

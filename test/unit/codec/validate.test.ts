@@ -36,6 +36,8 @@ describe('validateNotification', () => {
     [{ title: 't', body: '', url: 'ftp://x', data: {} }, 'content.url', 'must be an https URL'],
     [{ title: 't', body: '', url: '', data: { from: 'x' } }, 'content.data', 'uses keys FCM reserves (from)'],
     [{ title: 't', body: '', url: '', data: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v'])) }, 'content.data', 'has more than 20 entries'],
+    // 1 + 1 + 3839 bytes: one more than FCM's 4096 less the 256 kept for the body.
+    [{ title: 't', body: 'b', url: '', data: { k: 'x'.repeat(3839) } }, 'content.data', "with the title and url exceeds 3840 bytes (FCM's 4096, less room for the body)"],
   ])('when routed content is %j, then %s %s', (content, field, problem) => {
     expect(validateNotification(routed({ content }))).toEqual([{ field, problem, code: 'INVALID_PAYLOAD' }]);
   });

@@ -78,6 +78,20 @@ describe('routeToContacts', () => {
     expect(sms.body.endsWith('…')).toBe(true);
   });
 
+  test('when a cut would fall between the halves of an emoji, then it falls before the emoji', () => {
+    const body = `${'x'.repeat(LIMITS.smsBody - 2)}😀 and more`;
+    const sms = routeToContacts(routed({ content: { ...content, title: '', url: '', body } }), [contacts[1]!], all)[0]!.notification.sms!;
+    expect(sms.body).toBe(`${'x'.repeat(LIMITS.smsBody - 2)}…`);
+  });
+
+  test('when the title breaks lines with a lone CR, or holds no text at all, then the subject is the first line with text, else the type', () => {
+    const subject = (title: string, body: string) =>
+      routeToContacts(routed({ content: { ...content, title, body } }), [contacts[0]!], all)[0]!.notification.email!.subject;
+    expect(subject('\rShipped\rtoday', 'b')).toBe('Shipped');
+    expect(subject('\r\n ', 'Body line\rsecond')).toBe('Body line');
+    expect(subject('\r', '\n')).toBe('order.shipped');
+  });
+
   test('when there is only a body, then the email subject is its first line and the text the body', () => {
     const [email] = routeToContacts(routed({ content: { title: '', body: 'Line one\nLine two', url: '', data: {} } }), [contacts[0]!], all);
     expect(email!.notification.email).toMatchObject({ subject: 'Line one', text: 'Line one\nLine two' });
