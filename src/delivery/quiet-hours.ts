@@ -18,12 +18,20 @@ interface WallTime {
   minute: number;
 }
 
-/** One formatter per zone: building them is costly and the set of zones is small. */
+/**
+ * One formatter per zone: building them is costly. Settings store zones canonical, so the
+ * set is small; rows written before that may spell a zone many ways, so the cache is bounded
+ * (oldest out first).
+ */
 const formatters = new Map<string, Intl.DateTimeFormat>();
+export const MAX_CACHED_ZONES = 500;
+/** How many zone spellings have a formatter now (at most MAX_CACHED_ZONES). */
+export const cachedZoneCount = () => formatters.size;
 
 function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (!f) {
+    if (formatters.size >= MAX_CACHED_ZONES) formatters.delete(formatters.keys().next().value!);
     f = new Intl.DateTimeFormat('en-US', {
       timeZone,
       hourCycle: 'h23',

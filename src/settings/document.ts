@@ -77,12 +77,15 @@ function checkLocale(value: unknown, problems: Problems): string | undefined {
   return canonical.length > max ? add(problems, 'locale', `is longer than ${max} characters`) : canonical;
 }
 
-/** Kept as given: Node accepts any case and older link names, and so does the delivery path. */
+/**
+ * Stored in the runtime's canonical spelling (`asia/tokyo` → `Asia/Tokyo`, `US/Eastern` →
+ * `America/New_York`): one zone is one name, however many ways callers spell it, so the
+ * delivery path's per-zone cache stays as small as the set of zones.
+ */
 function checkTimeZone(value: unknown, problems: Problems): string | undefined {
   try {
     if (typeof value === 'string' && value.length <= SETTINGS_LIMITS.timeZoneLength) {
-      new Intl.DateTimeFormat('en', { timeZone: value });
-      return value;
+      return new Intl.DateTimeFormat('en', { timeZone: value }).resolvedOptions().timeZone;
     }
   } catch {
     // RangeError: a zone Node does not know.

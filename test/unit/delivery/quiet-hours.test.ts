@@ -1,4 +1,4 @@
-import { isTimeZone, quietHoursEnd } from '../../../src/delivery/quiet-hours';
+import { cachedZoneCount, isTimeZone, MAX_CACHED_ZONES, quietHoursEnd } from '../../../src/delivery/quiet-hours';
 
 const at = (iso: string) => Date.parse(iso);
 const hm = (text: string) => Number(text.slice(0, 2)) * 60 + Number(text.slice(3));
@@ -164,5 +164,15 @@ describe('isTimeZone', () => {
 
   test.each(['', 'Mars/Olympus_Mons', '+09:00', '-05:00', 'JST', 'ist', 'PST', 'Asia/Tokyo ', 'GMT+9'])('when given %j, then it is not', (tz) => {
     expect(isTimeZone(tz)).toBe(false);
+  });
+});
+
+describe('the per-zone formatter cache', () => {
+  test('when one zone arrives in more spellings than the cache holds (rows stored before zones were canonical), then it stays bounded', () => {
+    // 2^10 case variants of "asia/tokyo": each is the same zone to Intl.
+    const spellings = Array.from({ length: 1024 }, (_, i) => [...'asia/tokyo'].map((ch, j) => ((i >> (j % 10)) & 1 ? ch.toUpperCase() : ch)).join(''));
+    const quiet = { startMinute: 22 * 60, endMinute: 7 * 60 };
+    for (const timeZone of new Set(spellings)) quietHoursEnd(Date.UTC(2026, 0, 1, 14), { ...quiet, timeZone });
+    expect(cachedZoneCount()).toBe(MAX_CACHED_ZONES);
   });
 });

@@ -74,6 +74,15 @@ describe('timeZone and quietHours', () => {
     expect(problemsOf({ timeZone })).toEqual([]);
   });
 
+  test.each([
+    ['asia/tokyo', 'Asia/Tokyo'],
+    ['ASIA/TOKYO', 'Asia/Tokyo'],
+    ['US/Eastern', 'America/New_York'],
+  ])('when the zone is spelled %s, then it is stored canonical, %s', (timeZone, canonical) => {
+    const result = validateSettings({ timeZone });
+    expect(result.ok && result.document.timeZone).toBe(canonical);
+  });
+
   test.each(['Mars/Olympus', 'Pacific Time', '+09:00', '', 7, `Asia/${'x'.repeat(SETTINGS_LIMITS.timeZoneLength)}`])('when the zone is %p, then timeZone is the problem', (timeZone) => {
     expect(fields({ timeZone })).toEqual(['timeZone']);
   });
