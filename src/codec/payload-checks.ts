@@ -18,6 +18,9 @@ const SLACK_CHANNEL = /^(?:[CGDU][A-Z0-9]{8,20}|#?[a-z0-9][a-z0-9._-]{0,79})$/;
 const CONTROL_OR_SPACE = /[\s\u0000-\u001f\u007f]/;
 
 export const LIMITS = {
+  // A notification mail's text and html each: every byte is held several times over while
+  // the mail is composed and sent, by each of the instance's concurrent deliveries.
+  emailBodyBytes: 1024 * 1024,
   smsBody: 1600, // Twilio's maximum message length
   pushTokenLength: 4096,
   pushPayloadBytes: 4096, // FCM's limit for notification and data payloads
@@ -82,6 +85,9 @@ const checkEmail: Check = (n, problems) => {
   if (!email.subject) problem(problems, 'email.subject', 'is required');
   else if (/[\r\n]/.test(email.subject)) problem(problems, 'email.subject', 'must be a single line');
   if (!email.text && !email.html) problem(problems, 'email.text', 'text or html is required');
+  for (const [field, value] of [['email.text', email.text], ['email.html', email.html]] as const) {
+    if (Buffer.byteLength(value) > LIMITS.emailBodyBytes) problem(problems, field, `is larger than ${LIMITS.emailBodyBytes} bytes`);
+  }
 };
 
 const checkSms: Check = (n, problems) => {

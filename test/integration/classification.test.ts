@@ -52,6 +52,14 @@ describe('every outcome of the classification table, end to end', () => {
     expect(parts.smtp.mailsFor(n.notificationId)).toHaveLength(0);
   });
 
+  test('when the email body is over 1 MiB (a 9 MB one), then it is acked and dead-lettered INVALID_PAYLOAD on its first delivery, nothing sent', async () => {
+    const n = emailNotification({ email: { to: 'alice@example.com', subject: 's', text: 'x'.repeat(9 * 1024 * 1024), html: '' } });
+    expect(await push(notifier.url, pushEnvelope(n, { messageId: 'huge-body' }))).toBe(204);
+    const record = await deadLetterFor('huge-body');
+    expect(record.attributes).toMatchObject({ notifier_failure_code: 'INVALID_PAYLOAD', notifier_error: 'email.text is larger than 1048576 bytes' });
+    expect(parts.smtp.mailsFor(n.notificationId)).toHaveLength(0);
+  });
+
   test('when the recipient address is invalid, then it is dead-lettered as INVALID_RECIPIENT without an SMTP call', async () => {
     const n = emailNotification({ email: { to: 'not-an-address', subject: 's', text: 't', html: '' } });
     expect(await push(notifier.url, pushEnvelope(n, { messageId: 'recipient-1' }))).toBe(204);

@@ -70,12 +70,19 @@ describe('validateNotification', () => {
     ['created_at_micros is after 9999-12-31 (BigQuery TIMESTAMP, ISO dates)', 'created_at_micros', { createdAtMicros: MAX_TIMESTAMP_MICROS + 1n }, 'is after 9999-12-31'],
     ['expires_at_micros is int64 max', 'expires_at_micros', { expiresAtMicros: 2n ** 63n - 1n }, 'is after 9999-12-31'],
     ['an EMAIL notification has no email', 'email', { email: undefined }, 'is required for channel EMAIL'],
+    ['the email text is one byte over 1 MiB', 'email.text', { email: { to: 'a@example.com', subject: 's', text: 'x'.repeat(1024 * 1024 + 1), html: '' } }, 'is larger than 1048576 bytes'],
+    ['the email html is over 1 MiB in UTF-8 (not in characters)', 'email.html', { email: { to: 'a@example.com', subject: 's', text: 't', html: 'é'.repeat(524289) } }, 'is larger than 1048576 bytes'],
   ] as [string, string, Partial<Notification>, string][])('when %s, then %s is an INVALID_PAYLOAD problem', (_, field, overrides, problem) => {
     expect(validateNotification(aNotification(overrides))).toEqual([{ field, problem, code: 'INVALID_PAYLOAD' }]);
   });
 
   test('when identifiers hold inner spaces, emoji (surrogate pairs) or CJK text, then they are accepted', () => {
     expect(validateNotification(aNotification({ notificationId: '注文 42 😀', accountId: 'acct 1', source: 'orders api' }))).toEqual([]);
+  });
+
+  test('when the email text and html are exactly 1 MiB each, then they are accepted', () => {
+    const email = { to: 'a@example.com', subject: 's', text: 'x'.repeat(1024 * 1024), html: 'y'.repeat(1024 * 1024) };
+    expect(validateNotification(aNotification({ email }))).toEqual([]);
   });
 
   test('when timestamps are exactly 9999-12-31T23:59:59.999999Z, then they are accepted and still form an ISO date', () => {
