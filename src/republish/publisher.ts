@@ -20,12 +20,15 @@ export const DROPPED_ATTRIBUTES = 'notifier_attributes_dropped';
 
 /**
  * The attributes a message may be published again with: `extra`, then as many of its own
- * (minus Pub/Sub's reserved ones) as Pub/Sub's limit leaves room for. A message that came
- * with 100 attributes plus the notifier's would be refused on every attempt; it keeps its
- * first ones instead, and says how many it left out.
+ * (minus Pub/Sub's reserved ones) as Pub/Sub's limit leaves room for, the notifier's own
+ * (`notifier_target`, `notifier_routed_from`, …) before the producer's. A message that came
+ * with 100 attributes plus the notifier's would be refused on every attempt; it keeps what
+ * fits instead, and says how many it left out.
  */
 export function republishAttributes(attributes: Record<string, string>, extra: Record<string, string>): Record<string, string> {
-  const own = Object.entries(attributes).filter(([k]) => !RESERVED_ATTRIBUTE.test(k) && !Object.hasOwn(extra, k));
+  const own = Object.entries(attributes)
+    .filter(([k]) => !RESERVED_ATTRIBUTE.test(k) && !Object.hasOwn(extra, k))
+    .sort(([a], [b]) => Number(b.startsWith('notifier_')) - Number(a.startsWith('notifier_')));
   const room = MAX_ATTRIBUTES - Object.keys(extra).length;
   if (own.length <= room) return { ...Object.fromEntries(own), ...extra };
   const kept = own.slice(0, room - 1);
