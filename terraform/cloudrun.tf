@@ -274,10 +274,10 @@ resource "google_cloud_run_v2_service" "notifier" {
         failure_threshold     = 24
       }
 
-      # Liveness means "can make progress": /healthz fails only when deliveries have got no
-      # pooled MySQL connection for longer than the delivery budget (a wedged pool). A MySQL
-      # outage does not fail it, and must not restart healthy instances (deliveries answer
-      # 503 and Pub/Sub retries instead).
+      # Liveness means "can make progress": /healthz fails only when a pooled MySQL connection
+      # has been held longer than the delivery budget (leaked or stuck). A MySQL outage does
+      # not fail it, and must not restart healthy instances (deliveries answer 503 and
+      # Pub/Sub retries instead).
       liveness_probe {
         http_get {
           path = "/healthz"

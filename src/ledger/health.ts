@@ -1,19 +1,19 @@
 import type { Pool } from './pool';
-import { starvedForMs } from './pool-liveness';
-import { acquire, query } from './sql';
+import { longestCheckoutMs } from './pool-liveness';
+import { query } from './sql';
 
 export interface PoolProbes {
   /** MySQL answers a statement within the probe timeout, waiting for a connection included. */
   isReady(): Promise<boolean>;
   /**
-   * Deliveries can make progress: false once callers have got no connection for longer than
-   * the delivery budget (a leaked or wedged pool), so the platform replaces the instance.
-   * MySQL refusing connections is not a reason: another instance could not do better.
+   * Deliveries can make progress: false once a pooled connection has been held longer than
+   * the delivery budget (leaked, or stuck), so the platform replaces the instance. A MySQL
+   * that refuses or never answers is not a reason: another instance could not do better.
    */
   isLive(): Promise<boolean>;
 }
 
-/** Readiness and liveness of the notifier's MySQL pool, each bounded by `probeTimeoutMs`. */
+/** Readiness and liveness of the notifier's MySQL pool; neither waits longer than `probeTimeoutMs`. */
 export function makePoolProbes(pool: Pool, opts: { budgetMs: number; probeTimeoutMs: number }): PoolProbes {
   return {
     async isReady() {
@@ -21,11 +21,7 @@ export function makePoolProbes(pool: Pool, opts: { budgetMs: number; probeTimeou
       return true;
     },
     async isLive() {
-      if (starvedForMs(pool, Date.now()) === 0) return true;
-      // A connection handed out to the probe itself ends the starvation.
-      const conn = await acquire(pool, opts.probeTimeoutMs).catch(() => undefined);
-      conn?.release();
-      return starvedForMs(pool, Date.now()) <= opts.budgetMs;
+      return longestCheckoutMs(pool, Date.now()) <= opts.budgetMs;
     },
   };
 }

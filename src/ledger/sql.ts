@@ -1,7 +1,7 @@
 import { Pool, PoolConnection, SESSION_SETUP } from './pool';
 import { withTimeout } from '../timeout';
 import { classifyDatabaseError } from './mysql-errors';
-import { noteConnectionHandedOut, noteConnectionWaitTimedOut } from './pool-liveness';
+import { trackCheckout } from './pool-liveness';
 
 type Queryable = Pool | PoolConnection;
 
@@ -43,17 +43,17 @@ const setUp = new WeakSet<object>();
  */
 export async function acquire(pool: Pool, timeoutMs: number): Promise<PoolConnection> {
   const pending = pool.getConnection();
-  const waitTimedOut = Object.assign(new Error('waiting for a MySQL connection timed out'), { code: 'ETIMEDOUT' });
   let conn: PoolConnection;
   try {
-    conn = await withTimeout(pending, timeoutMs, () => waitTimedOut);
+    conn = await withTimeout(pending, timeoutMs, () =>
+      Object.assign(new Error('waiting for a MySQL connection timed out'), { code: 'ETIMEDOUT' }),
+    );
   } catch (err) {
     // A connection that arrives after we gave up goes straight back.
     pending.then((c) => c.release(), () => undefined);
-    if (err === waitTimedOut) noteConnectionWaitTimedOut(pool, Date.now());
     return classifyDatabaseError(err);
   }
-  noteConnectionHandedOut(pool);
+  trackCheckout(pool, conn, Date.now());
   const setup = SESSION_SETUP.get(pool);
   if (setup && !setUp.has(conn.connection)) {
     try {
