@@ -8,7 +8,7 @@ type Queryable = Pool | PoolConnection;
 /** mysql2's code when a statement's `timeout` passed before the server answered. */
 const CLIENT_TIMEOUT = 'PROTOCOL_SEQUENCE_TIMEOUT';
 
-export const isClientTimeout = (err: unknown): boolean => (err as { code?: unknown })?.code === CLIENT_TIMEOUT;
+const isClientTimeout = (err: unknown): boolean => (err as { code?: unknown })?.code === CLIENT_TIMEOUT;
 
 /**
  * One parameterised statement with a timeout; unavailability becomes a TransientError.
