@@ -57,7 +57,7 @@ resource "google_cloud_run_v2_service" "notifier" {
       resources {
         limits = {
           cpu    = var.cpu
-          memory = var.memory
+          memory = "${var.memory_mib}Mi"
         }
         cpu_idle          = true
         startup_cpu_boost = true

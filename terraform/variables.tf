@@ -361,14 +361,18 @@ variable "cpu" {
   }
 }
 
-variable "memory" {
-  description = "Memory limit of one notifier instance, e.g. 512Mi or 1Gi."
-  type        = string
-  default     = "512Mi"
+variable "memory_mib" {
+  description = "Memory limit of one notifier instance in MiB. Every in-flight push can hold up to 64 MiB while it parses, decodes and sends or dead-letters a 10 MB message (npm run bench:memory), on top of 192 MiB for the process, so it must be at least 192 + 64 * concurrency."
+  type        = number
+  default     = 1024
   nullable    = false
   validation {
-    condition     = can(regex("^[0-9]+(Mi|Gi)$", var.memory))
-    error_message = "memory must be a quantity such as 512Mi or 1Gi."
+    condition     = var.memory_mib >= 512 && var.memory_mib <= 32768
+    error_message = "memory_mib must be between 512 and 32768 (Cloud Run's second-generation range)."
+  }
+  validation {
+    condition     = var.memory_mib >= 192 + 64 * var.concurrency
+    error_message = "memory_mib must be at least 192 + 64 * concurrency: each in-flight push of a 10 MB message can hold 64 MiB."
   }
 }
 

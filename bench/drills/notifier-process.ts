@@ -13,6 +13,8 @@ export type LogCounts = Map<string, number>;
 
 export interface NotifierProcess {
   url: string;
+  /** The running process's ID (it changes with each restart). */
+  pid(): number | undefined;
   logCounts: LogCounts;
   /** The last few error-severity lines, for the report. */
   errors: string[];
@@ -93,6 +95,7 @@ export async function startNotifierProcess(env: Record<string, string>): Promise
   process.once('exit', () => child?.kill('SIGKILL'));
   return {
     url,
+    pid: () => child?.pid,
     logCounts,
     errors,
     kill: () => signal('SIGKILL'),

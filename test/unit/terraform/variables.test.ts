@@ -94,6 +94,7 @@ describe('terraform/variables.tf: documented platform ranges', () => {
     ['concurrency', 1, 10], // 1000 for Cloud Run; db_pool_size (10) binds
     ['request_timeout_seconds', 60, 299], // 1-3600 s for Cloud Run; ack_deadline_seconds (60) and release_claim_timeout_ms (300 s) bind
     ['message_retention_seconds', 6600, 2678400], // 600 s for Pub/Sub; 10 attempts x (600 s + 60 s) binds
+    ['memory_mib', 832, 32768], // 512-32768 for Cloud Run; 192 + 64 MiB x concurrency (10) binds
     ['db_pool_size', 10, 25], // 1-100 per instance; concurrency (10) and 10 instances x 25 = 250 connections bind
     ['shutdown_grace_ms', 9000, 9999], // send_timeout_ms (8000) + 1000 to record it; Cloud Run sends SIGKILL 10 s after SIGTERM
     ['send_timeout_ms', 100, 8500], // shutdown_grace_ms (9500) - 1000
@@ -121,6 +122,7 @@ describe('terraform/variables.tf: documented platform ranges', () => {
     ['request_timeout_seconds', 1, 3600],
     ['message_retention_seconds', 600, 2678400],
     ['db_pool_size', 1, 100],
+    ['memory_mib', 512, 32768],
     ['email_rate_limit', 0, 100000],
     ['sms_rate_limit', 0, 100000],
     ['push_rate_limit', 0, 100000],
@@ -145,6 +147,7 @@ describe('terraform/variables.tf: cross-checks (a caller must not give up before
     ['shutdown_grace_ms', ['send_timeout_ms']],
     ['request_timeout_seconds', ['ack_deadline_seconds']],
     ['concurrency', ['db_pool_size']],
+    ['memory_mib', ['concurrency']],
     ['db_max_connections', ['db_pool_size', 'max_instances']],
     ['notifier_max_attempts', ['max_delivery_attempts']],
     ['maximum_backoff_seconds', ['minimum_backoff_seconds']],
@@ -174,7 +177,8 @@ describe('terraform/variables.tf: cross-checks (a caller must not give up before
     [{ ack_deadline_seconds: 600 }, 'request_timeout_seconds', 'Cloud Run cutting off requests Pub/Sub still waits for'],
     [{ concurrency: 11 }, 'concurrency', 'more in-flight deliveries than pooled connections'],
     [{ max_instances: 26 }, 'db_max_connections', 'pools at full scale exceeding MySQL connections'],
-    [{ db_pool_size: 30, concurrency: 30 }, 'db_max_connections', 'bigger pools at full scale exceeding MySQL connections'],
+    [{ concurrency: 10, memory_mib: 512 }, 'memory_mib', 'ten pushes of 10 MB messages in less memory than they can hold'],
+    [{ db_pool_size: 30, concurrency: 30, memory_mib: 2112 }, 'db_max_connections', 'bigger pools at full scale exceeding MySQL connections'],
     [{ notifier_max_attempts: 10 }, 'notifier_max_attempts', 'Pub/Sub dead-lettering before the notifier records why'],
     [{ minimum_backoff_seconds: 300, maximum_backoff_seconds: 200 }, 'maximum_backoff_seconds', 'a maximum backoff below the minimum'],
     [{ min_instances: 11 }, 'max_instances', 'more minimum than maximum instances'],
