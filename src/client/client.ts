@@ -3,6 +3,7 @@ import { Encoding, encodeNotification } from '../codec/codec';
 import { channelName, Notification } from '../codec/notification';
 import { broadcast, BroadcastOptions, BroadcastResult } from './broadcast';
 import { InvalidNotificationError, NotificationInput, toNotification } from './notification-input';
+import { encodedSizeProblem } from '../codec/payload-checks';
 import { validateNotification } from '../codec/validate';
 
 export interface NotifierClientOptions {
@@ -58,8 +59,12 @@ export function createNotifierClient(options: NotifierClientOptions): NotifierCl
   if (encoding !== 'JSON' && encoding !== 'BINARY') throw new Error(`createNotifierClient: unknown encoding "${encoding}"`);
   const defaults = () => ({ source: options.source ?? '', nowMs: Date.now() });
 
-  const send = (n: Notification, extra?: Record<string, string>) =>
-    topic.publishMessage({ data: encodeNotification(n, encoding), attributes: publishAttributes(n, extra) });
+  const send = (n: Notification, extra?: Record<string, string>) => {
+    const data = encodeNotification(n, encoding);
+    const tooLarge = encodedSizeProblem(data.length);
+    if (tooLarge) throw new InvalidNotificationError([tooLarge]);
+    return topic.publishMessage({ data, attributes: publishAttributes(n, extra) });
+  };
 
   return {
     publish(input) {

@@ -18,6 +18,10 @@ const SLACK_CHANNEL = /^(?:[CGDU][A-Z0-9]{8,20}|#?[a-z0-9][a-z0-9._-]{0,79})$/;
 const CONTROL_OR_SPACE = /[\s\u0000-\u001f\u007f]/;
 
 export const LIMITS = {
+  // A whole encoded notification: Pub/Sub's 10 MB less room for the attributes the notifier
+  // adds when it publishes the message again (held, released, dead-lettered). No notification
+  // within the channel limits comes near it; padding or unknown fields can.
+  notificationBytes: 8 * 1024 * 1024,
   // A notification mail's text and html each: every byte is held several times over while
   // the mail is composed and sent, by each of the instance's concurrent deliveries.
   emailBodyBytes: 1024 * 1024,
@@ -183,3 +187,9 @@ export const PAYLOAD_CHECKS: Readonly<Partial<Record<number, Check>>> = {
   [CHANNELS.LINE]: checkLine,
   [CHANNELS.WEBHOOK]: checkWebhook,
 };
+
+/** The size check on a notification's encoded bytes (the validator sees only the decoded notification). */
+export function encodedSizeProblem(bytes: number): FieldProblem | undefined {
+  if (bytes <= LIMITS.notificationBytes) return undefined;
+  return { field: 'notification', problem: `is ${bytes} bytes encoded, more than ${LIMITS.notificationBytes}`, code: 'INVALID_PAYLOAD' };
+}

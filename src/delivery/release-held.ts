@@ -99,7 +99,7 @@ export function makeReleaseHeld(deps: ReleaseDeps): ReleaseHeld {
           result.expired++;
           return;
         }
-        const attributes = republishAttributes(row.attributes, { [RELEASE_OF_ATTRIBUTE]: row.sourceMessageId });
+        const attributes = republishAttributes(row.attributes, { [RELEASE_OF_ATTRIBUTE]: row.sourceMessageId }, row.data.length);
         await deps.publisher.publish(row.data, attributes);
         // Published: counted as released even when the claim was lost meanwhile (the ledger deduplicates).
         await deps.queue.markReleased(row, token);

@@ -48,16 +48,11 @@ export function makeRoute(deps: RouteDeps) {
         return { ...result, outcome: 'suppressed', code: 'NO_CONTACT', error };
       }
       await Promise.all(
-        messages.map(({ target, notification }) =>
-          deps.publisher.publish(
-            encodeNotification(notification, encoding),
-            republishAttributes(msg.attributes, {
-              [ROUTED_FROM_ATTRIBUTE]: msg.messageId,
-              [TARGET_ATTRIBUTE]: target,
-              channel: channelName(notification.channel) ?? '',
-            }),
-          ),
-        ),
+        messages.map(({ target, notification }) => {
+          const data = encodeNotification(notification, encoding);
+          const extra = { [ROUTED_FROM_ATTRIBUTE]: msg.messageId, [TARGET_ATTRIBUTE]: target, channel: channelName(notification.channel) ?? '' };
+          return deps.publisher.publish(data, republishAttributes(msg.attributes, extra, data.length));
+        }),
       );
       await ledger.save({ ...write, status: 'sent', providerMessageId: `${messages.length} messages` });
       return { ...result, outcome: 'routed', attempt: 1, targets: messages.length };

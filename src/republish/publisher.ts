@@ -12,26 +12,46 @@ export interface NotificationPublisherOptions {
 /** Pub/Sub reserves attribute keys starting with `goog`; a message cannot be published with them. */
 const RESERVED_ATTRIBUTE = /^goog/i;
 
-/** Pub/Sub's limit of attributes per message (https://cloud.google.com/pubsub/quotas#resource_limits). */
+/** Pub/Sub's limits on one message (https://cloud.google.com/pubsub/quotas#resource_limits). */
 export const MAX_ATTRIBUTES = 100;
+/** Data plus every attribute's key and value, in bytes. */
+export const MAX_MESSAGE_BYTES = 10_000_000;
 
 /** Set when a republished message could not keep all of its own attributes: how many it left out. */
 export const DROPPED_ATTRIBUTES = 'notifier_attributes_dropped';
 
+const attributeBytes = ([k, v]: [string, string]) => Buffer.byteLength(k) + Buffer.byteLength(v);
+
+/** The bytes Pub/Sub counts against MAX_MESSAGE_BYTES. */
+export function messageBytes(dataBytes: number, attributes: Record<string, string>): number {
+  return Object.entries(attributes).reduce((n, e) => n + attributeBytes(e), dataBytes);
+}
+
 /**
- * The attributes a message may be published again with: `extra`, then as many of its own
- * (minus Pub/Sub's reserved ones) as Pub/Sub's limit leaves room for, the notifier's own
- * (`notifier_target`, `notifier_routed_from`, …) before the producer's. A message that came
- * with 100 attributes plus the notifier's would be refused on every attempt; it keeps what
- * fits instead, and says how many it left out.
+ * The attributes a message of `dataBytes` may be published again with: `extra`, then as
+ * many of its own (minus Pub/Sub's reserved ones) as Pub/Sub's limits on count and size
+ * leave room for, the notifier's own (`notifier_target`, `notifier_routed_from`, …) before
+ * the producer's. A message that came with 100 attributes, or within a few hundred bytes of
+ * 10 MB, would be refused on every attempt with the notifier's added; it keeps what fits
+ * instead, and says how many it left out.
  */
-export function republishAttributes(attributes: Record<string, string>, extra: Record<string, string>): Record<string, string> {
+export function republishAttributes(attributes: Record<string, string>, extra: Record<string, string>, dataBytes = 0): Record<string, string> {
   const own = Object.entries(attributes)
     .filter(([k]) => !RESERVED_ATTRIBUTE.test(k) && !Object.hasOwn(extra, k))
     .sort(([a], [b]) => Number(b.startsWith('notifier_')) - Number(a.startsWith('notifier_')));
-  const room = MAX_ATTRIBUTES - Object.keys(extra).length;
-  if (own.length <= room) return { ...Object.fromEntries(own), ...extra };
-  const kept = own.slice(0, room - 1);
+  const slots = MAX_ATTRIBUTES - Object.keys(extra).length;
+  const base = messageBytes(dataBytes, extra);
+  if (own.length <= slots && messageBytes(base, Object.fromEntries(own)) <= MAX_MESSAGE_BYTES) return { ...Object.fromEntries(own), ...extra };
+  // Room for the count of dropped attributes itself: one slot, its key and at most 3 digits.
+  const room = MAX_MESSAGE_BYTES - DROPPED_ATTRIBUTES.length - 3;
+  const kept: [string, string][] = [];
+  let bytes = base;
+  for (const entry of own) {
+    if (kept.length === slots - 1) break;
+    if (bytes + attributeBytes(entry) > room) continue;
+    kept.push(entry);
+    bytes += attributeBytes(entry);
+  }
   return { ...Object.fromEntries(kept), ...extra, [DROPPED_ATTRIBUTES]: String(own.length - kept.length) };
 }
 

@@ -1,6 +1,9 @@
 import type { Message } from '@google-cloud/pubsub';
 import { CHANNELS } from '../../src/codec/notification';
+import { encodeNotification } from '../../src/codec/codec';
+import { DATA_TRUNCATED } from '../../src/dead-letter/publisher';
 import { lockName } from '../../src/ledger/ledger';
+import { DROPPED_ATTRIBUTES, MAX_MESSAGE_BYTES, messageBytes } from '../../src/republish/publisher';
 import { emailNotification, envelopeFor, push, pushEnvelope } from '../support/notifications';
 import { InProcessNotifier, notifierEnv, startInProcess } from '../support/notifier';
 import { RealParts, startRealParts } from '../support/real-parts';
@@ -52,8 +55,8 @@ describe('every outcome of the classification table, end to end', () => {
     expect(parts.smtp.mailsFor(n.notificationId)).toHaveLength(0);
   });
 
-  test('when the email body is over 1 MiB (a 9 MB one), then it is acked and dead-lettered INVALID_PAYLOAD on its first delivery, nothing sent', async () => {
-    const n = emailNotification({ email: { to: 'alice@example.com', subject: 's', text: 'x'.repeat(9 * 1024 * 1024), html: '' } });
+  test('when the email body is over 1 MiB (a 2 MiB one), then it is acked and dead-lettered INVALID_PAYLOAD on its first delivery, nothing sent', async () => {
+    const n = emailNotification({ email: { to: 'alice@example.com', subject: 's', text: 'x'.repeat(2 * 1024 * 1024), html: '' } });
     expect(await push(notifier.url, pushEnvelope(n, { messageId: 'huge-body' }))).toBe(204);
     const record = await deadLetterFor('huge-body');
     expect(record.attributes).toMatchObject({ notifier_failure_code: 'INVALID_PAYLOAD', notifier_error: 'email.text is larger than 1048576 bytes' });
@@ -80,6 +83,29 @@ describe('every outcome of the classification table, end to end', () => {
     expect(await push(notifier.url, pushEnvelope(n, { messageId: 'sms-1' }))).toBe(204);
     const record = await deadLetterFor('sms-1');
     expect(record.attributes).toMatchObject({ notifier_failure_code: 'CHANNEL_NOT_CONFIGURED', notifier_channel: 'SMS' });
+  });
+
+  test('when a valid notification is padded to 10 MB, then it is acked and dead-lettered INVALID_PAYLOAD with its bytes, within Pub/Sub\'s limit', async () => {
+    const n = emailNotification();
+    const json = encodeNotification(n, 'JSON');
+    const attributes = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`attr${i}`, 'v'.repeat(200)]));
+    const data = Buffer.concat([json, Buffer.alloc(MAX_MESSAGE_BYTES - json.length - messageBytes(0, attributes), ' ')]);
+    expect(await push(notifier.url, envelopeFor(data, { messageId: 'padded-10mb', attributes }))).toBe(204);
+    const record = await deadLetterFor('padded-10mb');
+    expect(record.attributes).toMatchObject({ notifier_failure_code: 'INVALID_PAYLOAD', notifier_failure_class: 'permanent' });
+    expect(record.data.equals(data)).toBe(true);
+    expect(Number(record.attributes[DROPPED_ATTRIBUTES])).toBeGreaterThan(0);
+    expect(messageBytes(record.data.length, record.attributes)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    expect(parts.smtp.mailsFor(n.notificationId)).toHaveLength(0);
+  });
+
+  test('when undecodable bytes fill 10 MB, then they are acked and poisoned with the reason, the bytes cut to fit and their length recorded', async () => {
+    const garbage = Buffer.alloc(MAX_MESSAGE_BYTES, 0xff);
+    expect(await push(notifier.url, envelopeFor(garbage, { messageId: 'poison-10mb' }))).toBe(204);
+    const [record] = await parts.topics.poison.waitFor(1, bySource('poison-10mb'));
+    expect(record!.attributes).toMatchObject({ notifier_failure_code: 'UNDECODABLE_PAYLOAD', [DATA_TRUNCATED]: String(MAX_MESSAGE_BYTES) });
+    expect(garbage.subarray(0, record!.data.length).equals(record!.data)).toBe(true);
+    expect(messageBytes(record!.data.length, record!.attributes)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
   });
 
   test('when the payload cannot be decoded, then it is acked and its raw bytes go to the poison topic', async () => {

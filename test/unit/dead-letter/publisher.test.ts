@@ -1,8 +1,8 @@
 import type { PubSub } from '@google-cloud/pubsub';
-import { failureAttributes, makePubSubDeadLetterPublisher } from '../../../src/dead-letter/publisher';
+import { DATA_TRUNCATED, failureAttributes, failureMessage, makePubSubDeadLetterPublisher } from '../../../src/dead-letter/publisher';
 import { TransientError } from '../../../src/delivery/failures';
 import type { FailureRecord } from '../../../src/delivery/ports';
-import { DROPPED_ATTRIBUTES, MAX_ATTRIBUTES } from '../../../src/republish/publisher';
+import { DROPPED_ATTRIBUTES, MAX_ATTRIBUTES, MAX_MESSAGE_BYTES, messageBytes } from '../../../src/republish/publisher';
 
 const record = (overrides: Partial<FailureRecord> = {}): FailureRecord => ({
   data: Buffer.from('payload'),
@@ -67,6 +67,39 @@ describe('failureAttributes', () => {
   });
 });
 
+describe("failureMessage: within Pub/Sub's 10 MB", () => {
+  const producerAttributes = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`attr${i}`, 'v'.repeat(100)]));
+  const size = (m: { data: Buffer; attributes: Record<string, string> }) => messageBytes(m.data.length, m.attributes);
+
+  test('when the data and the producer attributes filled 10 MB, then producer attributes give way and the data stays whole', () => {
+    const data = Buffer.alloc(MAX_MESSAGE_BYTES - 3000, 'a');
+    const m = failureMessage(record({ data, attributes: producerAttributes }));
+    expect(m.truncated).toBe(false);
+    expect(m.data).toBe(data);
+    expect(size(m)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    expect(m.attributes.notifier_failure_code).toBe('INVALID_RECIPIENT');
+    expect(Number(m.attributes[DROPPED_ATTRIBUTES])).toBeGreaterThan(0);
+  });
+
+  test('when only a short error fits beside the data, then the error is cut and the data stays whole', () => {
+    const full = failureMessage(record({ error: 'e'.repeat(2000), attributes: {} }));
+    const data = Buffer.alloc(MAX_MESSAGE_BYTES - size(full) + full.data.length + 500, 'a');
+    const m = failureMessage(record({ data, error: 'e'.repeat(2000), attributes: {} }));
+    expect(m).toMatchObject({ truncated: false, data });
+    expect(m.attributes.notifier_error).toBe('e'.repeat(524));
+    expect(size(m)).toBe(MAX_MESSAGE_BYTES);
+  });
+
+  test('when the data alone leaves no room for the reason, then the data is cut, the reason kept and the original length recorded', () => {
+    const data = Buffer.alloc(MAX_MESSAGE_BYTES, 'a');
+    const m = failureMessage(record({ data }));
+    expect(m.truncated).toBe(true);
+    expect(m.attributes).toMatchObject({ notifier_failure_code: 'INVALID_RECIPIENT', notifier_error: 'SMTP 550 RCPT TO', [DATA_TRUNCATED]: String(MAX_MESSAGE_BYTES) });
+    expect(size(m)).toBe(MAX_MESSAGE_BYTES);
+    expect(m.data.equals(data.subarray(0, m.data.length))).toBe(true);
+  });
+});
+
 interface Published {
   topic: string;
   data: Buffer;
@@ -107,6 +140,19 @@ describe('makePubSubDeadLetterPublisher', () => {
     const { pubsub, published } = fakePubSub(async () => '1');
     const publisher = makePubSubDeadLetterPublisher(pubsub, { ...options, poisonTopic: undefined });
     expect(await publisher.poison(record())).toBe(false);
+    expect(published).toEqual([]);
+  });
+
+  test('when a dead letter had to be cut, then it goes to the schema-less poison topic, since it is no notification any more', async () => {
+    const { pubsub, published } = fakePubSub(async () => '1');
+    await makePubSubDeadLetterPublisher(pubsub, options).deadLetter(record({ data: Buffer.alloc(MAX_MESSAGE_BYTES) }));
+    expect(published.map((p) => [p.topic, p.attributes[DATA_TRUNCATED]])).toEqual([['poison', String(MAX_MESSAGE_BYTES)]]);
+  });
+
+  test('when a dead letter had to be cut and there is no poison topic, then nothing is published', async () => {
+    const { pubsub, published } = fakePubSub(async () => '1');
+    const publisher = makePubSubDeadLetterPublisher(pubsub, { ...options, poisonTopic: undefined });
+    await publisher.deadLetter(record({ data: Buffer.alloc(MAX_MESSAGE_BYTES) }));
     expect(published).toEqual([]);
   });
 

@@ -1,4 +1,5 @@
 import { CHANNELS, Notification } from '../../../src/codec/notification';
+import { LIMITS } from '../../../src/codec/payload-checks';
 import { TransientError } from '../../../src/delivery/failures';
 import { OUTCOMES } from '../../../src/delivery/outcomes';
 import { aDeliveryWorld, aMessage, aNotification, rawMessage } from '../fakes';
@@ -96,6 +97,18 @@ describe('makeDeliver: invalid or unroutable notifications', () => {
     ]);
     expect(w.ledger.rows.size).toBe(0);
     expect(w.ledger.lockCalls).toBe(0);
+    expect(w.email.sent).toEqual([]);
+  });
+
+  test('when a valid notification is padded past the encoded size limit, then it is dead-lettered INVALID_PAYLOAD naming the size, without a send', async () => {
+    const w = aDeliveryWorld();
+    const msg = aMessage(aNotification(), 'JSON', 'm-big');
+    const padded = { ...msg, data: Buffer.concat([msg.data, Buffer.alloc(LIMITS.notificationBytes, ' ')]) };
+
+    const result = await w.deliver(padded);
+
+    expect(result).toMatchObject({ outcome: 'dead_lettered', code: 'INVALID_PAYLOAD', error: expect.stringContaining(`more than ${LIMITS.notificationBytes}`) });
+    expect(w.deadLetters.deadLettered[0]!.data).toBe(padded.data);
     expect(w.email.sent).toEqual([]);
   });
 

@@ -1,0 +1,45 @@
+import type { PubSub } from '@google-cloud/pubsub';
+import { createNotifierClient, InvalidNotificationError } from '../../../src/client';
+import { LIMITS } from '../../../src/codec/payload-checks';
+
+function fakePubSub() {
+  const published: Buffer[] = [];
+  const pubsub = {
+    topic: () => ({
+      publishMessage: async (m: { data: Buffer }) => {
+        published.push(m.data);
+        return '1';
+      },
+    }),
+  };
+  return { pubsub: pubsub as unknown as PubSub, published };
+}
+
+// Every body within its own limit, but JSON writes each control character as six bytes.
+const email = (text: string) => ({ to: 'alice@example.com', subject: 'Hi', text, html: `<p>${text.slice(7)}</p>` });
+
+test('when a notification within every field limit encodes larger than the notifier accepts, then publish throws naming the size and publishes nothing', () => {
+  const { pubsub, published } = fakePubSub();
+  const client = createNotifierClient({ pubsub, topic: 'notifications' });
+  const huge = '\u0001'.repeat(LIMITS.emailBodyBytes);
+
+  let thrown: unknown;
+  try {
+    void client.publish({ notificationId: 'n-1', type: 't', channel: 'EMAIL', email: email(huge) });
+  } catch (err) {
+    thrown = err;
+  }
+
+  expect(thrown).toBeInstanceOf(InvalidNotificationError);
+  expect((thrown as InvalidNotificationError).problems).toEqual([
+    expect.objectContaining({ field: 'notification', code: 'INVALID_PAYLOAD', problem: expect.stringContaining(`more than ${LIMITS.notificationBytes}`) }),
+  ]);
+  expect(published).toEqual([]);
+});
+
+test('when a notification encodes within the limit, then it is published', async () => {
+  const { pubsub, published } = fakePubSub();
+  const client = createNotifierClient({ pubsub, topic: 'notifications' });
+  await client.publish({ notificationId: 'n-2', type: 't', channel: 'EMAIL', email: email('x'.repeat(LIMITS.emailBodyBytes)) });
+  expect(published).toHaveLength(1);
+});
