@@ -32,6 +32,9 @@ export const LIMITS = {
   slackText: 40000, // Slack truncates longer messages
   webhookUrlLength: 2048,
   webhookPayloadBytes: 1024 * 1024,
+  // Objects and arrays within each other: a deeper document parses, but serialising it for the
+  // signed request body overflows the stack (about 4,100 levels in Node 20).
+  webhookPayloadDepth: 100,
   contentTitle: 256,
   contentBody: 4000,
   contentDataEntries: 20,
@@ -152,9 +155,29 @@ const checkWebhook: Check = (n, problems) => {
   try {
     JSON.parse(webhook.payloadJson);
   } catch {
-    problem(problems, 'webhook.payload_json', 'is not valid JSON');
+    return problem(problems, 'webhook.payload_json', 'is not valid JSON');
+  }
+  if (nestingDepth(webhook.payloadJson) > LIMITS.webhookPayloadDepth) {
+    problem(problems, 'webhook.payload_json', `nests objects and arrays more than ${LIMITS.webhookPayloadDepth} levels deep`);
   }
 };
+
+/** How deeply objects and arrays nest in a valid JSON text (brackets inside strings do not count). */
+function nestingDepth(json: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') deepest = Math.max(deepest, ++depth);
+    else if (c === '}' || c === ']') depth--;
+  }
+  return deepest;
+}
 
 /** A routed notification's content; each channel's rendering is cut to that channel's limits. */
 const checkContent: Check = (n, problems) => {

@@ -67,6 +67,8 @@ describe('payload checks of each channel', () => {
     ['WEBHOOK', { payloadJson: '' }, 'webhook.payload_json', 'INVALID_PAYLOAD'],
     ['WEBHOOK', { payloadJson: '{"a":' }, 'webhook.payload_json', 'INVALID_PAYLOAD'],
     ['WEBHOOK', { payloadJson: JSON.stringify('x'.repeat(LIMITS.webhookPayloadBytes)) }, 'webhook.payload_json', 'INVALID_PAYLOAD'],
+    ['WEBHOOK', { payloadJson: `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}` }, 'webhook.payload_json', 'INVALID_PAYLOAD'],
+    ['WEBHOOK', { payloadJson: `${'['.repeat(LIMITS.webhookPayloadDepth + 1)}${']'.repeat(LIMITS.webhookPayloadDepth + 1)}` }, 'webhook.payload_json', 'INVALID_PAYLOAD'],
   ] as const)('when a %s payload has %j, then %s is %s', (channel, change, field, code) => {
     const problems = validateNotification(withPayload(channel, change));
     expect(problems.map((p) => [p.field, p.code])).toEqual([[field, code]]);
@@ -79,6 +81,8 @@ describe('payload checks of each channel', () => {
     ['PUSH', { title: '', body: 'Only a body' }],
     ['WEBHOOK', { url: 'http://hooks.example.com/x' }],
     ['WEBHOOK', { payloadJson: '[1,2]' }],
+    ['WEBHOOK', { payloadJson: `${'['.repeat(LIMITS.webhookPayloadDepth)}${']'.repeat(LIMITS.webhookPayloadDepth)}` }],
+    ['WEBHOOK', { payloadJson: JSON.stringify({ text: '[[[[{{{{\\"'.repeat(100), deep: [[[1]]] }) }],
     ['LINE', { to: `C${'f'.repeat(32)}` }],
   ] as const)('when a %s payload has %j, then it is accepted', (channel, change) => {
     expect(validateNotification(withPayload(channel, change))).toEqual([]);
