@@ -61,7 +61,11 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
   const probes = makePoolProbes(pool, { budgetMs: deliveryBudgetMs(config), probeTimeoutMs: PROBE_TIMEOUT_MS });
   const settingsStore = makeMysqlSettingsStore(pool, { timeoutMs: config.mysql.queryTimeoutMs });
   // Routed notifications' per-contact messages and released held ones go back to the topic.
-  const publisher = makePubSubNotificationPublisher(pubsub, { topic: config.pubsub.notificationsTopic, publishTimeoutMs: config.pubsub.publishTimeoutMs });
+  const publisher = makePubSubNotificationPublisher(pubsub, {
+    topic: config.pubsub.notificationsTopic,
+    publishTimeoutMs: config.pubsub.publishTimeoutMs,
+    signingKey: config.pubsub.signingKeys[0]!,
+  });
 
   const deliver = makeDeliver({
     ledger: makeMysqlLedger(pool, {
@@ -103,6 +107,7 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
     }),
     log,
     projectId: config.pubsub.projectId,
+    signingKeys: config.pubsub.signingKeys,
     authenticator: makeAuthenticator(push.auth, {
       audience: push.audience,
       serviceAccounts: push.serviceAccount ? [push.serviceAccount] : [],

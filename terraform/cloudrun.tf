@@ -239,6 +239,15 @@ resource "google_cloud_run_v2_service" "notifier" {
           }
         }
       }
+      env {
+        name = "INTERNAL_SIGNING_KEYS"
+        value_source {
+          secret_key_ref {
+            secret  = google_secret_manager_secret.internal_signing_keys.secret_id
+            version = "latest"
+          }
+        }
+      }
 
       # Enabled channels only (channels.tf): a channel is configured exactly when its
       # variables are set, so a disabled channel sets none of them.

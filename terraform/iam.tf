@@ -157,8 +157,9 @@ resource "google_pubsub_topic_iam_member" "run_publishes_notifications" {
 # MYSQL_URL and SMTP_URL: each secret, not the project's Secret Manager.
 resource "google_secret_manager_secret_iam_member" "run_reads_secrets" {
   for_each = {
-    mysql_url = google_secret_manager_secret.mysql_url.id
-    smtp_url  = google_secret_manager_secret.smtp_url.id
+    mysql_url             = google_secret_manager_secret.mysql_url.id
+    smtp_url              = google_secret_manager_secret.smtp_url.id
+    internal_signing_keys = google_secret_manager_secret.internal_signing_keys.id
   }
 
   project   = var.project_id
@@ -236,4 +237,27 @@ resource "google_pubsub_topic_iam_member" "producer_publishes" {
   topic   = google_pubsub_topic.notifications.name
   role    = "roles/pubsub.publisher"
   member  = "serviceAccount:${each.value}"
+}
+
+# --- Operators ----------------------------------------------------------------------------
+
+# notifier replay and notifier resolve --as resend publish the notifier's own attributes
+# (notifier_replay_of, notifier_target), which the notifier obeys only when signed: operators
+# read the signing keys, and publish to the notifications topic.
+resource "google_secret_manager_secret_iam_member" "operator_reads_signing_keys" {
+  for_each = toset(var.operators)
+
+  project   = var.project_id
+  secret_id = google_secret_manager_secret.internal_signing_keys.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = each.value
+}
+
+resource "google_pubsub_topic_iam_member" "operator_publishes" {
+  for_each = toset(var.operators)
+
+  project = var.project_id
+  topic   = google_pubsub_topic.notifications.name
+  role    = "roles/pubsub.publisher"
+  member  = each.value
 }

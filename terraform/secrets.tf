@@ -9,6 +9,15 @@
 #     | gcloud secrets versions add notifier-mysql-url --data-file=-
 #   printf '%s' 'smtps://USER:PASS@smtp.example.com:465' \
 #     | gcloud secrets versions add notifier-smtp-url --data-file=-
+#   head -c 48 /dev/urandom | base64 | tr -d '\n' \
+#     | gcloud secrets versions add notifier-internal-signing-keys --data-file=-
+#
+# The internal signing keys (INTERNAL_SIGNING_KEYS, comma-separated, each at least 32
+# characters): the notifier signs the notifier_* attributes of the messages it publishes for
+# itself and obeys such attributes only when signed, so a producer cannot set them. Operators
+# in var.operators read it to sign replays and resends. To rotate: add a version "NEW,OLD",
+# deploy, and once no message signed with OLD can still be in flight (message_retention_seconds),
+# a version "NEW".
 #
 # A channel's secrets exist only while it is in enabled_channels. Enabling one: create its
 # secrets first, give each a version, then apply the rest (the Cloud Run revision cannot
@@ -52,6 +61,21 @@ resource "google_secret_manager_secret" "mysql_url" {
 resource "google_secret_manager_secret" "smtp_url" {
   project   = var.project_id
   secret_id = "notifier-smtp-url"
+
+  labels = {
+    app = "notifier"
+  }
+
+  replication {
+    auto {}
+  }
+
+  depends_on = [google_project_service.required]
+}
+
+resource "google_secret_manager_secret" "internal_signing_keys" {
+  project   = var.project_id
+  secret_id = "notifier-internal-signing-keys"
 
   labels = {
     app = "notifier"

@@ -420,6 +420,17 @@ variable "deletion_protection" {
 
 # --- Producers -------------------------------------------------------------------------
 
+variable "operators" {
+  description = "IAM members (user:, group: or serviceAccount:) who replay and resend failed notifications: each may read the internal signing keys and publish to the notifications topic."
+  type        = list(string)
+  default     = []
+  nullable    = false
+  validation {
+    condition     = alltrue([for m in var.operators : can(regex("^(user|group|serviceAccount):[^@\\s]+@[^@\\s]+$", m))])
+    error_message = "operators must be IAM members such as user:ana@example.com, group:oncall@example.com or serviceAccount:ops@p.iam.gserviceaccount.com."
+  }
+}
+
 variable "producer_service_accounts" {
   description = "Service account emails of producer services; each gets roles/pubsub.publisher on the notifications topic only."
   type        = list(string)

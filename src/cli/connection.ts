@@ -14,6 +14,8 @@ export interface Connection {
   emulatorHost?: string;
   /** Stamped on notifications that have no source of their own. */
   source?: string;
+  /** Signs the notifier_* attributes of replays and resends (INTERNAL_SIGNING_KEYS). */
+  signingKey?: string;
 }
 
 /** The part of the producer client the commands use; a real NotifierClient fits. */
@@ -47,7 +49,20 @@ export function resolveConnection(flags: GlobalFlags, env: Record<string, string
     encoding: flags.encoding !== undefined ? encodingFlag(flags.encoding) : base.encoding,
     ...(base.emulatorHost && { emulatorHost: base.emulatorHost }),
     ...(flags.source !== undefined && { source: flags.source }),
+    ...(base.signingKey && { signingKey: base.signingKey }),
   };
+}
+
+/**
+ * Replays and resends carry notifier_* attributes, which the notifier obeys only when signed:
+ * without a key they would be delivered as new notifications or not at all.
+ */
+export function requireSigningKey(c: Connection, command: string): void {
+  if (c.signingKey) return;
+  throw new CliError(
+    `${command} needs INTERNAL_SIGNING_KEYS, the notifier's key for its own attributes ` +
+      '(gcloud secrets versions access latest --secret=notifier-internal-signing-keys); --local uses the local key',
+  );
 }
 
 /**
@@ -68,7 +83,7 @@ export const createPubSubClient: ClientFactory = async (c) => {
     ? { projectId: c.projectId, apiEndpoint: c.emulatorHost, emulatorMode: true, universeDomain: 'googleapis.com' }
     : { projectId: c.projectId };
   const pubsub = new PubSub(options);
-  const client = createNotifierClient({ pubsub, topic: c.topic, encoding: c.encoding, source: c.source });
+  const client = createNotifierClient({ pubsub, topic: c.topic, encoding: c.encoding, source: c.source, signingKey: c.signingKey });
   return {
     publish: (input) => client.publish(input),
     broadcast: (options) => client.broadcast(options),

@@ -4,7 +4,7 @@ import { rebuilt, replayAttributes } from '../failures/replay-source';
 import { FailureStore, Row } from '../failures/store';
 import { FailureFilters } from '../failures/filters';
 import type { CliIo, Command } from './command';
-import { CliClient, createPubSubClient, resolveConnection, withClient } from './connection';
+import { CliClient, createPubSubClient, requireSigningKey, resolveConnection, withClient } from './connection';
 import { briefly, CliError, EXIT } from './errors';
 import { FAILURE_FLAGS_USAGE, FAILURE_OPTIONS, filtersFrom, openFailureStore } from './failure-flags';
 import { parseFlags, positiveNumber } from './flags';
@@ -80,6 +80,7 @@ export async function runReplay(args: string[], io: CliIo): Promise<number> {
       if (selected.length) io.stdout.write(formatTable(selected.slice(0, 10), ['failed_at', 'notification_id', 'channel', 'failure_code']));
       return EXIT.OK;
     }
+    requireSigningKey(connection, 'notifier replay');
     const tally = await withClient(io.createClient ?? createPubSubClient, connection, (c) => replayAll(c, store, filters, selected, rate));
     for (const line of tally.skipped) io.stderr.write(`skipped ${line}\n`);
     io.stdout.write(

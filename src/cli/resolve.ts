@@ -3,7 +3,7 @@ import type { DeliveryKey } from '../delivery/ports';
 import { createPool } from '../ledger/pool';
 import { makeMysqlResolutions, RESOLUTION_LIMITS, RESOLVED_STATUS, ResolvableRow, Resolutions } from '../ledger/resolutions';
 import type { CliIo, Command } from './command';
-import { createPubSubClient, resolveConnection, withClient } from './connection';
+import { createPubSubClient, requireSigningKey, resolveConnection, withClient } from './connection';
 import { briefly, CliError, EXIT } from './errors';
 import { Flags, GLOBAL_OPTIONS, parseFlagsAndArguments } from './flags';
 import { ledgerUrl, ResolveRequest, requestFrom } from './resolve-request';
@@ -93,6 +93,7 @@ async function resolveAndResend(req: ResolveRequest, row: ResolvableRow, flags: 
     );
   }
   const connection = resolveConnection(flags, io.env);
+  requireSigningKey(connection, 'notifier resolve --as resend');
   const store = io.failureStore ?? openResendStore(source, io.env);
   try {
     const resend = await findResend(store, req.key, req.channel, resendWindowStart(row.updatedAt));

@@ -3,6 +3,7 @@ import { Encoding, encodeNotification } from '../codec/codec';
 import { channelName, Notification } from '../codec/notification';
 import { broadcast, BroadcastOptions, BroadcastResult } from './broadcast';
 import { InvalidNotificationError, NotificationInput, toNotification } from './notification-input';
+import { INTERNAL_PREFIX, signInternal } from '../codec/internal-attributes';
 import { encodedSizeProblem } from '../codec/payload-checks';
 import { validateNotification } from '../codec/validate';
 
@@ -17,6 +18,12 @@ export interface NotifierClientOptions {
   source?: string;
   /** An existing Pub/Sub client to publish through (it is not closed by `close`). */
   pubsub?: PubSub;
+  /**
+   * For operators' tools only: a key of the notifier's INTERNAL_SIGNING_KEYS, with which
+   * `republish` signs `notifier_*` attributes (replays, resends). Producers have none, and the
+   * notifier ignores such attributes unsigned.
+   */
+  signingKey?: string;
 }
 
 export interface NotifierClient {
@@ -30,6 +37,7 @@ export interface NotifierClient {
   /**
    * Publishes an already-built notification as it is, with extra attributes (replays keep
    * the original ID and creation time). Validated like `publish`, synchronously.
+   * `notifier_*` attributes need the client's `signingKey`; without it this throws.
    */
   republish(n: Notification, attributes: Record<string, string>): Promise<string>;
   /** Checks a notification without publishing: the Notification or InvalidNotificationError. */
@@ -63,7 +71,8 @@ export function createNotifierClient(options: NotifierClientOptions): NotifierCl
     const data = encodeNotification(n, encoding);
     const tooLarge = encodedSizeProblem(data.length);
     if (tooLarge) throw new InvalidNotificationError([tooLarge]);
-    return topic.publishMessage({ data, attributes: publishAttributes(n, extra) });
+    const attributes = publishAttributes(n, extra);
+    return topic.publishMessage({ data, attributes: options.signingKey ? signInternal(data, attributes, options.signingKey) : attributes });
   };
 
   return {
@@ -79,6 +88,10 @@ export function createNotifierClient(options: NotifierClientOptions): NotifierCl
     republish(n, attributes) {
       const problems = validateNotification(n);
       if (problems.length) throw new InvalidNotificationError(problems);
+      const internal = Object.keys(attributes).filter((k) => k.startsWith(INTERNAL_PREFIX));
+      if (internal.length > 0 && !options.signingKey) {
+        throw new Error(`republish: ${internal.join(', ')} would be ignored by the notifier unsigned; the client needs a signingKey (INTERNAL_SIGNING_KEYS)`);
+      }
       return send(n, attributes);
     },
     validate: (input) => toNotification(input, defaults()),

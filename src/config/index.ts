@@ -11,6 +11,8 @@ import type { SchemaEncoding } from './service';
 export { ConfigError };
 export type { ChannelsConfig, GatesConfig } from './channels';
 export { deliveryBudgetMs, loadConfig } from './service';
+import { signingKeys } from './service';
+import { LOCAL_SIGNING_KEY } from '../codec/internal-attributes';
 export type { Config, LogLevel, PushAuthMode, SchemaEncoding } from './service';
 export { LOCAL_DEFAULTS, LOCAL_PROVIDER_CREDENTIALS, loadLocalConfig } from './local';
 export type { LocalConfig } from './local';
@@ -21,6 +23,8 @@ export interface PublisherConfig {
   readonly topic: string;
   readonly encoding: SchemaEncoding;
   readonly emulatorHost?: string;
+  /** The first of INTERNAL_SIGNING_KEYS, for replays and resends; the local key when publishing to an emulator. */
+  readonly signingKey?: string;
 }
 
 /**
@@ -42,6 +46,9 @@ export function loadPublisherConfig(env: Env = process.env, opts: { local?: bool
     topic: text(source, 'NOTIFIER_TOPIC', 'notifications'),
     encoding: oneOf(source, 'SCHEMA_ENCODING', ['JSON', 'BINARY'] as const, 'JSON'),
     emulatorHost: optional(source, 'PUBSUB_EMULATOR_HOST'),
+    signingKey: optional(source, 'INTERNAL_SIGNING_KEYS') === undefined && optional(source, 'PUBSUB_EMULATOR_HOST') === undefined
+      ? undefined
+      : signingKeys(source, LOCAL_SIGNING_KEY)[0],
   });
 }
 

@@ -1,5 +1,6 @@
 import { ChannelsConfig, GatesConfig, loadChannels, loadGates } from './channels';
 import { ConfigError, Env, integer, list, oneOf, optional, text, url } from './env';
+import { LOCAL_SIGNING_KEY, MIN_SIGNING_KEY_LENGTH } from '../codec/internal-attributes';
 
 export type PushAuthMode = 'none' | 'oidc';
 export type SchemaEncoding = 'JSON' | 'BINARY';
@@ -33,6 +34,8 @@ export interface Config {
     readonly publishTimeoutMs: number;
     /** The notifications topic: routed notifications' per-channel messages and released held ones go back to it. */
     readonly notificationsTopic: string;
+    /** INTERNAL_SIGNING_KEYS: the first signs the notifier's own messages, each verifies (codec/internal-attributes.ts). */
+    readonly signingKeys: readonly string[];
   };
   /** The settings API and the task endpoints (Cloud Scheduler). */
   readonly api: {
@@ -108,6 +111,22 @@ function typePatterns(env: Env, name: string): string[] {
   return patterns;
 }
 
+/**
+ * INTERNAL_SIGNING_KEYS, comma-separated, each at least MIN_SIGNING_KEY_LENGTH characters;
+ * unset: `fallback` (the local key outside production), else an error naming the variable.
+ */
+export function signingKeys(env: Env, fallback: string | undefined): string[] {
+  const keys = list(env, 'INTERNAL_SIGNING_KEYS');
+  if (keys.length === 0) {
+    if (fallback !== undefined) return [fallback];
+    throw new ConfigError('INTERNAL_SIGNING_KEYS', 'is required: the notifier signs the messages it publishes for itself and obeys notifier_* attributes only when signed');
+  }
+  if (keys.some((k) => k.length < MIN_SIGNING_KEY_LENGTH)) {
+    throw new ConfigError('INTERNAL_SIGNING_KEYS', `each key must be at least ${MIN_SIGNING_KEY_LENGTH} characters`);
+  }
+  return keys;
+}
+
 /** The settings and task APIs authenticate like push unless told otherwise (API_AUTH, API_AUDIENCE). */
 function loadApi(env: Env, nodeEnv: string, push: Config['push']): Config['api'] {
   const auth = oneOf(env, 'API_AUTH', ['none', 'oidc'] as const, push.auth);
@@ -164,6 +183,7 @@ export function loadConfig(env: Env = process.env): Config {
       defaultEncoding: oneOf(env, 'SCHEMA_ENCODING', ['JSON', 'BINARY'] as const, 'JSON'),
       publishTimeoutMs: integer(env, 'PUBLISH_TIMEOUT_MS', 5000, 100, 60000),
       notificationsTopic: text(env, 'NOTIFIER_TOPIC', 'notifications'),
+      signingKeys: signingKeys(env, nodeEnv === 'production' ? undefined : LOCAL_SIGNING_KEY),
     },
     delivery: {
       maxAttempts: integer(env, 'MAX_ATTEMPTS', 5, 1, 99),

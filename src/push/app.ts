@@ -1,4 +1,5 @@
 import express, { ErrorRequestHandler, NextFunction, Request, RequestHandler } from 'express';
+import { trustedAttributes } from '../codec/internal-attributes';
 import type { Deliver } from '../delivery/deliver';
 import { OUTCOMES } from '../delivery/outcomes';
 import { Logger, traceField } from '../logging';
@@ -10,6 +11,8 @@ export interface AppDeps {
   authenticator: PushAuthenticator;
   log: Logger;
   projectId: string;
+  /** INTERNAL_SIGNING_KEYS: notifier_* attributes are obeyed only when signed with one of them; none: never. */
+  signingKeys?: readonly string[];
   /** Readiness: false while draining or when MySQL does not answer. */
   isReady(): Promise<boolean>;
   /** Liveness: false when deliveries cannot make progress (the platform should replace the instance); absent = always live. */
@@ -86,7 +89,11 @@ export function createApp(deps: AppDeps): express.Express {
       res.status(400).json({ error: err.message });
       return;
     }
-    const result = await deps.deliver(envelope.message);
+    const { attributes, ignored } = trustedAttributes(envelope.message.data, envelope.message.attributes, deps.signingKeys ?? []);
+    if (ignored.length > 0) {
+      log.warn('unsigned notifier_* attributes ignored', { messageId: envelope.message.messageId, ignored, subscription: envelope.subscription, ...trace(req) });
+    }
+    const result = await deps.deliver({ ...envelope.message, attributes });
     const { status, level } = OUTCOMES[result.outcome];
     log.log(result.code === 'INTERNAL' ? 'error' : level, `delivery ${result.outcome}`, {
       ...result,

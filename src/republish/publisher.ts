@@ -1,12 +1,15 @@
 import type { PubSub } from '@google-cloud/pubsub';
 import { TransientError } from '../delivery/failures';
 import type { NotificationPublisher } from '../delivery/ports';
+import { signInternal } from '../codec/internal-attributes';
 import { withTimeout } from '../timeout';
 
 export interface NotificationPublisherOptions {
   /** The notifications topic (NOTIFIER_TOPIC), the one the push subscription reads. */
   topic: string;
   publishTimeoutMs: number;
+  /** Signs the message's notifier_* attributes, without which the notifier would ignore them. */
+  signingKey: string;
 }
 
 /** Pub/Sub reserves attribute keys starting with `goog`; a message cannot be published with them. */
@@ -39,7 +42,8 @@ export function republishAttributes(attributes: Record<string, string>, extra: R
   const own = Object.entries(attributes)
     .filter(([k]) => !RESERVED_ATTRIBUTE.test(k) && !Object.hasOwn(extra, k))
     .sort(([a], [b]) => Number(b.startsWith('notifier_')) - Number(a.startsWith('notifier_')));
-  const slots = MAX_ATTRIBUTES - Object.keys(extra).length;
+  // One slot stays free for the signature of the notifier_* attributes (codec/internal-attributes.ts).
+  const slots = MAX_ATTRIBUTES - 1 - Object.keys(extra).length;
   const base = messageBytes(dataBytes, extra);
   if (own.length <= slots && messageBytes(base, Object.fromEntries(own)) <= MAX_MESSAGE_BYTES) return { ...Object.fromEntries(own), ...extra };
   // Room for the count of dropped attributes itself: one slot, its key and at most 3 digits.
@@ -66,7 +70,7 @@ export function makePubSubNotificationPublisher(pubsub: PubSub, opts: Notificati
     async publish(data, attributes) {
       try {
         return await withTimeout(
-          topic.publishMessage({ data, attributes }),
+          topic.publishMessage({ data, attributes: signInternal(data, attributes, opts.signingKey) }),
           opts.publishTimeoutMs,
           () => new Error(`timed out after ${opts.publishTimeoutMs} ms`),
         );

@@ -105,7 +105,8 @@ function expectationFor(body: string | Uint8Array): Expected {
   if (!isObject(attrs) || Object.values(attrs).some((v) => typeof v !== 'string')) return { verdict: 'not_envelope' };
   // Known and left alone: an attribute named `__proto__` cannot survive assignment to a
   // plain object (parseEnvelope here, protobufjs's fromObject in the Pub/Sub client).
-  const attributes = Object.entries(attrs as Record<string, string>).filter(([k]) => k !== '__proto__');
+  // Unsigned notifier_* attributes are the notifier's own and never a producer's: ignored (the app here has no key).
+  const attributes = Object.entries(attrs as Record<string, string>).filter(([k]) => k !== '__proto__' && !k.startsWith('notifier_'));
   const data = Buffer.from(m.data ?? '', 'base64');
   const declared = Object.hasOwn(attrs, 'googclient_schemaencoding') ? String(attrs.googclient_schemaencoding).toUpperCase() : '';
   const encoding: Encoding = declared === 'BINARY' ? 'BINARY' : 'JSON';

@@ -1,3 +1,4 @@
+import { LOCAL_SIGNING_KEY, SIGNATURE_ATTRIBUTE, trustedAttributes } from '../../src/codec/internal-attributes';
 import { randomBytes } from 'node:crypto';
 import type { Message, Subscription } from '@google-cloud/pubsub';
 import { encodeNotification } from '../../src/codec/codec';
@@ -60,7 +61,7 @@ afterAll(async () => {
 function release(nowMs = Date.now(), batchSize = 50, publishTopic = topic): ReleaseHeld {
   return makeReleaseHeld({
     queue: makeMysqlHeldQueue(pool, { timeoutMs: 5000 }),
-    publisher: makePubSubNotificationPublisher(parts.topics.pubsub, { topic: publishTopic, publishTimeoutMs: 5000 }),
+    publisher: makePubSubNotificationPublisher(parts.topics.pubsub, { topic: publishTopic, publishTimeoutMs: 5000, signingKey: LOCAL_SIGNING_KEY }),
     clock: { nowMs: () => nowMs },
     batchSize,
     claimTimeoutMs: CLAIM_TIMEOUT_MS,
@@ -121,7 +122,10 @@ describe('releasing held notifications on MariaDB and the emulator', () => {
     expect(await release(now)()).toEqual({ released: 1, expired: 0, failed: 0, more: false });
     const [message] = await eventually('the release', () => releasesOf(due.messageId)[0] && [releasesOf(due.messageId)[0]!]);
     expect(message!.data.equals(due.data)).toBe(true);
-    expect(message!.attributes).toEqual({ origin: 'orders', [RELEASE_OF_ATTRIBUTE]: due.messageId });
+    const { [SIGNATURE_ATTRIBUTE]: signature, ...attributes } = message!.attributes;
+    expect(attributes).toEqual({ origin: 'orders', [RELEASE_OF_ATTRIBUTE]: due.messageId });
+    // Signed, so the notifier obeys notifier_release_of (a producer's would be ignored).
+    expect(trustedAttributes(message!.data, { ...attributes, [SIGNATURE_ATTRIBUTE]: signature! }, [LOCAL_SIGNING_KEY]).ignored).toEqual([]);
     expect(await heldStatus(due.id)).toBe('released');
     expect(await heldStatus(later.id)).toBe('held');
     // The ledger stays held: the delivery of the released message settles it.

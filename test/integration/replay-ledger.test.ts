@@ -28,7 +28,7 @@ afterAll(async () => {
 
 const original = (n: Notification, messageId: string) => pushEnvelope(n, { messageId });
 const replay = (n: Notification, messageId: string, replayOf: string) =>
-  pushEnvelope(n, { messageId, attributes: { [REPLAY_OF_ATTRIBUTE]: replayOf } });
+  pushEnvelope(n, { messageId, attributes: { [REPLAY_OF_ATTRIBUTE]: replayOf }, signed: true });
 const logFor = (messageId: string) => notifier.logs.filter((l) => l.messageId === messageId).at(-1);
 
 describe('replays of failed notifications on MariaDB, SMTP and the emulator', () => {

@@ -1,3 +1,4 @@
+import { LOCAL_SIGNING_KEY, signInternal } from '../../src/codec/internal-attributes';
 import { randomUUID } from 'node:crypto';
 import { Encoding, encodeNotification } from '../../src/codec/codec';
 import { CHANNELS, Notification } from '../../src/codec/notification';
@@ -22,6 +23,8 @@ export interface EnvelopeOptions {
   encoding?: Encoding;
   attributes?: Record<string, string>;
   deliveryAttempt?: number;
+  /** Sign the notifier_* attributes with the local key, as the notifier and the CLI do (else the notifier ignores them). */
+  signed?: boolean;
 }
 
 /** A wrapped push envelope as Pub/Sub sends it, around raw payload bytes. */
@@ -30,7 +33,7 @@ export function envelopeFor(data: Buffer, opts: EnvelopeOptions = {}): Record<st
   return {
     message: {
       data: data.toString('base64'),
-      attributes: { googclient_schemaencoding: opts.encoding ?? 'JSON', ...opts.attributes },
+      attributes: { googclient_schemaencoding: opts.encoding ?? 'JSON', ...(opts.signed ? signInternal(data, opts.attributes ?? {}, LOCAL_SIGNING_KEY) : opts.attributes) },
       messageId,
       message_id: messageId,
       publishTime: new Date().toISOString(),

@@ -1,3 +1,4 @@
+import { LOCAL_SIGNING_KEY } from '../../src/codec/internal-attributes';
 import { PassThrough } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { Message, Subscription } from '@google-cloud/pubsub';
@@ -57,7 +58,7 @@ export async function startTestPipeline(settings: DeliverySettings = FAST_SETTIN
     published.push(m);
     m.ack();
   });
-  const client = createNotifierClient({ pubsub: pipeline.pubsub, topic: names.topic, source: 'pipeline-test' });
+  const client = createNotifierClient({ pubsub: pipeline.pubsub, topic: names.topic, source: 'pipeline-test', signingKey: LOCAL_SIGNING_KEY });
   return {
     names,
     settings,

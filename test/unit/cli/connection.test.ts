@@ -1,5 +1,6 @@
 import { createServer, Server } from 'node:net';
-import { createPubSubClient, resolveConnection, withClient } from '../../../src/cli/connection';
+import { createPubSubClient, requireSigningKey, resolveConnection, withClient } from '../../../src/cli/connection';
+import { LOCAL_SIGNING_KEY } from '../../../src/codec/internal-attributes';
 import { ConfigError } from '../../../src/config';
 import { fakePubSub } from './fakes';
 
@@ -12,7 +13,7 @@ describe('resolveConnection', () => {
 
   it('when only the environment is set, then it decides', () => {
     const env = { GOOGLE_CLOUD_PROJECT: 'p', NOTIFIER_TOPIC: 't', SCHEMA_ENCODING: 'BINARY', PUBSUB_EMULATOR_HOST: 'h:1' };
-    expect(resolveConnection({}, env)).toEqual({ projectId: 'p', topic: 't', encoding: 'BINARY', emulatorHost: 'h:1' });
+    expect(resolveConnection({}, env)).toEqual({ projectId: 'p', topic: 't', encoding: 'BINARY', emulatorHost: 'h:1', signingKey: LOCAL_SIGNING_KEY });
   });
 
   it('when flags are given, then they win over the environment', () => {
@@ -27,7 +28,17 @@ describe('resolveConnection', () => {
       topic: 'notifications',
       encoding: 'JSON',
       emulatorHost: '127.0.0.1:8085',
+      signingKey: LOCAL_SIGNING_KEY,
     });
+  });
+
+  it('when replays would reach real Pub/Sub, then only INTERNAL_SIGNING_KEYS gives them a key, and without one they are refused naming it', () => {
+    const env = { GOOGLE_CLOUD_PROJECT: 'p' };
+    expect(resolveConnection({}, env).signingKey).toBeUndefined();
+    expect(() => requireSigningKey(resolveConnection({}, env), 'notifier replay')).toThrow(/notifier replay needs INTERNAL_SIGNING_KEYS/);
+    const key = 'k'.repeat(32);
+    expect(resolveConnection({}, { ...env, INTERNAL_SIGNING_KEYS: `${key},${'o'.repeat(32)}` }).signingKey).toBe(key);
+    expect(() => resolveConnection({}, { ...env, INTERNAL_SIGNING_KEYS: 'short' })).toThrow(ConfigError);
   });
 
   it('when --local is given and the environment moves the project or emulator, then it follows them as npm start does', () => {

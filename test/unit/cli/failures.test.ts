@@ -111,6 +111,14 @@ describe('notifier replay', () => {
     expect(cap.stderr()).toContain('skipped n-4 (EMAIL): its dead-letter row was not found');
     expect(cap.stdout()).toContain('replayed 1 of 3 failed notification(s) to notifications (2 skipped)');
   });
+  test('when no signing key is set, then replay refuses with exit 2, naming INTERNAL_SIGNING_KEYS, and publishes nothing', async () => {
+    const pubsub = fakePubSub();
+    const cap = captureIo({ failureStore: fakeStore(rows).store, createClient: pubsub.createClient, env: { GOOGLE_CLOUD_PROJECT: 'test-project' } });
+    expect(await runCli(['replay'], cap.io)).toBe(2);
+    expect(cap.stderr()).toContain('notifier replay needs INTERNAL_SIGNING_KEYS');
+    expect(pubsub.published).toEqual([]);
+  });
+
   test('when one notification and contact are named, then the store is asked for exactly those', async () => {
     const { store, asked } = fakeStore();
     const cap = captureIo({ failureStore: store, createClient: fakePubSub().createClient });

@@ -75,12 +75,15 @@ export const deadLetterRow = (id: string, messageId: string, to = `${id}@example
   message_id: messageId,
 });
 
-/** An io whose output is captured; env names a project so commands can run. */
+/** An operator's signing key (INTERNAL_SIGNING_KEYS), which replays and resends need. */
+export const TEST_SIGNING_KEY = 'test-signing-key-of-at-least-32-characters';
+
+/** An io whose output is captured; env names a project and a signing key so commands can run. */
 export function captureIo(overrides: Partial<CliIo> = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const io: CliIo = {
-    env: { GOOGLE_CLOUD_PROJECT: 'test-project' },
+    env: { GOOGLE_CLOUD_PROJECT: 'test-project', INTERNAL_SIGNING_KEYS: TEST_SIGNING_KEY },
     stdout: { write: (s: string) => out.push(s) },
     stderr: { write: (s: string) => err.push(s), isTTY: false },
     now: () => NOW_MS,

@@ -1,7 +1,7 @@
 import { runCli } from '../../../src/cli/main';
 import { notificationFromFlags } from '../../../src/cli/publish';
 import { CHANNELS } from '../../../src/codec/notification';
-import { captureIo, fakePubSub, NOW_MS, stdinOf, tempFiles } from './fakes';
+import { captureIo, fakePubSub, NOW_MS, stdinOf, tempFiles, TEST_SIGNING_KEY } from './fakes';
 
 const files = tempFiles();
 afterAll(() => files.remove());
@@ -47,7 +47,7 @@ describe('notifier publish', () => {
 
   it('when the connection flags are given, then the client is made for them', async () => {
     const run = await publish(['--project', 'p2', '--topic', 't2', '--encoding', 'BINARY', '--source', 'ops', '--type', 'x', ...EMAIL_FLAGS]);
-    expect(run.connections).toEqual([{ projectId: 'p2', topic: 't2', encoding: 'BINARY', source: 'ops' }]);
+    expect(run.connections).toEqual([{ projectId: 'p2', topic: 't2', encoding: 'BINARY', source: 'ops', signingKey: TEST_SIGNING_KEY }]);
     expect(run.published[0].source).toBe('ops');
   });
 

@@ -1,3 +1,4 @@
+import { LOCAL_SIGNING_KEY } from '../../../src/codec/internal-attributes';
 import { ConfigError, deliveryBudgetMs, loadConfig, loadLocalConfig, loadMigrateConfig, loadPublisherConfig, loadResolveConfig, LOCAL_PROVIDER_CREDENTIALS } from '../../../src/config';
 import { configError, required } from './support';
 
@@ -125,6 +126,7 @@ describe('loadConfig: push authentication', () => {
     const config = loadConfig({
       ...required,
       NODE_ENV: 'production',
+      INTERNAL_SIGNING_KEYS: 'k'.repeat(32),
       PUSH_AUTH: 'oidc',
       PUSH_AUDIENCE: 'https://n.example.com/pubsub/push',
       PUSH_SERVICE_ACCOUNT: 'push@p.iam.gserviceaccount.com',
@@ -283,7 +285,28 @@ describe('loadPublisherConfig (the notifier CLI)', () => {
   test('when variables are set, then they are used', () => {
     expect(
       loadPublisherConfig({ GOOGLE_CLOUD_PROJECT: 'p', NOTIFIER_TOPIC: 't', SCHEMA_ENCODING: 'binary', PUBSUB_EMULATOR_HOST: 'h:1' }),
-    ).toEqual({ projectId: 'p', topic: 't', encoding: 'BINARY', emulatorHost: 'h:1' });
+    ).toEqual({ projectId: 'p', topic: 't', encoding: 'BINARY', emulatorHost: 'h:1', signingKey: LOCAL_SIGNING_KEY });
+  });
+});
+
+describe('loadConfig: INTERNAL_SIGNING_KEYS', () => {
+  const production = { ...required, NODE_ENV: 'production', PUSH_AUTH: 'oidc', PUSH_AUDIENCE: 'a', PUSH_SERVICE_ACCOUNT: 'push@p.iam.gserviceaccount.com' };
+
+  test('when production has no signing key, then the notifier refuses to start, naming the variable', () => {
+    expect(configError(production)).toMatchObject({ variable: 'INTERNAL_SIGNING_KEYS', message: expect.stringContaining('is required') });
+  });
+
+  test('when a key is shorter than 32 characters, then it is refused', () => {
+    expect(configError({ ...production, INTERNAL_SIGNING_KEYS: `${'k'.repeat(32)},short` }).variable).toBe('INTERNAL_SIGNING_KEYS');
+  });
+
+  test('when two keys are given, then both are kept in order (the first signs)', () => {
+    const keys = ['a'.repeat(32), 'b'.repeat(40)];
+    expect(loadConfig({ ...production, INTERNAL_SIGNING_KEYS: keys.join(', ') }).pubsub.signingKeys).toEqual(keys);
+  });
+
+  test('when outside production no key is set, then the local key is used', () => {
+    expect(loadConfig(required).pubsub.signingKeys).toEqual([LOCAL_SIGNING_KEY]);
   });
 });
 

@@ -96,13 +96,25 @@ describe('terraform/iam.tf: service accounts, least privilege', () => {
         {
           type: 'google_secret_manager_secret_iam_member',
           role: 'roles/secretmanager.secretAccessor',
-          on: { mysql_url: '${google_secret_manager_secret.mysql_url.id}', smtp_url: '${google_secret_manager_secret.smtp_url.id}' },
+          on: {
+            mysql_url: '${google_secret_manager_secret.mysql_url.id}',
+            smtp_url: '${google_secret_manager_secret.smtp_url.id}',
+            internal_signing_keys: '${google_secret_manager_secret.internal_signing_keys.id}',
+          },
         },
         // Only the enabled channels' secrets, and FCM only with PUSH (channels.test.ts evaluates both sets).
         { type: 'google_secret_manager_secret_iam_member', role: 'roles/secretmanager.secretAccessor', on: '${google_secret_manager_secret.channel}' },
         { type: 'google_project_iam_member', role: 'roles/firebasecloudmessaging.admin', on: '${local.fcm_iam_projects}' },
       ]),
     );
+  });
+
+  test('when operators are listed, then each may read the internal signing keys and publish to the notifications topic, nothing else', () => {
+    const operatorGrants = iamResources().filter((r) => r.body.for_each === '${toset(var.operators)}');
+    expect(operatorGrants.map((r) => [r.type, r.body.role, r.body.secret_id ?? r.body.topic, r.body.member])).toEqual([
+      ['google_pubsub_topic_iam_member', 'roles/pubsub.publisher', '${google_pubsub_topic.notifications.name}', '${each.value}'],
+      ['google_secret_manager_secret_iam_member', 'roles/secretmanager.secretAccessor', '${google_secret_manager_secret.internal_signing_keys.id}', '${each.value}'],
+    ]);
   });
 
   test('when the migration job runs, then its account gets Cloud SQL client and the MYSQL_URL secret only', () => {
