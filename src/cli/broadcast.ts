@@ -29,7 +29,11 @@ const USAGE = `notifier broadcast --id <broadcast-id> --recipients <file.csv|fil
   --recipients <path|->     CSV with a header line, or NDJSON (one JSON object per line);
                             - reads standard input (then no total or ETA is shown)
   --template <path|->      a notification as JSON without notificationId; string values may
-                            hold {{column}} placeholders, filled from each recipient's fields
+                            hold {{column}} placeholders, filled from each recipient's fields:
+                            HTML-escaped in email.html; JSON-escaped in webhook.payload_json,
+                            where each must sit inside a string value ("{{column}}"); in
+                            webhook.url and content.url the whole URL as it is, or percent-
+                            encoded after the host; everywhere else as they are
   --format csv|ndjson       default: from the file extension (.csv, .ndjson, .jsonl)
   --key <column>            identifies a recipient (default: id if there is such a column,
                             else email)

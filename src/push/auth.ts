@@ -1,6 +1,7 @@
 import { OAuth2Client } from 'google-auth-library';
 
-export type AuthResult = { ok: true } | { ok: false; status: 401 | 403; reason: string };
+/** `principal`: the verified caller (the ID token's email); absent when authentication is off. */
+export type AuthResult = { ok: true; principal?: string } | { ok: false; status: 401 | 403; reason: string };
 
 /** Decides whether a request comes from a caller allowed on that route (Pub/Sub push, a service, the scheduler). */
 export interface PushAuthenticator {
@@ -46,7 +47,7 @@ export function makeOidcAuthenticator(opts: OidcOptions): PushAuthenticator {
         return { ok: false, status: 403, reason: `token was not issued to ${opts.callers}` };
       }
       if (payload.email_verified !== true) return { ok: false, status: 403, reason: 'token email is not verified' };
-      return { ok: true };
+      return { ok: true, principal: payload.email };
     },
   };
 }

@@ -2,6 +2,8 @@ import express, { NextFunction, Request, RequestHandler, Response } from 'expres
 import { keyProblem } from '../codec/validate';
 import type { Logger } from '../logging';
 import type { PushAuthenticator } from '../push/auth';
+import { AuditAction, audited, AuditSubject, documentCounts } from './audit';
+import { callerOf } from './caller';
 import { SETTINGS_LIMITS, SettingsDocument, validateSettings } from './document';
 
 /** The storage the settings API needs (makeMysqlSettingsStore provides it). */
@@ -40,6 +42,9 @@ function isUnavailable(err: unknown): boolean {
   return e?.kind === 'transient' && e.code === 'DATABASE_UNAVAILABLE';
 }
 
+/** A store failure's status: MySQL unavailable → 503 (callers retry), anything else → 500. */
+const failureStatus = (err: unknown) => (isUnavailable(err) ? 503 : 500);
+
 /** Driver messages can quote key values: those are cut out before logging. */
 const safeMessage = (err: unknown) => String((err as Error)?.message ?? err).replace(/'[^']*'/g, "'…'").slice(0, 200);
 
@@ -50,6 +55,10 @@ const view = (accountId: string, s: { document: SettingsDocument; updatedAt: Dat
 });
 
 const accountOf = (req: Request) => String(req.params.accountId);
+
+/** Set once authentication has passed: who is asking. */
+const callerIn = (res: Response): string => res.locals.caller as string;
+const auditSubject = (action: AuditAction, req: Request, res: Response): AuditSubject => ({ action, caller: callerIn(res), accountId: accountOf(req) });
 
 /** One line per request when it has been answered: method, route, status, duration (never the body). */
 function logOnce(log: Logger): RequestHandler {
@@ -67,7 +76,12 @@ function logOnce(log: Logger): RequestHandler {
 function authenticateWith(authenticator: PushAuthenticator): RequestHandler {
   return async (req, res, next) => {
     const auth = await authenticator.authenticate(req.get('authorization'));
-    if (auth.ok) return next();
+    if (auth.ok) {
+      const caller = callerOf(auth);
+      res.locals.caller = caller;
+      details(res).caller = caller;
+      return next();
+    }
     details(res).reason = auth.reason;
     res.status(auth.status).json({ error: auth.reason });
   };
@@ -108,17 +122,26 @@ const getSettings = (store: SettingsStore): RequestHandler => async (req, res) =
   res.status(200).json(view(accountOf(req), stored));
 };
 
-const putSettings = (store: SettingsStore): RequestHandler => async (req, res) => {
+// Only a change handed to the store is audited; a request refused before that changed nothing.
+const putSettings = (store: SettingsStore, log: Logger): RequestHandler => async (req, res) => {
   const result = validateSettings(req.body, { accountId: accountOf(req) });
   if (!result.ok) {
     details(res).problems = result.problems.map((p) => p.field);
     return void res.status(422).json({ error: 'invalid settings', problems: result.problems });
   }
-  res.status(200).json(view(accountOf(req), await store.replace(accountOf(req), result.document)));
+  const stored = await audited(log, auditSubject('settings.replace', req, res), () => store.replace(accountOf(req), result.document), {
+    done: (s) => ({ status: 200, ...documentCounts(s.document) }),
+    failureStatus,
+  });
+  res.status(200).json(view(accountOf(req), stored));
 };
 
-const deleteSettings = (store: SettingsStore): RequestHandler => async (req, res) => {
-  Object.assign(details(res), await store.erase(accountOf(req)));
+const deleteSettings = (store: SettingsStore, log: Logger): RequestHandler => async (req, res) => {
+  const erasure = await audited(log, auditSubject('settings.erase', req, res), () => store.erase(accountOf(req)), {
+    done: (e) => ({ status: 204, ...e }),
+    failureStatus,
+  });
+  Object.assign(details(res), erasure);
   res.status(204).end();
 };
 
@@ -141,7 +164,8 @@ function onError(log: Logger) {
 
 /**
  * GET / PUT / DELETE /v1/accounts/{accountId}/settings: authentication before anything else,
- * then the account ID, then the body. Every request is logged once when it has been answered.
+ * then the account ID, then the body. Every request is logged once when it has been answered,
+ * with the caller once authenticated; every change handed to the store gets one audit line.
  */
 export function createSettingsRouter(deps: SettingsRouterDeps): express.Router {
   const { store, log } = deps;
@@ -150,8 +174,8 @@ export function createSettingsRouter(deps: SettingsRouterDeps): express.Router {
     .route(EXPRESS_ROUTE)
     .all(logOnce(log), authenticateWith(deps.authenticator), checkAccount)
     .get(getSettings(store))
-    .put(readBody, putSettings(store))
-    .delete(deleteSettings(store))
+    .put(readBody, putSettings(store, log))
+    .delete(deleteSettings(store, log))
     .all(notAllowed);
   // On the static prefix: a path that cannot be decoded fails to match EXPRESS_ROUTE too.
   router.use('/v1/accounts', onError(log));

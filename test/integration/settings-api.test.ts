@@ -180,6 +180,69 @@ describe('API_AUTH=oidc', () => {
   });
 });
 
+describe('audit trail', () => {
+  const claims = { aud: AUDIENCE, email: CALLER, email_verified: true };
+  const audits = (n: InProcessNotifier, from: number, to?: number) => n.logs.slice(from, to).filter((l) => l.message === 'settings audit');
+  const VALUES = ['a@example.com', '+819012345678', 'token-1', 'token-2', 'marketing.*', 'order.shipped', 'Asia/Tokyo', '22:00'];
+
+  test('when a verified caller PUTs and then DELETEs, then each writes one audit line naming caller, account and action, with counts and no value', async () => {
+    const opts = { base: guarded.url, token: issuer.token(claims) };
+    const before = guarded.logs.length;
+    expect((await call('PUT', 'acct-audit', EXAMPLE, opts)).status).toBe(200);
+    const afterPut = guarded.logs.length;
+    expect((await call('DELETE', 'acct-audit', undefined, opts)).status).toBe(204);
+    const [puts, erases] = [audits(guarded, before, afterPut), audits(guarded, afterPut)];
+    expect([puts.length, erases.length]).toEqual([1, 1]);
+    const [put, erase] = [puts[0], erases[0]];
+    expect(put).toEqual({
+      message: 'settings audit', level: 'info', severity: 'INFO', action: 'settings.replace', caller: CALLER, accountId: 'acct-audit',
+      status: 200, contacts: { EMAIL: 1, SMS: 1, PUSH: 2 }, preferences: 2, quietHours: true,
+    });
+    expect(erase).toEqual({
+      message: 'settings audit', level: 'info', severity: 'INFO', action: 'settings.erase', caller: CALLER, accountId: 'acct-audit',
+      status: 204, erased: true, heldRemoved: 0,
+    });
+    for (const value of VALUES) expect(JSON.stringify([put, erase])).not.toContain(value);
+  });
+
+  test('when API_AUTH=none, then the caller is "unauthenticated" even if the token claims an email', async () => {
+    const before = notifier.logs.length;
+    const token = issuer.token({ ...claims, email: 'someone-else@example.com' });
+    expect((await call('PUT', 'acct-audit-none', EXAMPLE, { token })).status).toBe(200);
+    expect(audits(notifier, before)).toEqual([expect.objectContaining({ action: 'settings.replace', caller: 'unauthenticated', accountId: 'acct-audit-none' })]);
+    expect(JSON.stringify(notifier.logs.slice(before))).not.toContain('someone-else@example.com');
+  });
+
+  test('when a request is refused (401, 403, 422), then no audit line, and the request line has the status and the reason or the caller', async () => {
+    const before = guarded.logs.length;
+    const intruder = issuer.token({ ...claims, email: 'pubsub-push@notifier-test.iam.gserviceaccount.com' });
+    expect((await call('PUT', 'acct-refused', EXAMPLE, { base: guarded.url })).status).toBe(401);
+    expect((await call('DELETE', 'acct-refused', undefined, { base: guarded.url, token: intruder })).status).toBe(403);
+    expect((await call('PUT', 'acct-refused', { contacts: { SMS: ['555-0100'] } }, { base: guarded.url, token: issuer.token(claims) })).status).toBe(422);
+    expect(audits(guarded, before)).toEqual([]);
+    const requests = guarded.logs.slice(before).filter((l) => l.message === 'settings request');
+    expect(requests.map((l) => [l.method, l.status, l.reason ?? l.caller])).toEqual([
+      ['PUT', 401, 'missing bearer token'],
+      ['DELETE', 403, 'token was not issued to a settings caller (SETTINGS_CALLERS)'],
+      ['PUT', 422, CALLER],
+    ]);
+    expect(JSON.stringify(guarded.logs.slice(before))).not.toContain('555-0100');
+  });
+
+  test('when MySQL is unavailable, then the attempted change is audited with status 503', async () => {
+    const before = notifier.logs.length;
+    await proxy.cut();
+    try {
+      expect((await call('DELETE', 'acct-audit-down')).status).toBe(503);
+    } finally {
+      await proxy.restore();
+    }
+    expect(audits(notifier, before)).toEqual([
+      { message: 'settings audit', level: 'info', severity: 'INFO', action: 'settings.erase', caller: 'unauthenticated', accountId: 'acct-audit-down', status: 503 },
+    ]);
+  });
+});
+
 describe('MySQL unavailable, and logging', () => {
   test('when MySQL cannot be reached, then 503 with an error, and the API answers again after it returns', async () => {
     await proxy.cut();

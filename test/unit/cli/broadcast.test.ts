@@ -82,6 +82,49 @@ describe('notifier broadcast', () => {
     expect(run.stdout).toMatch(/^broadcast b: read 30, published 5, rejected 25 in /);
   });
 
+  describe('values written by where they stand', () => {
+    const hostile = ['<script>alert(1)</script>', '"},"admin":true,"x":"', 'O\'Brien & "Sons"\nline 2', '日本語 🎉'];
+    const ndjson = files.write('hostile.ndjson', hostile.map((name, i) => JSON.stringify({ id: `u${i}`, email: `u${i}@example.com`, name })).join('\n'));
+    const valueOf = (key: string) => hostile[Number(key.slice(1))]!;
+
+    it('when names are hostile, then the email HTML gets them escaped, the subject as they are (a newline there is rejected)', async () => {
+      const template = files.write('html.json', JSON.stringify({
+        type: 'promo.spring', channel: 'EMAIL', email: { to: '{{email}}', subject: 'Hi {{name}}', text: 'Hi {{name}}', html: '<p class="greeting">Hi {{name}}</p>' },
+      }));
+      const run = await broadcast(['--id', 'b', '--recipients', ndjson, '--template', template]);
+      expect([run.code, run.published.length]).toEqual([0, hostile.length - 1]);
+      expect(run.stderr).toContain('rejected record 3 (key u2): email.subject must be a single line');
+      for (const n of run.published) {
+        const name = valueOf(n.email!.to.split('@')[0]!);
+        expect(n.email).toMatchObject({ subject: `Hi ${name}`, text: `Hi ${name}` });
+        expect(n.email!.html.replace('<p class="greeting">Hi ', '').replace(/<\/p>$/, '')).not.toMatch(/[<>"']/);
+      }
+      expect(run.published.find((n) => n.email!.to === 'u0@example.com')!.email!.html).toBe('<p class="greeting">Hi &lt;script&gt;alert(1)&lt;/script&gt;</p>');
+    });
+
+    it('when names are hostile, then each webhook payload is valid JSON with the template\'s keys and the name as a string', async () => {
+      const template = files.write('webhook.json', JSON.stringify({
+        type: 'promo.spring', channel: 'WEBHOOK', webhook: { url: 'https://hooks.example.com/in/{{id}}', payload_json: '{"name": "{{name}}", "admin": false}' },
+      }));
+      const run = await broadcast(['--id', 'b', '--recipients', ndjson, '--template', template]);
+      expect([run.code, run.published.length]).toEqual([0, hostile.length]);
+      for (const n of run.published) {
+        const key = n.webhook!.url.split('/').at(-1)!;
+        expect(JSON.parse(n.webhook!.payloadJson)).toEqual({ name: valueOf(key), admin: false });
+      }
+    });
+
+    it('when the payload_json template has a placeholder outside a string, then it is refused before connecting, exit code 2', async () => {
+      const template = files.write('bare.json', JSON.stringify({
+        type: 'promo.spring', channel: 'WEBHOOK', webhook: { url: 'https://hooks.example.com/in', payload_json: '{"admin": {{name}}}' },
+      }));
+      const run = await broadcast(['--id', 'b', '--recipients', ndjson, '--template', template]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(new RegExp(`^${template}: webhook\\.payload_json: with placeholders it must be valid JSON as written`));
+      expect([run.published, run.connections]).toEqual([[], []]);
+    });
+  });
+
   it('when a placeholder names a missing column, then the error names it and the record, and nothing is published', async () => {
     const path = files.write('no-name.csv', 'id,email\nu1,a@example.com\n');
     const run = await broadcast(['--id', 'b', '--recipients', path, '--template', TEMPLATE]);

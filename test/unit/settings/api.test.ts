@@ -15,7 +15,9 @@ const failing: SettingsStore = {
   replace: async () => Promise.reject(failure),
   erase: async () => Promise.reject(failure),
 };
-const refusing: PushAuthenticator = { authenticate: async (h) => (h ? { ok: true } : { ok: false, status: 401, reason: 'missing bearer token' }) };
+const refusing: PushAuthenticator = {
+  authenticate: async (h) => (h ? { ok: true, principal: 'ui@p.iam.gserviceaccount.com' } : { ok: false, status: 401, reason: 'missing bearer token' }),
+};
 
 let server: Server;
 let url: string;
@@ -48,6 +50,15 @@ describe('settings router', () => {
     const line = lines.at(-1)!;
     expect(line).toMatchObject({ message: 'settings request', status: 500, severity: 'ERROR', method: 'GET' });
     expect(JSON.stringify(line)).not.toContain('a@example.com');
+  });
+
+  test('when the store fails on a PUT, then the change is audited with status 500 and the caller the authenticator let in', async () => {
+    failure = new Error('connection reset');
+    const body = JSON.stringify({ contacts: { EMAIL: ['a@example.com'] } });
+    expect((await fetch(`${url}/acct-1/settings`, { method: 'PUT', headers: auth, body })).status).toBe(500);
+    const audits = lines.filter((l) => l.message === 'settings audit');
+    expect(audits.at(-1)).toEqual({ message: 'settings audit', level: 'info', severity: 'INFO', action: 'settings.replace', caller: 'ui@p.iam.gserviceaccount.com', accountId: 'acct-1', status: 500 });
+    expect(JSON.stringify(lines)).not.toContain('a@example.com');
   });
 
   test('when the store reports MySQL unavailable, then 503 logged as a warning', async () => {
