@@ -564,18 +564,18 @@ variable "slack_credentials" {
 }
 
 variable "webhook_allowed_hosts" {
-  description = "WEBHOOK: host names webhooks may be sent to (WEBHOOK_ALLOWED_HOSTS); *.example.com allows the subdomains of example.com. Empty: any public host (private, loopback and link-local addresses are always refused in production). Anything else is dead-lettered DESTINATION_NOT_ALLOWED."
+  description = "WEBHOOK: host names webhooks may be sent to (WEBHOOK_ALLOWED_HOSTS); *.example.com allows the subdomains of example.com, and :port another port than 443 (without one, an entry admits port 443 only). Empty: any public host on port 443 (private, loopback and link-local addresses are always refused in production). Rate limits and breakers are per entry. Anything else is dead-lettered DESTINATION_NOT_ALLOWED."
   type        = list(string)
   default     = []
   nullable    = false
   validation {
-    condition     = alltrue([for h in var.webhook_allowed_hosts : can(regex("^(\\*\\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$", h))])
-    error_message = "webhook_allowed_hosts entries must be lowercase host names (no scheme, port or path), optionally starting with *. for subdomains."
+    condition     = alltrue([for h in var.webhook_allowed_hosts : can(regex("^(\\*\\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:[1-9][0-9]{0,4})?$", h))])
+    error_message = "webhook_allowed_hosts entries must be lowercase host names (no scheme or path), optionally starting with *. for subdomains and ending with :port."
   }
 }
 
 # --- Provider rate limits and circuit breakers --------------------------------------------
-# Both are per instance and per provider (webhooks: per destination host). A delivery the
+# Both are per instance and per provider (webhooks: per allowlist entry, else per site). A delivery the
 # limit or an open breaker refuses is nacked without calling the provider (429 / 503,
 # outcomes rate_limited / circuit_open) and not counted against notifier_max_attempts —
 # but Pub/Sub counts every nack against max_delivery_attempts, so a long refusal ends in
@@ -657,7 +657,7 @@ variable "line_rate_limit" {
 }
 
 variable "webhook_rate_limit" {
-  description = "WEBHOOK: requests per second per instance to each destination host (WEBHOOK_RATE_LIMIT); 0 = unlimited."
+  description = "WEBHOOK: requests per second per instance to each destination site, the allowlist entry that admitted the URL or else its registrable domain (WEBHOOK_RATE_LIMIT); 0 = unlimited."
   type        = number
   default     = 20
   nullable    = false

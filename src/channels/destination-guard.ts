@@ -1,13 +1,17 @@
 import { promises as dns } from 'node:dns';
 import { BlockList, isIP, LookupFunction } from 'node:net';
 import { PermanentError } from '../delivery/failures';
+import { makeAllowlist } from './webhook-allowlist';
+import { webhookGateKey } from './webhook-gate-key';
 
 /**
  * Where a webhook may go (SSRF protection). Producers choose webhook URLs, so a URL must
  * not reach the service's own network: loopback, private ranges, the metadata server.
  * The guard refuses before any connection, and the `lookup` it hands to the HTTP call
  * checks every address a name resolves to and returns those checked addresses, so the
- * connection goes where the check looked (a second DNS answer cannot rebind it).
+ * connection goes where the check looked (a second DNS answer cannot rebind it). Ports are
+ * restricted too (webhook-allowlist.ts): the scheme's default unless an allowlist entry names
+ * another, so a webhook cannot be aimed at a mail, database or admin port of a public host.
  */
 
 /** One range no webhook may reach unless private networks are allowed. */
@@ -91,21 +95,13 @@ export function blockedAddressKind(address: string): string | undefined {
   return undefined;
 }
 
-/** `example.com` matches itself only; `*.example.com` matches its subdomains, not itself. */
-export function hostAllowed(host: string, allowedHosts: readonly string[]): boolean {
-  if (allowedHosts.length === 0) return true;
-  const name = host.toLowerCase().replace(/\.$/, '');
-  return allowedHosts.some((entry) => {
-    const pattern = entry.toLowerCase();
-    return pattern.startsWith('*.') ? name.endsWith(pattern.slice(1)) && name.length > pattern.length - 1 : name === pattern;
-  });
-}
-
 /** Every address a host name resolves to (dns.promises.lookup with `all: true`). */
 export type Resolve = (hostname: string) => Promise<{ address: string; family: number }[]>;
 
 export interface DestinationGuardOptions {
+  /** WEBHOOK_ALLOWED_HOSTS entries (webhook-allowlist.ts); empty = any public host, default ports. */
   allowedHosts: readonly string[];
+  /** Also lifts the port rule when there is no allowlist: local receivers listen on random ports. */
   allowPrivateNetworks: boolean;
   httpsOnly: boolean;
   /** Defaults to the system resolver (getaddrinfo, so /etc/hosts counts), every address. */
@@ -113,8 +109,10 @@ export interface DestinationGuardOptions {
 }
 
 export interface DestinationGuard {
-  /** Refuses the URL before any connection: scheme, allowlist, an IP-literal host. */
+  /** Refuses the URL before any connection: scheme, allowlisted host and port, an IP-literal host. */
   check(url: URL): void;
+  /** The rate limit and circuit breaker the URL goes through (webhook-gate-key.ts). */
+  gateKey(url: URL): string;
   /** For the HTTP call: resolves, checks every address, and answers with the checked ones. */
   lookup: LookupFunction;
 }
@@ -127,6 +125,7 @@ const bareHostname = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, '$1');
 /** The guard for one channel's settings; refusals are PermanentError DESTINATION_NOT_ALLOWED without the URL path. */
 export function makeDestinationGuard(opts: DestinationGuardOptions): DestinationGuard {
   const resolve: Resolve = opts.resolve ?? ((host) => dns.lookup(host, { all: true, verbatim: true }));
+  const allowlist = makeAllowlist(opts.allowedHosts, { anyPortWhenEmpty: opts.allowPrivateNetworks });
 
   function refusedAddress(host: string, address: string): PermanentError | undefined {
     if (opts.allowPrivateNetworks) return undefined;
@@ -137,11 +136,13 @@ export function makeDestinationGuard(opts: DestinationGuardOptions): Destination
   return {
     check(url) {
       if (url.protocol !== 'https:' && (opts.httpsOnly || url.protocol !== 'http:')) throw refusal(url.host, 'https is required');
-      if (!hostAllowed(url.hostname, opts.allowedHosts)) throw refusal(url.host, 'host not allowed');
+      const notAllowed = allowlist.refusal(url);
+      if (notAllowed) throw refusal(url.host, notAllowed);
       const hostname = bareHostname(url);
       const refused = isIP(hostname) ? refusedAddress(url.host, hostname) : undefined;
       if (refused) throw refused;
     },
+    gateKey: (url) => webhookGateKey(url, allowlist),
     lookup(hostname, options, callback) {
       Promise.resolve()
         .then(() => resolve(hostname))

@@ -1,6 +1,6 @@
 /**
- * Webhook signatures (scheme v1), for receivers to check that a request comes from us,
- * unaltered and recently.
+ * Webhook signatures, for receivers to check that a request comes from us, unaltered,
+ * recently, and addressed to them.
  *
  * Each request carries:
  *   X-Notifier-Notification-Id: <notification_id>   the idempotency key: deduplicate by it
@@ -8,19 +8,28 @@
  *                                                   anything but printable ASCII: see
  *                                                   notificationIdHeader)
  *   X-Notifier-Timestamp:       <unix seconds>      decimal digits, when the request was signed
- *   X-Notifier-Signature:       v1=<hex>            lowercase hex of 64 characters
+ *   X-Notifier-Signature:       v1=<hex>,v2=<hex>   comma-separated `scheme=value` entries,
+ *                                                   each lowercase hex of 64 characters
  *
- * What is signed: the bytes of the timestamp header value (ASCII digits), one full stop
- * ".", then the raw request body exactly as received (UTF-8 JSON; do not re-serialise a
- * parsed copy). `<hex>` = hex(HMAC-SHA256(key = the shared signing secret as UTF-8 bytes,
- * message = "{timestamp}.{raw body}")).
+ * v2 (verify this one): hex(HMAC-SHA256(key = the signing secret as UTF-8 bytes, message =
+ * "{timestamp}\n{url}\n{raw body}")), where {url} is the destination as the request
+ * addresses it (signedUrl): `scheme://host[:port]` and the request target, exactly as
+ * on the wire. The timestamp is digits and a serialised URL never holds a line feed, so the
+ * message splits one way only, and a request captured on its way to one URL does not verify
+ * at another: another host, port, path or query (a tenant's token) is another message.
  *
- * Verifying: compute the same HMAC, compare it with the header's hex in constant time
- * (e.g. crypto.timingSafeEqual, hmac.compare_digest, hash_equals) after checking the
- * lengths match, and reject a timestamp more than 300 seconds (5 minutes) away from your
- * clock, in either direction: that bounds how long a captured request can be replayed.
- * Every retry of a delivery is signed afresh with a new timestamp and the same
- * notification ID, so a retry past the window still verifies and deduplicates.
+ * v1 (deprecated, removed in the next release): the same HMAC over "{timestamp}.{raw body}".
+ * It binds no destination: a request to one receiver verifies at every receiver sharing the
+ * secret. It stays first in the header for one release so that receivers built on the
+ * previous README snippet keep verifying (Node's hex decoding stops at the comma).
+ *
+ * Verifying: recompute over the raw body as received (do not re-serialise a parsed copy),
+ * compare in constant time (e.g. crypto.timingSafeEqual, hmac.compare_digest, hash_equals)
+ * after checking the lengths match, accept when any `v2=` entry matches, ignore schemes you
+ * do not know, and reject a timestamp more than 300 seconds (5 minutes) away from your clock,
+ * in either direction: that bounds how long a captured request can be replayed. Every retry
+ * of a delivery is signed afresh with a new timestamp and the same notification ID, so a
+ * retry past the window still verifies and deduplicates.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -43,9 +52,22 @@ export function notificationIdHeader(notificationId: string): string {
 /** How far a signature's timestamp may be from the receiver's clock. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
-/** The `X-Notifier-Signature` value for a body sent at `timestamp` (unix seconds). */
-export function signWebhook(secret: string, timestamp: number, body: string): string {
-  return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex')}`;
+/**
+ * The destination as v2 signs it: `scheme://host[:port]` (host in lower case, IDN as punycode,
+ * the port only when not the scheme's default — the Host header) and the path and query exactly
+ * as the request line carries them; no fragment (never sent), no user info (refused earlier).
+ */
+export function signedUrl(url: URL): string {
+  return `${url.protocol}//${url.host}${url.pathname}${url.search}`;
+}
+
+const hmacHex = (secret: string, message: string) => createHmac('sha256', secret).update(message, 'utf8').digest('hex');
+
+/** The `X-Notifier-Signature` value for a body sent to `url` at `timestamp` (unix seconds). */
+export function signWebhook(secret: string, timestamp: number, body: string, url: URL): string {
+  const v1 = hmacHex(secret, `${timestamp}.${body}`);
+  const v2 = hmacHex(secret, `${timestamp}\n${signedUrl(url)}\n${body}`);
+  return `v1=${v1},v2=${v2}`;
 }
 
 export interface ReceivedWebhook {
@@ -55,15 +77,24 @@ export interface ReceivedWebhook {
   signature: string | undefined;
   /** The raw body as received. */
   body: string | Buffer;
+  /**
+   * This request's URL as the notifier addressed it: the receiver's own public origin
+   * (`https://hooks.example.com`, not a proxy's internal address) followed by the request
+   * target as received (`req.url`), concatenated, not re-parsed.
+   */
+  url: string;
 }
 
-/** For receivers written in Node: whether a request is genuine and recent. */
+const V2_ENTRY = /^v2=([0-9a-f]{64})$/;
+
+/** For receivers written in Node: whether a request is genuine, recent and meant for `url` (v2). */
 export function verifyWebhookSignature(secret: string, received: ReceivedWebhook, nowSeconds = Math.floor(Date.now() / 1000)): boolean {
-  const { timestamp, signature, body } = received;
-  if (!timestamp || !/^\d{1,12}$/.test(timestamp) || !signature?.startsWith('v1=')) return false;
+  const { timestamp, signature, body, url } = received;
+  if (!timestamp || !/^\d{1,12}$/.test(timestamp) || !signature) return false;
   if (Math.abs(nowSeconds - Number(timestamp)) > SIGNATURE_TOLERANCE_SECONDS) return false;
-  const expected = createHmac('sha256', secret).update(`${timestamp}.`, 'utf8').update(body).digest();
-  const given = Buffer.from(signature.slice(3), 'hex');
-  // A malformed hex string decodes short: the length check rejects it before comparing.
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  const expected = createHmac('sha256', secret).update(`${timestamp}\n${url}\n`, 'utf8').update(body).digest();
+  return signature.split(',').some((entry) => {
+    const hex = V2_ENTRY.exec(entry.trim())?.[1];
+    return hex !== undefined && timingSafeEqual(Buffer.from(hex, 'hex'), expected);
+  });
 }

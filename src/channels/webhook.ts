@@ -8,9 +8,12 @@ import { notificationIdHeader, SIGNATURE_HEADERS, signWebhook } from './webhook-
 
 export interface WebhookChannelOptions {
   signingSecret: string;
-  /** Host names, or `*.suffix` for subdomains; empty = any host with a public address. */
+  /**
+   * Host names, `*.suffix` for subdomains, each optionally with `:port` (webhook-allowlist.ts);
+   * empty = any host with a public address, on the scheme's default port.
+   */
   allowedHosts: readonly string[];
-  /** Allow loopback, private and link-local addresses (local development only). */
+  /** Allow loopback, private and link-local addresses, and any port without an allowlist (local development only). */
   allowPrivateNetworks: boolean;
   /** Refuse http:// URLs. */
   httpsOnly: boolean;
@@ -64,7 +67,7 @@ function signedRequest(url: URL, n: Notification, data: unknown, signingSecret: 
     'user-agent': USER_AGENT,
     [SIGNATURE_HEADERS.notificationId]: notificationIdHeader(n.notificationId),
     [SIGNATURE_HEADERS.timestamp]: String(timestamp),
-    [SIGNATURE_HEADERS.signature]: signWebhook(signingSecret, timestamp, body),
+    [SIGNATURE_HEADERS.signature]: signWebhook(signingSecret, timestamp, body, url),
   };
   return { url, method: 'POST' as const, headers, body };
 }
@@ -85,7 +88,11 @@ export function makeWebhookChannel(opts: WebhookChannelOptions): Channel {
       const url = urlOf(n);
       return url ? `${url.protocol}//${url.host}/…` : '***';
     },
-    provider: (n) => urlOf(n)?.host.toLowerCase() ?? 'invalid-url',
+    // One gate per allowlist entry or site, never per host name: subdomains cannot multiply it.
+    provider: (n) => {
+      const url = urlOf(n);
+      return url ? guard.gateKey(url) : 'invalid-url';
+    },
     async send(n: Notification) {
       const url = urlOf(n);
       if (!url || !n.webhook) throw new PermanentError('INVALID_PAYLOAD', 'webhook payload missing or its URL unreadable');

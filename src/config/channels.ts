@@ -1,3 +1,4 @@
+import { AllowlistEntryError, parseAllowlistEntry } from '../channels/webhook-allowlist';
 import type { ChannelName } from '../codec/notification';
 import { baseUrl, ConfigError, Env, flag, integer, list, matching, optional, text, url } from './env';
 
@@ -13,9 +14,13 @@ export interface ChannelsConfig {
   /** Signed POSTs to producer-given URLs. */
   readonly webhook?: {
     readonly signingSecret: string;
-    /** Host names (`*.example.com` for subdomains) a webhook may go to; empty = any public host. */
+    /**
+     * Where a webhook may go, canonical: host names, `*.example.com` for subdomains, IP
+     * addresses, each with `:port` when not the default one; empty = any public host on its
+     * scheme's default port.
+     */
     readonly allowedHosts: readonly string[];
-    /** Allow loopback, private and link-local addresses (local development only). */
+    /** Allow loopback, private and link-local addresses, and any port without an allowlist (local development only). */
     readonly allowPrivateNetworks: boolean;
     /** Refuse http:// URLs (always in production). */
     readonly httpsOnly: boolean;
@@ -24,7 +29,7 @@ export interface ChannelsConfig {
 
 /** Rate limits and circuit breakers in front of every provider, per instance. */
 export interface GatesConfig {
-  /** Provider calls per second by channel (webhooks: per destination host); 0 = unlimited. */
+  /** Provider calls per second by channel (webhooks: per allowlist entry or site, see webhook-gate-key.ts); 0 = unlimited. */
   readonly ratePerSecond: Readonly<Record<Exclude<ChannelName, 'CHANNEL_UNSPECIFIED'>, number>>;
   /** Consecutive provider failures that open a breaker; 0 disables breakers. */
   readonly breakerFailures: number;
@@ -74,12 +79,24 @@ export function loadChannels(env: Env, production: boolean): ChannelsConfig {
     }
     channels.webhook = {
       signingSecret: matching(env, 'WEBHOOK_SIGNING_SECRET', /^.{32,}$/, 'at least 32 characters'),
-      allowedHosts: list(env, 'WEBHOOK_ALLOWED_HOSTS').map((h) => h.toLowerCase()),
+      allowedHosts: webhookAllowlist(env),
       allowPrivateNetworks,
       httpsOnly: production,
     };
   }
   return channels;
+}
+
+/** WEBHOOK_ALLOWED_HOSTS, each entry checked and made canonical (`Hooks.Example.com:08443` → `hooks.example.com:8443`). */
+function webhookAllowlist(env: Env): string[] {
+  return list(env, 'WEBHOOK_ALLOWED_HOSTS').map((entry) => {
+    try {
+      return parseAllowlistEntry(entry).text;
+    } catch (err) {
+      if (err instanceof AllowlistEntryError) throw new ConfigError('WEBHOOK_ALLOWED_HOSTS', err.message);
+      throw err;
+    }
+  });
 }
 
 /** Provider calls per second per instance unless configured (0 = unlimited; SMTP is bounded by its pool). */

@@ -99,7 +99,7 @@ export interface Channel {
   /** The recipient with personal data masked, for logs. */
   describeRecipient(notification: Notification): string;
   /**
-   * The provider endpoint this notification goes to (`twilio`, a webhook's host, …): rate
+   * The provider endpoint this notification goes to (`twilio`, a webhook's site, …): rate
    * limits and circuit breakers are kept per provider.
    */
   provider(notification: Notification): string;

@@ -14,7 +14,7 @@ export interface ProviderGatesOptions {
   onBreakerChange?(change: { channel: ChannelName; provider: string; from: BreakerState; to: BreakerState; failures: number }): void;
 }
 
-/** Webhooks are gated per destination host: bound how many hosts are remembered. */
+/** Webhooks are gated per destination (allowlist entry or site): bound how many are remembered. */
 export const MAX_TRACKED_PROVIDERS = 1000;
 
 /** Provider failures that say it is unhealthy; other failures mean it answered. */

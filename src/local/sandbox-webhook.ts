@@ -1,12 +1,23 @@
 /**
  * The sandbox's webhook receiver at `/webhook` (and any path below it): a receiver as the
- * README asks producers' endpoints to be — it verifies X-Notifier-Signature over the raw body
- * and deduplicates by X-Notifier-Notification-Id.
+ * README asks producers' endpoints to be — it verifies X-Notifier-Signature (v2: the raw body
+ * and its own URL) and deduplicates by X-Notifier-Notification-Id.
  */
 import { SIGNATURE_HEADERS, verifyWebhookSignature } from '../channels/webhook-signature';
-import { header, jsonObject, mediaType, refuse, SandboxAnswer, SandboxRoute } from './sandbox-http';
+import { header, jsonObject, mediaType, refuse, SandboxAnswer, SandboxRequest, SandboxRoute } from './sandbox-http';
 
 export const WEBHOOK_RECEIVER_PATH = '/webhook';
+
+/**
+ * The URL the request was addressed to. The sandbox is reached directly (no proxy), so its
+ * public origin is `http://` and the Host header. The query comes back from its parsed
+ * parameters: the same text for ordinary queries (`?key=k-1&a=b`), not for every spelling
+ * (`?a=b%20c` reads back as `?a=b+c`), where the signature will not verify.
+ */
+function addressedUrl(req: SandboxRequest): string {
+  const query = req.query.toString();
+  return `http://${header(req, 'host') ?? ''}${req.path}${query ? `?${query}` : ''}`;
+}
 
 export function webhookReceiverRoute(signingSecret: string): SandboxRoute {
   /** Notification ID → the request ID it was received under. */
@@ -19,9 +30,11 @@ export function webhookReceiverRoute(signingSecret: string): SandboxRoute {
         timestamp: header(req, SIGNATURE_HEADERS.timestamp),
         signature: header(req, SIGNATURE_HEADERS.signature),
         body: req.body,
+        url: addressedUrl(req),
       };
       if (!verifyWebhookSignature(signingSecret, signed)) {
-        return refuse('X-Notifier-Signature does not verify with the signing secret (or the timestamp is stale)', 401, 'invalid signature');
+        const problem = `X-Notifier-Signature does not verify for ${signed.url} with the signing secret (or the timestamp is stale)`;
+        return refuse(problem, 401, 'invalid signature');
       }
       const notificationId = header(req, SIGNATURE_HEADERS.notificationId);
       if (!notificationId) return refuse('no X-Notifier-Notification-Id', 400, 'X-Notifier-Notification-Id is required');

@@ -1,5 +1,5 @@
 import type { LookupAddress, LookupOptions } from 'node:dns';
-import { BLOCKED_IPV4, BLOCKED_IPV6, blockedAddressKind, hostAllowed, makeDestinationGuard, Resolve } from '../../../src/channels/destination-guard';
+import { BLOCKED_IPV4, BLOCKED_IPV6, blockedAddressKind, makeDestinationGuard, Resolve } from '../../../src/channels/destination-guard';
 import { PermanentError } from '../../../src/delivery/failures';
 
 // Address arithmetic written here independently of the guard, to find each range's ends.
@@ -88,24 +88,6 @@ describe('the blocked address table', () => {
   });
 });
 
-describe('hostAllowed', () => {
-  test.each([
-    ['hooks.example.com', ['hooks.example.com'], true],
-    ['HOOKS.example.com', ['hooks.example.com'], true],
-    ['hooks.example.com.', ['hooks.example.com'], true],
-    ['other.example.com', ['hooks.example.com'], false],
-    ['a.example.com', ['*.example.com'], true],
-    ['a.b.example.com', ['*.example.com'], true],
-    ['example.com', ['*.example.com'], false],
-    ['badexample.com', ['*.example.com'], false],
-    ['example.com.evil.net', ['*.example.com', 'example.com'], false],
-    ['example.com', ['*.example.com', 'example.com'], true],
-    ['anything.net', [], true],
-  ] as const)('when the host is %s and the allowlist %j, then allowed is %s', (host, list, allowed) => {
-    expect(hostAllowed(host, list)).toBe(allowed);
-  });
-});
-
 const refusedWith = (reason: string) => expect.objectContaining({ code: 'DESTINATION_NOT_ALLOWED', message: expect.stringContaining(reason) });
 const guardOf = (opts: Partial<Parameters<typeof makeDestinationGuard>[0]> = {}) =>
   makeDestinationGuard({ allowedHosts: [], allowPrivateNetworks: false, httpsOnly: false, ...opts });
@@ -132,7 +114,7 @@ describe('makeDestinationGuard: check', () => {
     expect(() => guard.check(new URL('https://a.example.com/x'))).not.toThrow();
   });
 
-  test.each(['http://127.0.0.1:8080/', 'http://[::1]/', 'http://[::ffff:127.0.0.1]/', 'http://2130706433/', 'http://0x7f.1/', 'http://10.0.0.1/'])(
+  test.each(['http://127.0.0.1/', 'http://[::1]/', 'http://[::ffff:127.0.0.1]/', 'http://2130706433/', 'http://0x7f.1/', 'http://10.0.0.1/'])(
     'when the host is the IP literal in %s, then it is refused as a private address',
     (url) => {
       expect(() => guardOf().check(new URL(url))).toThrow(refusedWith('a private address'));
@@ -141,6 +123,64 @@ describe('makeDestinationGuard: check', () => {
 
   test('when private networks are allowed, then an IP-literal loopback host passes', () => {
     expect(() => guardOf({ allowPrivateNetworks: true }).check(new URL('http://127.0.0.1:8080/'))).not.toThrow();
+  });
+
+  test('when an allowlisted host is an IP literal of a private address, then it is still refused', () => {
+    expect(() => guardOf({ allowedHosts: ['127.0.0.1:8080'] }).check(new URL('http://127.0.0.1:8080/'))).toThrow(refusedWith('a private address'));
+  });
+});
+
+describe('makeDestinationGuard: ports', () => {
+  const production = { httpsOnly: true, allowPrivateNetworks: false };
+
+  test.each(['https://hooks.example.com/x', 'https://hooks.example.com:443/x'])('when in production without an allowlist the URL is %s (port 443), then it passes', (url) => {
+    expect(() => guardOf(production).check(new URL(url))).not.toThrow();
+  });
+
+  test.each([
+    ['https://hooks.example.com:8443/x', 'port 8443 is not allowed'],
+    ['https://hooks.example.com:80/x', 'port 80 is not allowed'],
+    ['https://hooks.example.com:25/x', 'port 25 is not allowed'],
+    ['http://hooks.example.com/x', 'https is required'],
+  ])('when in production without an allowlist the URL is %s, then it is refused: %s, without the path', (url, reason) => {
+    const check = () => guardOf(production).check(new URL(url));
+    expect(check).toThrow(refusedWith(reason));
+    expect(check).toThrow(expect.objectContaining({ message: expect.not.stringContaining('/x') }));
+  });
+
+  test('when in production the allowlist names a port, then that port passes and the default one does not for that entry', () => {
+    const guard = guardOf({ ...production, allowedHosts: ['hooks.example.com:8443'] });
+    expect(() => guard.check(new URL('https://hooks.example.com:8443/x'))).not.toThrow();
+    expect(() => guard.check(new URL('https://hooks.example.com/x'))).toThrow(refusedWith('port 443 is not allowed for this host'));
+    expect(() => guard.check(new URL('https://hooks.example.com:9443/x'))).toThrow(refusedWith('port 9443 is not allowed for this host'));
+  });
+
+  test('when outside production with private networks refused, then http on port 80 passes and other ports are refused', () => {
+    const guard = guardOf();
+    expect(() => guard.check(new URL('http://hooks.example.com/x'))).not.toThrow();
+    expect(() => guard.check(new URL('http://hooks.example.com:8080/x'))).toThrow(refusedWith('port 8080 is not allowed'));
+  });
+
+  test('when private networks are allowed (local development), then any port passes without an allowlist, and only named ports with one', () => {
+    expect(() => guardOf({ allowPrivateNetworks: true }).check(new URL('http://localhost:41234/x'))).not.toThrow();
+    const listed = guardOf({ allowPrivateNetworks: true, allowedHosts: ['localhost:41234'] });
+    expect(() => listed.check(new URL('http://localhost:41234/x'))).not.toThrow();
+    expect(() => listed.check(new URL('http://localhost:41235/x'))).toThrow(refusedWith('port 41235 is not allowed for this host'));
+  });
+});
+
+describe('makeDestinationGuard: gateKey', () => {
+  test('when an allowlist is set, then subdomains admitted by one wildcard entry share its key', () => {
+    const guard = guardOf({ allowedHosts: ['*.example.com', 'hooks.partner.example:8443'] });
+    expect(guard.gateKey(new URL('https://a.example.com/x'))).toBe('*.example.com');
+    expect(guard.gateKey(new URL('https://b.c.example.com/y'))).toBe('*.example.com');
+    expect(guard.gateKey(new URL('https://hooks.partner.example:8443/'))).toBe('hooks.partner.example:8443');
+  });
+
+  test('when there is no allowlist, then subdomains of one site share the site as key', () => {
+    const guard = guardOf();
+    expect(guard.gateKey(new URL('https://a.example.com/x'))).toBe('example.com');
+    expect(guard.gateKey(new URL('https://b.c.example.com/y'))).toBe('example.com');
   });
 });
 

@@ -5,10 +5,11 @@ import { makeWebhookChannel, WebhookChannelOptions } from '../../../src/channels
 import { WEBHOOK_OUTCOMES } from '../../../src/channels/webhook-outcomes';
 import { verifyWebhookSignature } from '../../../src/channels/webhook-signature';
 import { CHANNELS, Notification } from '../../../src/codec/notification';
-import type { Channel } from '../../../src/delivery/ports';
-import { PermanentError, TransientError } from '../../../src/delivery/failures';
+import type { Channel, ProviderGates } from '../../../src/delivery/ports';
+import { type DeliveryError, PermanentError, TransientError } from '../../../src/delivery/failures';
+import { makeProviderGates } from '../../../src/gates/provider-gates';
 import { HttpStub, startHttpStub } from '../../support/http-stub';
-import { aNotification } from '../fakes';
+import { aNotification, FakeClock } from '../fakes';
 
 const SECRET = 'whsec-0123456789abcdef0123456789abcdef';
 const PAYLOAD = { order: { id: 'o-1', items: [1, 2] }, note: 'naïve ✓' };
@@ -51,9 +52,12 @@ describe('the signed request', () => {
     expect(req.headers).toMatchObject({ ...documented, 'content-length': String(Buffer.byteLength(req.body)) });
     // Unix seconds, well inside the receivers' 5-minute window.
     expect(Math.abs(Number(req.headers['x-notifier-timestamp']) - Date.now() / 1000)).toBeLessThan(300);
-    // What a receiver does, with node:crypto alone (not the channel's code), over the body as received.
-    const hmac = createHmac('sha256', SECRET).update(`${req.headers['x-notifier-timestamp']}.${req.body}`).digest('hex');
-    expect(req.headers['x-notifier-signature']).toBe(`v1=${hmac}`);
+    // What a receiver does, with node:crypto alone (not the channel's code), over the body as
+    // received and, for v2, the URL it was addressed to.
+    const timestamp = req.headers['x-notifier-timestamp'] as string;
+    const v1 = createHmac('sha256', SECRET).update(`${timestamp}.${req.body}`).digest('hex');
+    const v2 = createHmac('sha256', SECRET).update(`${timestamp}\n${stub.url}/hooks/orders?token=s3cr3t\n${req.body}`).digest('hex');
+    expect(req.headers['x-notifier-signature']).toBe(`v1=${v1},v2=${v2}`);
     // Byte for byte: the body signed is the compact JSON received.
     const expected = { notification_id: 'n-1', type: 'order.shipped', account_id: 'acct-1', source: 'orders', created_at: '2023-11-14T22:13:20.000Z', data: PAYLOAD };
     expect(req.body).toBe(JSON.stringify(expected));
@@ -77,23 +81,38 @@ describe('the signed request', () => {
     expect(JSON.parse(stub.requests[0]!.body)).toMatchObject({ created_at: null });
   });
 
-  test('when a receiver uses verifyWebhookSignature, then genuine requests pass and altered, stale or foreign ones fail', async () => {
-    await channel().send(webhookNotification(`${stub.url}/h`));
+  test('when a receiver uses verifyWebhookSignature, then genuine requests pass and altered, stale, foreign or misaddressed ones fail', async () => {
+    await channel().send(webhookNotification(`${stub.url}/h?tenant=a`));
     const req = stub.requests[0]!;
-    const received = { timestamp: req.headers['x-notifier-timestamp'] as string, signature: req.headers['x-notifier-signature'] as string, body: req.body };
+    const signature = req.headers['x-notifier-signature'] as string;
+    const received = { timestamp: req.headers['x-notifier-timestamp'] as string, signature, body: req.body, url: `${stub.url}${req.path}` };
     expect(verifyWebhookSignature(SECRET, received)).toBe(true);
     expect(verifyWebhookSignature(SECRET, { ...received, body: Buffer.from(req.body) })).toBe(true);
     expect(verifyWebhookSignature(SECRET, { ...received, body: req.body.replace('o-1', 'o-2') })).toBe(false);
     expect(verifyWebhookSignature(`${SECRET}x`, received)).toBe(false);
     expect([300, 301, -300, -301].map((skew) => verifyWebhookSignature(SECRET, received, Number(received.timestamp) + skew))).toEqual([true, false, true, false]);
-    const malformed = [{ signature: 'v1=abc' }, { signature: received.signature.replace('v1=', 'v0=') }, { timestamp: undefined }];
-    expect(malformed.map((change) => verifyWebhookSignature(SECRET, { ...received, ...change }))).toEqual([false, false, false]);
+    const elsewhere = [`${other.url}/h?tenant=a`, `${stub.url}/h?tenant=b`, `${stub.url}/h`, `https://127.0.0.1:${stub.port}/h?tenant=a`];
+    expect(elsewhere.map((url) => verifyWebhookSignature(SECRET, { ...received, url }))).toEqual([false, false, false, false]);
+    const v2Only = signature.split(',').find((e) => e.startsWith('v2='))!;
+    const malformed = [{ signature: v2Only }, { signature: 'v2=abc' }, { signature: signature.split(',')[0] }, { signature: v2Only.replace('v2=', 'v3=') }, { timestamp: undefined }];
+    expect(malformed.map((change) => verifyWebhookSignature(SECRET, { ...received, ...change }))).toEqual([true, false, false, false, false]);
+  });
+
+  test('when the URL has an upper-case host, dot segments, an encoded query and a fragment, then v2 signs it as the request line and Host header carry it', async () => {
+    const resolve: Resolve = async () => [{ address: '127.0.0.1', family: 4 }];
+    const url = `http://Hooks.TEST:${stub.port}/a/./b/../c?q=x%20y&r#fragment`;
+    await channel({ resolve }).send(webhookNotification(url));
+    const req = stub.requests[0]!;
+    expect(req.path).toBe('/a/c?q=x%20y&r');
+    expect(req.headers.host).toBe(`hooks.test:${stub.port}`);
+    const received = { timestamp: req.headers['x-notifier-timestamp'] as string, signature: req.headers['x-notifier-signature'] as string, body: req.body };
+    expect(verifyWebhookSignature(SECRET, { ...received, url: `http://${req.headers.host}${req.path}` })).toBe(true);
   });
 
   test('when a name is resolved, then the connection goes to the checked address, the Host header keeps the name, and DNS is asked once', async () => {
     const asked: string[] = [];
     const resolve: Resolve = async (host) => (asked.push(host), [{ address: '127.0.0.1', family: 4 }]);
-    await channel({ resolve, allowedHosts: ['*.test'] }).send(webhookNotification(`http://hooks.test:${stub.port}/h`));
+    await channel({ resolve, allowedHosts: [`*.test:${stub.port}`] }).send(webhookNotification(`http://hooks.test:${stub.port}/h`));
     expect(stub.requests[0]!.headers.host).toBe(`hooks.test:${stub.port}`);
     expect(asked).toEqual(['hooks.test']);
   });
@@ -101,7 +120,16 @@ describe('the signed request', () => {
   test('when describing the recipient and the provider, then only scheme and host show, never the path or query', () => {
     const n = webhookNotification('https://Hooks.Example.com:8443/t/s3cr3t?token=x');
     expect(channel().describeRecipient(n)).toBe('https://hooks.example.com:8443/…');
-    expect(channel().provider(n)).toBe('hooks.example.com:8443');
+    expect(channel().provider(n)).toBe('example.com:8443');
+  });
+
+  test.each([
+    ['an allowlist entry *.example.com', '*.example.com', ['*.example.com']],
+    ['no allowlist (the registrable domain)', 'example.com', []],
+  ])('when two subdomains are sent to under %s, then both have one provider key, %s', (_, key, allowedHosts) => {
+    const ch = channel({ allowedHosts });
+    const keys = ['https://a.example.com/x', 'https://b.c.example.com/y?t=1'].map((url) => ch.provider(webhookNotification(url)));
+    expect(keys).toEqual([key, key]);
   });
 
   test('when the webhook payload is absent, then send fails with INVALID_PAYLOAD and the recipient is fully masked', async () => {
@@ -183,7 +211,9 @@ describe('SSRF: with private networks not allowed', () => {
     ['http://mixed.test:PORT/', answers('93.184.215.14', '127.0.0.1')],
   ] as const)('when the URL is %s, then it is refused DESTINATION_NOT_ALLOWED and no connection is made', async (url, resolve) => {
     const n = webhookNotification(url.replace('PORT', String(counter.port)));
-    const failure = await channel({ allowPrivateNetworks: false, resolve }).send(n).catch((e: unknown) => e);
+    // Allowlisted with their ports, so that the address check is what refuses them.
+    const allowedHosts = [new URL(n.webhook!.url).host];
+    const failure = await channel({ allowPrivateNetworks: false, resolve, allowedHosts }).send(n).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(PermanentError);
     expect(failure).toMatchObject({ ...refused, message: expect.stringContaining('a private address') });
     expect((failure as Error).message).not.toContain('computeMetadata');
@@ -208,5 +238,49 @@ describe('SSRF: with private networks not allowed', () => {
     await expect(sending).rejects.toMatchObject({ kind: 'permanent', code: 'PROVIDER_REJECTED', message: expect.stringContaining('redirects are not followed') });
     expect(stub.requests).toHaveLength(1);
     expect(other.requests).toHaveLength(0);
+  });
+});
+
+describe('one rate limit and breaker per site, through the real gates', () => {
+  const resolve: Resolve = async () => [{ address: '127.0.0.1', family: 4 }];
+  const subdomains = () => [`http://a.hooks.test:${stub.port}/h`, `http://b.x.hooks.test:${stub.port}/h`].map((url) => webhookNotification(url));
+  const gatesWith = (ratePerSecond: number, clock = new FakeClock()) =>
+    makeProviderGates({ ratePerSecond: { WEBHOOK: ratePerSecond }, breaker: { failureThreshold: 2, openMs: 1000 }, maxRetryAfterMs: 60_000, clock });
+
+  /** What the delivery use case does around a send: admit, send, settle. Returns the refusal, the failure code or 'sent'. */
+  async function throughGates(gates: ProviderGates, ch: Channel, n: Notification): Promise<string> {
+    const permit = gates.admit('WEBHOOK', ch.provider(n));
+    if (!permit.admitted) return permit.outcome;
+    try {
+      await ch.send(n);
+      permit.settle();
+      return 'sent';
+    } catch (err) {
+      permit.settle(err as DeliveryError);
+      return (err as DeliveryError).code;
+    }
+  }
+
+  test.each([
+    ['the allowlist entry *.hooks.test:PORT', (port: number) => [`*.hooks.test:${port}`]],
+    ['no allowlist (the site hooks.test:PORT)', () => []],
+  ])('when a.hooks.test fails until the breaker opens, then b.x.hooks.test is refused circuit_open without a request (key: %s)', async (_, allowedHosts) => {
+    stub.respond = () => ({ status: 503 });
+    const [gates, ch] = [gatesWith(0), channel({ resolve, allowedHosts: allowedHosts(stub.port) })];
+    const [a, b] = subdomains() as [Notification, Notification];
+    expect([await throughGates(gates, ch, a), await throughGates(gates, ch, a)]).toEqual(['PROVIDER_UNAVAILABLE', 'PROVIDER_UNAVAILABLE']);
+    expect(await throughGates(gates, ch, b)).toBe('circuit_open');
+    expect(stub.requests).toHaveLength(2);
+  });
+
+  test('when the rate is 1 per second and a.hooks.test took the token, then b.x.hooks.test is rate_limited until the next second', async () => {
+    const clock = new FakeClock();
+    const [gates, ch] = [gatesWith(1, clock), channel({ resolve, allowedHosts: [`*.hooks.test:${stub.port}`] })];
+    const [a, b] = subdomains() as [Notification, Notification];
+    expect(await throughGates(gates, ch, a)).toBe('sent');
+    expect(await throughGates(gates, ch, b)).toBe('rate_limited');
+    clock.now += 1000;
+    expect(await throughGates(gates, ch, b)).toBe('sent');
+    expect(stub.requests.map((r) => r.headers.host)).toEqual([`a.hooks.test:${stub.port}`, `b.x.hooks.test:${stub.port}`]);
   });
 });

@@ -1,7 +1,7 @@
 import { loadConfig } from '../../../src/config';
 import { configError, required } from './support';
 
-const production = { ...required, NODE_ENV: 'production', PUSH_AUTH: 'oidc', PUSH_AUDIENCE: 'https://n.example', PUSH_SERVICE_ACCOUNT: 'push@p.iam.gserviceaccount.com' };
+const production = { ...required, NODE_ENV: 'production', INTERNAL_SIGNING_KEYS: 'k'.repeat(32), PUSH_AUTH: 'oidc', PUSH_AUDIENCE: 'https://n.example', PUSH_SERVICE_ACCOUNT: 'push@p.iam.gserviceaccount.com' };
 
 const SID = `AC${'a'.repeat(32)}`;
 const twilio = { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'secret-token', TWILIO_FROM: '+14155550100' };
@@ -36,6 +36,24 @@ describe('loadConfig: channels', () => {
       slack: { baseUrl: 'https://slack.com/api', botToken: 'xoxb-1-2-3', webhookUrl: 'https://hooks.slack.com/services/T/B/X' },
       webhook: { signingSecret: SECRET, allowedHosts: ['hooks.example.com', '*.partner.example'], allowPrivateNetworks: false, httpsOnly: false },
     });
+  });
+
+  test('when webhook allowlist entries name ports, IP addresses or upper case, then they are kept canonical', () => {
+    const env = { ...required, WEBHOOK_SIGNING_SECRET: SECRET, WEBHOOK_ALLOWED_HOSTS: 'Hooks.Example.com:08443, *.partner.example:443,203.0.113.7,[2001:DB8::7]:8443' };
+    expect(loadConfig(env).channels.webhook?.allowedHosts).toEqual(['hooks.example.com:8443', '*.partner.example:443', '203.0.113.7', '[2001:db8::7]:8443']);
+  });
+
+  test.each([
+    ['https://hooks.example.com', 'is not a host name'],
+    ['hooks.example.com/path', 'is not a host name'],
+    ['hooks.example.com:99999', 'the port must be 1-65535'],
+    ['hooks.example.com:0', 'the port must be 1-65535'],
+    ['*.203.0.113.7', '*. takes a domain name'],
+  ])('when a WEBHOOK_ALLOWED_HOSTS entry is %j, then start-up fails naming the variable and the entry: %s', (entry, problem) => {
+    const err = configError({ ...required, WEBHOOK_SIGNING_SECRET: SECRET, WEBHOOK_ALLOWED_HOSTS: `hooks.example.com,${entry}` });
+    expect(err.variable).toBe('WEBHOOK_ALLOWED_HOSTS');
+    expect(err.message).toContain(`"${entry}"`);
+    expect(err.message).toContain(problem);
   });
 
   test('when a base URL is moved (a local stand-in), then it is used without its trailing slash', () => {

@@ -273,12 +273,13 @@ describe('terraform/variables.tf: channel settings, checked as the notifier chec
     expect(failing({ enabled_channels: [], project_id: 'example.com:my-project' })).toEqual([]);
   });
 
-  test('when webhook_allowed_hosts is validated, then its pattern takes host names and *. wildcards and nothing else', () => {
+  test('when webhook_allowed_hosts is validated, then its pattern takes host names, *. wildcards and :port, and nothing else', () => {
     const condition = (tf.variables.webhook_allowed_hosts.validation as { condition: string }[])[0].condition;
     const source = /regex\("((?:[^"\\]|\\.)*)", h\)/.exec(condition)![1].replace(/\\(.)/g, '$1');
     const pattern = new RegExp(source);
-    for (const ok of ['hooks.example.com', '*.partner.example', 'localhost', 'a-b.example.co.jp', 'xn--bcher-kva.example']) expect({ ok, match: pattern.test(ok) }).toEqual({ ok, match: true });
-    for (const bad of ['https://hooks.example.com', 'hooks.example.com:443', 'hooks.example.com/path', 'a,b', '*.', '*', '-a.example', 'Hooks.Example.com', 'a..b', ''])
+    for (const ok of ['hooks.example.com', '*.partner.example', 'localhost', 'a-b.example.co.jp', 'xn--bcher-kva.example', 'hooks.example.com:8443', '*.partner.example:443'])
+      expect({ ok, match: pattern.test(ok) }).toEqual({ ok, match: true });
+    for (const bad of ['https://hooks.example.com', 'hooks.example.com:', 'hooks.example.com:0', 'hooks.example.com:08443', 'hooks.example.com/path', 'a,b', '*.', '*', '-a.example', 'Hooks.Example.com', 'a..b', ''])
       expect({ bad, match: pattern.test(bad) }).toEqual({ bad, match: false });
   });
 
