@@ -16,6 +16,8 @@ const CONCURRENCY = Number(process.env.MEMORY_CONCURRENCY ?? 10);
 const MIB = 1024 * 1024;
 /** Pub/Sub's largest message: 10 MB of data and attributes. */
 const PUBSUB_MAX = 10_000_000;
+/** LIMITS.notificationBytes (src/codec/payload-checks.ts). */
+const NOTIFICATION_MAX = 8 * 1024 * 1024;
 
 const email = (id: string, fields: Record<string, string>) => ({
   notificationId: id,
@@ -33,18 +35,29 @@ const KINDS: Record<string, { expect: string; data(id: string): Buffer }> = {
     expect: 'sent',
     data: (id) => Buffer.from(JSON.stringify(email(id, { text: 'a'.repeat(MIB), html: `<p>${'b'.repeat(MIB - 7)}</p>` }))),
   },
-  // Valid, small, and padded with JSON whitespace up to Pub/Sub's limit: nothing refuses it.
-  'padded-valid-email': {
+  // Valid, small, and padded with JSON whitespace up to the notification limit: sent.
+  'padded-to-limit': {
     expect: 'sent',
+    data: (id) => {
+      const json = JSON.stringify(email(id, { text: 'hello' }));
+      return Buffer.from(`${json}${' '.repeat(NOTIFICATION_MAX - json.length)}`);
+    },
+  },
+  // Padded up to Pub/Sub's limit: over the notification limit, refused before it is decoded.
+  'padded-over-limit': {
+    expect: 'poisoned',
     data: (id) => {
       const json = JSON.stringify(email(id, { text: 'hello' }));
       return Buffer.from(`${json}${' '.repeat(PUBSUB_MAX - 1024 - json.length)}`);
     },
   },
-  // A body far over the limit: refused, and the whole message dead-lettered.
-  'oversized-email': {
-    expect: 'dead-lettered',
-    data: (id) => Buffer.from(JSON.stringify(email(id, { text: 'c'.repeat(PUBSUB_MAX - 2048) }))),
+  // Within the limit, but a million empty objects in an unknown field: refused before they are parsed.
+  'many-objects': {
+    expect: 'poisoned',
+    data: (id) => {
+      const json = JSON.stringify(email(id, { text: 'hello' }));
+      return Buffer.from(`${json.slice(0, -1)},"pad":[${'{},'.repeat(Math.floor((NOTIFICATION_MAX - 16 - json.length) / 3))}{}]}`);
+    },
   },
   // Not a notification at all: the poison topic keeps the bytes.
   undecodable: { expect: 'poisoned', data: () => Buffer.alloc(PUBSUB_MAX - 1024, 0xff) },

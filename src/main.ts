@@ -108,6 +108,7 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
     log,
     projectId: config.pubsub.projectId,
     signingKeys: config.pubsub.signingKeys,
+    unsignedUntilMs: config.pubsub.unsignedUntilMs,
     authenticator: makeAuthenticator(push.auth, {
       audience: push.audience,
       serviceAccounts: push.serviceAccount ? [push.serviceAccount] : [],

@@ -240,6 +240,10 @@ resource "google_cloud_run_v2_service" "notifier" {
         }
       }
       env {
+        name  = "INTERNAL_UNSIGNED_UNTIL"
+        value = var.internal_unsigned_until
+      }
+      env {
         name = "INTERNAL_SIGNING_KEYS"
         value_source {
           secret_key_ref {

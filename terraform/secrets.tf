@@ -15,9 +15,10 @@
 # The internal signing keys (INTERNAL_SIGNING_KEYS, comma-separated, each at least 32
 # characters): the notifier signs the notifier_* attributes of the messages it publishes for
 # itself and obeys such attributes only when signed, so a producer cannot set them. Operators
-# in var.operators read it to sign replays and resends. To rotate: add a version "NEW,OLD",
-# deploy, and once no message signed with OLD can still be in flight (message_retention_seconds),
-# a version "NEW".
+# in var.operators read it to sign replays and resends. To rotate, add each version and deploy
+# before the next: "OLD,NEW" (OLD still signs, every instance learns NEW), "NEW,OLD" (NEW
+# signs), and once no message signed with OLD can still be in flight (message_retention_seconds)
+# "NEW".
 #
 # A channel's secrets exist only while it is in enabled_channels. Enabling one: create its
 # secrets first, give each a version, then apply the rest (the Cloud Run revision cannot

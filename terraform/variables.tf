@@ -420,6 +420,17 @@ variable "deletion_protection" {
 
 # --- Producers -------------------------------------------------------------------------
 
+variable "internal_unsigned_until" {
+  description = "Upgrading from a release that did not sign the notifier's own attributes: an instant (RFC 3339, e.g. 2026-12-08T09:00:00Z) shortly after the upgrade's deploy; messages published before it keep their unsigned notifier_* attributes (INTERNAL_UNSIGNED_UNTIL). Empty: none do. Clear it once message_retention_seconds has passed."
+  type        = string
+  default     = ""
+  nullable    = false
+  validation {
+    condition     = var.internal_unsigned_until == "" || can(regex("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})$", var.internal_unsigned_until))
+    error_message = "internal_unsigned_until must be empty or an RFC 3339 instant with a zone, such as 2026-12-08T09:00:00Z."
+  }
+}
+
 variable "operators" {
   description = "IAM members (user:, group: or serviceAccount:) who replay and resend failed notifications: each may read the internal signing keys and publish to the notifications topic."
   type        = list(string)

@@ -84,15 +84,16 @@ function defaultKey(recipient: unknown): string {
   throw new Error('broadcast: recipient has no string `id`; pass keyOf to say what identifies a recipient');
 }
 
-export interface BroadcastIo {
-  prepare(input: NotificationInput): Notification;
-  send(n: Notification): Promise<string>;
+/** `prepare` builds what `send` publishes (a notification, or it encoded), throwing InvalidNotificationError for a bad one. */
+export interface BroadcastIo<P = Notification> {
+  prepare(input: NotificationInput): P;
+  send(prepared: P): Promise<string>;
   nowMs?(): number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function broadcast<R>(opts: BroadcastOptions<R>, io: BroadcastIo): Promise<BroadcastResult> {
+export async function broadcast<R, P = Notification>(opts: BroadcastOptions<R>, io: BroadcastIo<P>): Promise<BroadcastResult> {
   const { broadcastId } = opts;
   const problem = broadcastIdProblem(broadcastId);
   if (problem) throw new Error(`broadcast: broadcastId ${problem}`);
@@ -113,7 +114,7 @@ export async function broadcast<R>(opts: BroadcastOptions<R>, io: BroadcastIo): 
     opts.onProgress({ ...snapshot(), done });
   };
   /** The recipient's notification, or undefined (reported) when it is invalid. */
-  const prepare = (recipient: R, index: number): Notification | undefined => {
+  const prepare = (recipient: R, index: number): P | undefined => {
     const key = keyOf(recipient);
     try {
       return io.prepare({ ...opts.build(recipient, index), notificationId: broadcastNotificationId(broadcastId, key) });
@@ -124,7 +125,7 @@ export async function broadcast<R>(opts: BroadcastOptions<R>, io: BroadcastIo): 
       return undefined;
     }
   };
-  const publish = async (notification: Notification) => {
+  const publish = async (notification: P) => {
     if (opts.ratePerSecond) {
       const due = started + (sent * 1000) / opts.ratePerSecond;
       if (due > now()) await sleep(due - now());

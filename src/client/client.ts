@@ -67,22 +67,26 @@ export function createNotifierClient(options: NotifierClientOptions): NotifierCl
   if (encoding !== 'JSON' && encoding !== 'BINARY') throw new Error(`createNotifierClient: unknown encoding "${encoding}"`);
   const defaults = () => ({ source: options.source ?? '', nowMs: Date.now() });
 
-  const send = (n: Notification, extra?: Record<string, string>) => {
+  /** The bytes of a notification; one the notifier would refuse for its size throws InvalidNotificationError. */
+  const encode = (n: Notification) => {
     const data = encodeNotification(n, encoding);
     const tooLarge = encodedSizeProblem(data.length);
     if (tooLarge) throw new InvalidNotificationError([tooLarge]);
+    return { n, data };
+  };
+  const send = ({ n, data }: { n: Notification; data: Buffer }, extra?: Record<string, string>) => {
     const attributes = publishAttributes(n, extra);
     return topic.publishMessage({ data, attributes: options.signingKey ? signInternal(data, attributes, options.signingKey) : attributes });
   };
 
   return {
     publish(input) {
-      return send(toNotification(input, defaults()));
+      return send(encode(toNotification(input, defaults())));
     },
     broadcast(opts) {
       return broadcast(opts, {
-        prepare: (input) => toNotification(input, defaults()),
-        send: (n) => send(n, { broadcast_id: opts.broadcastId }),
+        prepare: (input) => encode(toNotification(input, defaults())),
+        send: (prepared) => send(prepared, { broadcast_id: opts.broadcastId }),
       });
     },
     republish(n, attributes) {
@@ -92,7 +96,7 @@ export function createNotifierClient(options: NotifierClientOptions): NotifierCl
       if (internal.length > 0 && !options.signingKey) {
         throw new Error(`republish: ${internal.join(', ')} would be ignored by the notifier unsigned; the client needs a signingKey (INTERNAL_SIGNING_KEYS)`);
       }
-      return send(n, attributes);
+      return send(encode(n), attributes);
     },
     validate: (input) => toNotification(input, defaults()),
     async close() {

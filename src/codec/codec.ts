@@ -1,6 +1,7 @@
 import protobuf from 'protobufjs';
 import { DecodeError, fromProto3Json, toProto3Json } from './proto3-json';
 import { Notification, PAYLOAD_FIELDS, PayloadField } from './notification';
+import { LIMITS } from './payload-checks';
 import { notificationType } from './schema';
 
 export { DecodeError };
@@ -18,12 +19,41 @@ export function encodingOf(attributes: Record<string, string>, fallback: Encodin
 type Plain = Record<string, unknown>;
 
 /**
+ * A notification is a handful of objects (its payloads and maps). Megabytes of `[{},{},…]`
+ * in unknown fields would pass through JSON.parse as millions of objects (~200 MiB for 10 MB)
+ * before being ignored: such a payload is refused first.
+ */
+const MAX_JSON_STRUCTURES = 1000;
+
+/** Objects and arrays in JSON text, brackets inside strings not counted; stops counting past the maximum. */
+function jsonStructures(data: Buffer): number {
+  let count = 0;
+  let inString = false;
+  for (let i = 0; i < data.length && count <= MAX_JSON_STRUCTURES; i++) {
+    const b = data[i];
+    if (inString) {
+      if (b === 0x5c) i++; // backslash: the next byte is escaped
+      else if (b === 0x22) inString = false;
+    } else if (b === 0x22) inString = true;
+    else if (b === 0x7b || b === 0x5b) count++;
+  }
+  return count;
+}
+
+/**
  * Bytes of either Pub/Sub encoding → the plain `Type.toObject` shape (proto field names,
  * int64 as strings, enums as numbers, absent fields absent); throws DecodeError.
  */
 export function decodePlain(data: Buffer, encoding: Encoding): Plain {
   const type = notificationType();
+  // Checked before anything is built from the bytes: decoding costs memory in proportion.
+  if (data.length > LIMITS.notificationBytes) {
+    throw new DecodeError(`payload is ${data.length} bytes, more than ${LIMITS.notificationBytes}: not decoded`);
+  }
   if (encoding === 'JSON') {
+    if (jsonStructures(data) > MAX_JSON_STRUCTURES) {
+      throw new DecodeError(`payload holds more than ${MAX_JSON_STRUCTURES} JSON objects and arrays: not decoded`);
+    }
     let json: unknown;
     try {
       json = JSON.parse(data.toString('utf8'));

@@ -36,6 +36,8 @@ export interface Config {
     readonly notificationsTopic: string;
     /** INTERNAL_SIGNING_KEYS: the first signs the notifier's own messages, each verifies (codec/internal-attributes.ts). */
     readonly signingKeys: readonly string[];
+    /** INTERNAL_UNSIGNED_UNTIL (epoch ms): messages published before it are trusted unsigned, for an upgrade's backlog. */
+    readonly unsignedUntilMs?: number;
   };
   /** The settings API and the task endpoints (Cloud Scheduler). */
   readonly api: {
@@ -127,6 +129,17 @@ export function signingKeys(env: Env, fallback: string | undefined): string[] {
   return keys;
 }
 
+/** An RFC 3339 instant with a zone (2026-12-08T09:00:00Z), as epoch ms; unset: undefined. */
+function instant(env: Env, name: string): number | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  const ms = Date.parse(raw);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(raw) || !Number.isFinite(ms)) {
+    throw new ConfigError(name, `must be an instant such as 2026-12-08T09:00:00Z, got "${raw}"`);
+  }
+  return ms;
+}
+
 /** The settings and task APIs authenticate like push unless told otherwise (API_AUTH, API_AUDIENCE). */
 function loadApi(env: Env, nodeEnv: string, push: Config['push']): Config['api'] {
   const auth = oneOf(env, 'API_AUTH', ['none', 'oidc'] as const, push.auth);
@@ -184,6 +197,7 @@ export function loadConfig(env: Env = process.env): Config {
       publishTimeoutMs: integer(env, 'PUBLISH_TIMEOUT_MS', 5000, 100, 60000),
       notificationsTopic: text(env, 'NOTIFIER_TOPIC', 'notifications'),
       signingKeys: signingKeys(env, nodeEnv === 'production' ? undefined : LOCAL_SIGNING_KEY),
+      unsignedUntilMs: instant(env, 'INTERNAL_UNSIGNED_UNTIL'),
     },
     delivery: {
       maxAttempts: integer(env, 'MAX_ATTEMPTS', 5, 1, 99),

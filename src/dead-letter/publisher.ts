@@ -1,7 +1,7 @@
 import { PubSub, Topic } from '@google-cloud/pubsub';
 import { TransientError } from '../delivery/failures';
 import type { DeadLetterPublisher, FailureRecord } from '../delivery/ports';
-import { MAX_MESSAGE_BYTES, messageBytes, republishAttributes } from '../republish/publisher';
+import { ATTRIBUTES_ROOM, MAX_MESSAGE_BYTES, messageBytes, republishAttributes } from '../republish/publisher';
 import { withTimeout } from '../timeout';
 
 export interface PublisherOptions {
@@ -40,7 +40,7 @@ export interface FailureMessage {
 /**
  * The original bytes and attributes plus the notifier's failure attributes, within Pub/Sub's
  * limits: the producer's attributes give way first, then the length of the error text. Only
- * a message within ~200 bytes of 10 MB has its data cut, keeping the reason.
+ * a message within ~300 bytes of 10 MB has its data cut, keeping the reason.
  */
 export function failureMessage(record: FailureRecord): FailureMessage {
   const reason = {
@@ -50,7 +50,7 @@ export function failureMessage(record: FailureRecord): FailureMessage {
     notifier_channel: record.channel,
     notifier_source_message_id: record.sourceMessageId,
   };
-  const errorRoom = MAX_MESSAGE_BYTES - messageBytes(record.data.length, reason) - ERROR_ATTRIBUTE.length;
+  const errorRoom = ATTRIBUTES_ROOM - messageBytes(record.data.length, reason) - ERROR_ATTRIBUTE.length;
   if (errorRoom >= 0) {
     const extra = { ...reason, [ERROR_ATTRIBUTE]: truncateUtf8(record.error, Math.min(MAX_ATTRIBUTE_VALUE_BYTES, errorRoom)) };
     return { data: record.data, attributes: republishAttributes(record.attributes, extra, record.data.length), truncated: false };

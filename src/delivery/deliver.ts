@@ -1,7 +1,6 @@
 import { Encoding, DecodeError, decodeNotification, encodingOf } from '../codec/codec';
 import { channelName, Notification } from '../codec/notification';
 import { describeProblems, isRouted, validateNotification } from '../codec/validate';
-import { encodedSizeProblem } from '../codec/payload-checks';
 import { FailureRecords, Known, makeFailureRecords, PushedMessage, short } from './failure-records';
 import { asDeliveryError, DeliveryError, FailureClass, FailureCode } from './failures';
 import { DeliveryResult } from './outcomes';
@@ -94,8 +93,7 @@ export function makeDeliver(deps: DeliveryDeps) {
     }
     const result = { messageId: msg.messageId, notificationId: n.notificationId, channel: channelName(n.channel) ?? String(n.channel) };
     try {
-      const tooLarge = encodedSizeProblem(msg.data.length);
-      const problems = tooLarge ? [tooLarge] : validateNotification(n);
+      const problems = validateNotification(n);
       if (problems.length > 0) return await records.reject(msg, result, problems[0]!.code, describeProblems(problems));
       if (isRouted(n)) return await route(msg, n, encoding, result);
       const channel = deps.channels.get(n.channel);

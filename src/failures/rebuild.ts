@@ -1,9 +1,9 @@
 import { notificationFromPlain } from '../codec/codec';
-import { Notification } from '../codec/notification';
+import { ChannelName, channelName, Notification } from '../codec/notification';
 import { notificationType } from '../codec/schema';
 import { fieldsOf, isMapColumn, TableField } from './bigquery-schema';
 import { Row } from './store';
-import { TARGET_ATTRIBUTE } from '../delivery/routing';
+import { TARGET_ATTRIBUTE, targetKey } from '../delivery/routing';
 
 /**
  * A TIMESTAMP column value → epoch microseconds, exactly: BigQuery gives ISO text with up
@@ -50,19 +50,41 @@ export function notificationFromRow(row: Row): Notification {
   return notificationFromPlain(plainRecord(fieldsOf(notificationType()), row));
 }
 
+/** The address a notification goes to on its channel: what a routed message's target was made from. */
+const RECIPIENT: Partial<Record<ChannelName, (n: Notification) => string | undefined>> = {
+  EMAIL: (n) => n.email?.to,
+  SMS: (n) => n.sms?.to,
+  PUSH: (n) => n.push?.deviceToken,
+  SLACK: (n) => n.slack?.channel,
+  LINE: (n) => n.line?.to,
+  WEBHOOK: (n) => n.webhook?.url,
+};
+
+/** Pub/Sub's own dead-letter policy forwarded the message as pushed, with its raw attributes. */
+const forwardedByPubSub = (attributes: Record<string, unknown>) => Object.keys(attributes).some((k) => k.startsWith('CloudPubSubDeadLetterSource'));
+
 /**
  * Attributes a replay must carry over from the failed message: a routed notification's
  * per-contact message is known by its target (`notifier_target`), so its replay reopens that
- * contact's ledger row and no other.
+ * contact's ledger row and no other. The notifier writes its records with the attributes it
+ * verified; a record forwarded by Pub/Sub has the message's raw attributes, where a target is
+ * believed only if it is the target of the notification's own recipient (a producer's would
+ * otherwise give a replay a fresh ledger key, and a second send).
  */
-export function carriedAttributes(row: Row): Record<string, string> {
+export function carriedAttributes(row: Row, n?: Notification): Record<string, string> {
   const raw = row.attributes;
-  let attributes: unknown;
+  let attributes: Record<string, unknown> | null;
   try {
-    attributes = typeof raw === 'string' ? JSON.parse(raw) : raw;
+    attributes = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Record<string, unknown> | null;
   } catch {
     return {};
   }
-  const target = (attributes as Record<string, unknown> | null)?.[TARGET_ATTRIBUTE];
-  return typeof target === 'string' ? { [TARGET_ATTRIBUTE]: target } : {};
+  const target = attributes?.[TARGET_ATTRIBUTE];
+  if (typeof target !== 'string') return {};
+  if (forwardedByPubSub(attributes!)) {
+    const channel = n && (channelName(n.channel) as ChannelName | undefined);
+    const address = channel && RECIPIENT[channel]?.(n!);
+    if (!channel || address === undefined || target !== targetKey(channel, address)) return {};
+  }
+  return { [TARGET_ATTRIBUTE]: target };
 }

@@ -22,7 +22,8 @@ export async function* rebuilt(store: FailureStore, since: Date, selected: Row[]
       const row = byMessage.get(String(candidate.message_id));
       try {
         if (!row) throw new Error('its dead-letter row was not found');
-        yield [candidate, notificationFromRow(row), carriedAttributes(row)];
+        const notification = notificationFromRow(row);
+        yield [candidate, notification, carriedAttributes(row, notification)];
       } catch (err) {
         yield [candidate, err as Error, {}];
       }

@@ -13,6 +13,8 @@ export interface AppDeps {
   projectId: string;
   /** INTERNAL_SIGNING_KEYS: notifier_* attributes are obeyed only when signed with one of them; none: never. */
   signingKeys?: readonly string[];
+  /** INTERNAL_UNSIGNED_UNTIL: messages published before it may carry unsigned notifier_* attributes (an upgrade's backlog). */
+  unsignedUntilMs?: number;
   /** Readiness: false while draining or when MySQL does not answer. */
   isReady(): Promise<boolean>;
   /** Liveness: false when deliveries cannot make progress (the platform should replace the instance); absent = always live. */
@@ -89,7 +91,11 @@ export function createApp(deps: AppDeps): express.Express {
       res.status(400).json({ error: err.message });
       return;
     }
-    const { attributes, ignored } = trustedAttributes(envelope.message.data, envelope.message.attributes, deps.signingKeys ?? []);
+    // Published by a release that did not sign yet: its notifier_* attributes are its own.
+    const beforeSigning = envelope.publishTimeMs !== undefined && envelope.publishTimeMs < (deps.unsignedUntilMs ?? -Infinity);
+    const { attributes, ignored } = beforeSigning
+      ? { attributes: envelope.message.attributes, ignored: [] }
+      : trustedAttributes(envelope.message.data, envelope.message.attributes, deps.signingKeys ?? []);
     if (ignored.length > 0) {
       log.warn('unsigned notifier_* attributes ignored', { messageId: envelope.message.messageId, ignored, subscription: envelope.subscription, ...trace(req) });
     }

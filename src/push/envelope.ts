@@ -10,6 +10,8 @@ export interface PushEnvelope {
   subscription: string;
   /** Only present when the subscription has a dead-letter policy; informational. */
   deliveryAttempt?: number;
+  /** When Pub/Sub accepted the message (`publishTime`), epoch ms; absent when missing or unreadable. */
+  publishTimeMs?: number;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -35,9 +37,11 @@ export function parseEnvelope(body: unknown): PushEnvelope {
     }
   }
   const attempt = body.deliveryAttempt;
+  const published = typeof (m.publishTime ?? m.publish_time) === 'string' ? Date.parse((m.publishTime ?? m.publish_time) as string) : NaN;
   return {
     message: { messageId, data: Buffer.from((m.data as string | undefined) ?? '', 'base64'), attributes },
     subscription: typeof body.subscription === 'string' ? body.subscription : '',
     deliveryAttempt: typeof attempt === 'number' && Number.isInteger(attempt) ? attempt : undefined,
+    ...(Number.isFinite(published) && { publishTimeMs: published }),
   };
 }

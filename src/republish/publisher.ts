@@ -1,7 +1,7 @@
 import type { PubSub } from '@google-cloud/pubsub';
 import { TransientError } from '../delivery/failures';
 import type { NotificationPublisher } from '../delivery/ports';
-import { signInternal } from '../codec/internal-attributes';
+import { SIGNATURE_ATTRIBUTE, signInternal } from '../codec/internal-attributes';
 import { withTimeout } from '../timeout';
 
 export interface NotificationPublisherOptions {
@@ -25,6 +25,13 @@ export const DROPPED_ATTRIBUTES = 'notifier_attributes_dropped';
 
 const attributeBytes = ([k, v]: [string, string]) => Buffer.byteLength(k) + Buffer.byteLength(v);
 
+/** Added to a republish by the publisher: the signature of its notifier_* attributes ("v1=" and 43 characters). */
+const SIGNATURE_BYTES = SIGNATURE_ATTRIBUTE.length + 3 + 43;
+/** Added when attributes are left out: the count's name and at most 3 digits. */
+const DROPPED_BYTES = DROPPED_ATTRIBUTES.length + 3;
+/** What data and attributes may take before those two are added: the rest of Pub/Sub's limit is theirs. */
+export const ATTRIBUTES_ROOM = MAX_MESSAGE_BYTES - SIGNATURE_BYTES - DROPPED_BYTES;
+
 /** The bytes Pub/Sub counts against MAX_MESSAGE_BYTES. */
 export function messageBytes(dataBytes: number, attributes: Record<string, string>): number {
   return Object.entries(attributes).reduce((n, e) => n + attributeBytes(e), dataBytes);
@@ -45,14 +52,14 @@ export function republishAttributes(attributes: Record<string, string>, extra: R
   // One slot stays free for the signature of the notifier_* attributes (codec/internal-attributes.ts).
   const slots = MAX_ATTRIBUTES - 1 - Object.keys(extra).length;
   const base = messageBytes(dataBytes, extra);
-  if (own.length <= slots && messageBytes(base, Object.fromEntries(own)) <= MAX_MESSAGE_BYTES) return { ...Object.fromEntries(own), ...extra };
-  // Room for the count of dropped attributes itself: one slot, its key and at most 3 digits.
-  const room = MAX_MESSAGE_BYTES - DROPPED_ATTRIBUTES.length - 3;
+  if (own.length <= slots && messageBytes(base, Object.fromEntries(own)) <= MAX_MESSAGE_BYTES - SIGNATURE_BYTES) {
+    return { ...Object.fromEntries(own), ...extra };
+  }
   const kept: [string, string][] = [];
   let bytes = base;
   for (const entry of own) {
-    if (kept.length === slots - 1) break;
-    if (bytes + attributeBytes(entry) > room) continue;
+    if (kept.length === slots - 1) break; // one slot for the count of dropped attributes
+    if (bytes + attributeBytes(entry) > ATTRIBUTES_ROOM) continue;
     kept.push(entry);
     bytes += attributeBytes(entry);
   }

@@ -85,17 +85,18 @@ describe('every outcome of the classification table, end to end', () => {
     expect(record.attributes).toMatchObject({ notifier_failure_code: 'CHANNEL_NOT_CONFIGURED', notifier_channel: 'SMS' });
   });
 
-  test('when a valid notification is padded to 10 MB, then it is acked and dead-lettered INVALID_PAYLOAD with its bytes, within Pub/Sub\'s limit', async () => {
+  test('when a valid notification is padded to 10 MB, then it is acked and poisoned undecoded, with its bytes whole, within Pub/Sub\'s limit', async () => {
     const n = emailNotification();
     const json = encodeNotification(n, 'JSON');
     const attributes = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`attr${i}`, 'v'.repeat(200)]));
     const data = Buffer.concat([json, Buffer.alloc(MAX_MESSAGE_BYTES - json.length - messageBytes(0, attributes), ' ')]);
     expect(await push(notifier.url, envelopeFor(data, { messageId: 'padded-10mb', attributes }))).toBe(204);
-    const record = await deadLetterFor('padded-10mb');
-    expect(record.attributes).toMatchObject({ notifier_failure_code: 'INVALID_PAYLOAD', notifier_failure_class: 'permanent' });
-    expect(record.data.equals(data)).toBe(true);
-    expect(Number(record.attributes[DROPPED_ATTRIBUTES])).toBeGreaterThan(0);
-    expect(messageBytes(record.data.length, record.attributes)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    const [record] = await parts.topics.poison.waitFor(1, bySource('padded-10mb'));
+    expect(record!.attributes).toMatchObject({ notifier_failure_code: 'UNDECODABLE_PAYLOAD', notifier_error: expect.stringContaining('not decoded') });
+    expect(record!.data.equals(data)).toBe(true);
+    expect(Number(record!.attributes[DROPPED_ATTRIBUTES])).toBeGreaterThan(0);
+    expect(messageBytes(record!.data.length, record!.attributes)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    expect(await parts.db.row(n.notificationId)).toBeUndefined();
     expect(parts.smtp.mailsFor(n.notificationId)).toHaveLength(0);
   });
 

@@ -43,3 +43,18 @@ test('when a notification encodes within the limit, then it is published', async
   await client.publish({ notificationId: 'n-2', type: 't', channel: 'EMAIL', email: email('x'.repeat(LIMITS.emailBodyBytes)) });
   expect(published).toHaveLength(1);
 });
+
+test('when one recipient of a broadcast encodes over the limit, then it is rejected with the size problem and the others are published', async () => {
+  const { pubsub, published } = fakePubSub();
+  const client = createNotifierClient({ pubsub, topic: 'notifications' });
+  const rejected: string[] = [];
+  const result = await client.broadcast({
+    broadcastId: 'b-size',
+    recipients: ['small', 'huge', 'also-small'],
+    build: (r) => ({ type: 't', channel: 'EMAIL', email: email(r === 'huge' ? '\u0001'.repeat(LIMITS.emailBodyBytes) : r) }),
+    onRejected: (r) => rejected.push(`${r.key}: ${r.problems.map((p) => p.field).join()}`),
+  });
+  expect(result).toMatchObject({ published: 2, rejected: 1 });
+  expect(rejected).toEqual(['huge: notification']);
+  expect(published).toHaveLength(2);
+});

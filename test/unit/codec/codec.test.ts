@@ -1,3 +1,4 @@
+import { LIMITS } from '../../../src/codec/payload-checks';
 import { DecodeError, decodeNotification, encodeNotification, encodingOf } from '../../../src/codec/codec';
 import { CHANNELS } from '../../../src/codec/notification';
 import { aNotification } from '../fakes';
@@ -126,6 +127,22 @@ describe('decodeNotification (JSON)', () => {
 
   test.each([['[1,2]'], ['"text"'], ['42'], ['null']])('when the payload is the JSON %s, then a DecodeError says an object was expected', (text) => {
     expect(() => decodeNotification(Buffer.from(text), 'JSON')).toThrow(new DecodeError('payload: expected a JSON object'));
+  });
+
+  test('when megabytes of objects sit in unknown fields, then the payload is refused before it is parsed', () => {
+    const json = JSON.stringify({ ...camel, pad: Array.from({ length: 1001 }, () => ({})) });
+    expect(() => decodeNotification(Buffer.from(json), 'JSON')).toThrow(new DecodeError('payload holds more than 1000 JSON objects and arrays: not decoded'));
+  });
+
+  test('when brackets are inside strings, then they are not counted as objects or arrays', () => {
+    const n = decodeJson({ ...camel, email: { ...camel.email, text: '[{\\"'.repeat(2000) } });
+    expect(n.email!.text).toBe('[{\\"'.repeat(2000));
+  });
+
+  test('when the payload is larger than the notification limit, then it is refused without being decoded', () => {
+    const padded = Buffer.concat([Buffer.from(JSON.stringify(camel)), Buffer.alloc(LIMITS.notificationBytes, ' ')]);
+    expect(() => decodeNotification(padded, 'JSON')).toThrow(/more than 8388608: not decoded/);
+    expect(() => decodeNotification(Buffer.alloc(LIMITS.notificationBytes + 1), 'BINARY')).toThrow(/not decoded/);
   });
 
   test('when the payload is not JSON, then a DecodeError says so', () => {

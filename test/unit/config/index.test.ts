@@ -305,6 +305,15 @@ describe('loadConfig: INTERNAL_SIGNING_KEYS', () => {
     expect(loadConfig({ ...production, INTERNAL_SIGNING_KEYS: keys.join(', ') }).pubsub.signingKeys).toEqual(keys);
   });
 
+  test('when INTERNAL_UNSIGNED_UNTIL is an instant with a zone, then it is kept as epoch ms; unset, there is none', () => {
+    expect(loadConfig({ ...required, INTERNAL_UNSIGNED_UNTIL: '2026-12-08T09:00:00Z' }).pubsub.unsignedUntilMs).toBe(Date.parse('2026-12-08T09:00:00Z'));
+    expect(loadConfig({ ...required, INTERNAL_UNSIGNED_UNTIL: '' }).pubsub.unsignedUntilMs).toBeUndefined();
+  });
+
+  test.each(['2026-12-08', '2026-12-08T09:00:00', 'tomorrow', '2026-13-40T99:00:00Z'])('when INTERNAL_UNSIGNED_UNTIL is %j, then start-up fails naming it', (value) => {
+    expect(configError({ ...required, INTERNAL_UNSIGNED_UNTIL: value }).variable).toBe('INTERNAL_UNSIGNED_UNTIL');
+  });
+
   test('when outside production no key is set, then the local key is used', () => {
     expect(loadConfig(required).pubsub.signingKeys).toEqual([LOCAL_SIGNING_KEY]);
   });

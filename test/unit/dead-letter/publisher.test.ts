@@ -2,7 +2,7 @@ import type { PubSub } from '@google-cloud/pubsub';
 import { DATA_TRUNCATED, failureAttributes, failureMessage, makePubSubDeadLetterPublisher } from '../../../src/dead-letter/publisher';
 import { TransientError } from '../../../src/delivery/failures';
 import type { FailureRecord } from '../../../src/delivery/ports';
-import { DROPPED_ATTRIBUTES, MAX_ATTRIBUTES, MAX_MESSAGE_BYTES, messageBytes } from '../../../src/republish/publisher';
+import { ATTRIBUTES_ROOM, DROPPED_ATTRIBUTES, MAX_ATTRIBUTES, MAX_MESSAGE_BYTES, messageBytes } from '../../../src/republish/publisher';
 
 const record = (overrides: Partial<FailureRecord> = {}): FailureRecord => ({
   data: Buffer.from('payload'),
@@ -84,11 +84,19 @@ describe("failureMessage: within Pub/Sub's 10 MB", () => {
 
   test('when only a short error fits beside the data, then the error is cut and the data stays whole', () => {
     const full = failureMessage(record({ error: 'e'.repeat(2000), attributes: {} }));
-    const data = Buffer.alloc(MAX_MESSAGE_BYTES - size(full) + full.data.length + 500, 'a');
+    const data = Buffer.alloc(ATTRIBUTES_ROOM - size(full) + full.data.length + 500, 'a');
     const m = failureMessage(record({ data, error: 'e'.repeat(2000), attributes: {} }));
     expect(m).toMatchObject({ truncated: false, data });
     expect(m.attributes.notifier_error).toBe('e'.repeat(524));
-    expect(size(m)).toBe(MAX_MESSAGE_BYTES);
+    expect(size(m)).toBe(ATTRIBUTES_ROOM);
+  });
+
+  test('when the data comes within a few kilobytes of 10 MB with a producer attribute, then no record is ever over the limit', () => {
+    const biggest = Buffer.alloc(MAX_MESSAGE_BYTES, 'a');
+    for (let length = MAX_MESSAGE_BYTES - 3000; length <= MAX_MESSAGE_BYTES; length += 7) {
+      const m = failureMessage(record({ data: biggest.subarray(0, length), attributes: { origin: 'orders-api' } }));
+      expect({ length, over: size(m) > MAX_MESSAGE_BYTES }).toEqual({ length, over: false });
+    }
   });
 
   test('when the data alone leaves no room for the reason, then the data is cut, the reason kept and the original length recorded', () => {

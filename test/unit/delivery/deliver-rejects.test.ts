@@ -100,15 +100,16 @@ describe('makeDeliver: invalid or unroutable notifications', () => {
     expect(w.email.sent).toEqual([]);
   });
 
-  test('when a valid notification is padded past the encoded size limit, then it is dead-lettered INVALID_PAYLOAD naming the size, without a send', async () => {
+  test('when a valid notification is padded past the size limit, then it is not decoded: poisoned UNDECODABLE_PAYLOAD naming the size, 204, nothing sent', async () => {
     const w = aDeliveryWorld();
     const msg = aMessage(aNotification(), 'JSON', 'm-big');
     const padded = { ...msg, data: Buffer.concat([msg.data, Buffer.alloc(LIMITS.notificationBytes, ' ')]) };
 
     const result = await w.deliver(padded);
 
-    expect(result).toMatchObject({ outcome: 'dead_lettered', code: 'INVALID_PAYLOAD', error: expect.stringContaining(`more than ${LIMITS.notificationBytes}`) });
-    expect(w.deadLetters.deadLettered[0]!.data).toBe(padded.data);
+    expect(result).toMatchObject({ outcome: 'poisoned', code: 'UNDECODABLE_PAYLOAD', error: expect.stringContaining(`more than ${LIMITS.notificationBytes}: not decoded`) });
+    expect(OUTCOMES[result.outcome].status).toBe(204);
+    expect(w.deadLetters.poisoned[0]!.data).toBe(padded.data);
     expect(w.email.sent).toEqual([]);
   });
 

@@ -1,4 +1,6 @@
+import { targetKey } from '../../../src/delivery/routing';
 import { carriedAttributes, notificationFromRow, timestampMicros } from '../../../src/failures/rebuild';
+import { aNotification } from '../fakes';
 import { CHANNELS } from '../../../src/codec/notification';
 
 describe('timestampMicros', () => {
@@ -65,6 +67,23 @@ describe('notificationFromRow', () => {
     };
     expect(notificationFromRow(pushRow).push).toEqual({ deviceToken: 'tok', title: 'T', body: '', data: { orderId: '42', kind: 'x' } });
   });
+});
+
+describe('carriedAttributes: a record Pub/Sub forwarded with the raw attributes', () => {
+  const n = { ...aNotification(), email: { to: 'alice@example.com', subject: 's', text: 't', html: '' } };
+  const forwarded = (target: string) => ({ attributes: { CloudPubSubDeadLetterSourceSubscription: 'notifications-push', notifier_target: target } });
+
+  test('when its target is the one of the notification\'s own recipient, then the replay carries it', () => {
+    const target = targetKey('EMAIL', 'alice@example.com');
+    expect(carriedAttributes(forwarded(target), n)).toEqual({ notifier_target: target });
+  });
+
+  test.each([['another address', targetKey('EMAIL', 'mallory@example.com')], ['made up', 'EMAIL:00000000'], ['another channel', targetKey('SMS', 'alice@example.com')]])(
+    'when its target is for %s (a producer could have set it), then the replay carries nothing',
+    (_, target) => {
+      expect(carriedAttributes(forwarded(target), n)).toEqual({});
+    },
+  );
 });
 
 describe('carriedAttributes', () => {

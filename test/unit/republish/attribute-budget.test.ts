@@ -1,3 +1,6 @@
+import { LOCAL_SIGNING_KEY, signInternal } from '../../../src/codec/internal-attributes';
+import { RELEASE_OF_ATTRIBUTE } from '../../../src/delivery/release-held';
+import { MAX_ATTRIBUTES, MAX_MESSAGE_BYTES, messageBytes, republishAttributes } from '../../../src/republish/publisher';
 import { CHANNELS } from '../../../src/codec/notification';
 import { failureAttributes } from '../../../src/dead-letter/publisher';
 import { carriedAttributes } from '../../../src/failures/rebuild';
@@ -31,4 +34,16 @@ test('when a per-contact message of a routed notification with 100 attributes is
   expect(carriedAttributes({ attributes: JSON.stringify(published) } as never)).toEqual({
     notifier_target: targetKey('EMAIL', 'alice@example.com'),
   });
+});
+
+test('when a message near 10 MB with 100 attributes is republished and signed, then it stays within 100 attributes and 10 MB', () => {
+  const attributes = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`a${String(i).padStart(3, '0')}`, 'v'.repeat(1000)]));
+  const biggest = Buffer.alloc(MAX_MESSAGE_BYTES, 'a');
+  for (const length of [0, MAX_MESSAGE_BYTES - 100_000, MAX_MESSAGE_BYTES - 50_000, MAX_MESSAGE_BYTES - 2_000]) {
+    const data = biggest.subarray(0, length);
+    const signed = signInternal(data, republishAttributes(attributes, { [RELEASE_OF_ATTRIBUTE]: 'm-1' }, data.length), LOCAL_SIGNING_KEY);
+    expect(Object.keys(signed).length).toBeLessThanOrEqual(MAX_ATTRIBUTES);
+    expect(messageBytes(data.length, signed)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    expect(signed[RELEASE_OF_ATTRIBUTE]).toBe('m-1');
+  }
 });

@@ -283,6 +283,17 @@ describe('terraform/variables.tf: channel settings, checked as the notifier chec
       expect({ bad, match: pattern.test(bad) }).toEqual({ bad, match: false });
   });
 
+  test.each([
+    ['', true],
+    ['2026-12-08T09:00:00Z', true],
+    ['2026-12-08T18:00:00.5+09:00', true],
+    ['2026-12-08', false],
+    ['2026-12-08T09:00:00', false],
+    ['tomorrow', false],
+  ])('when internal_unsigned_until is %j, then the plan accepts it: %s (the notifier reads it the same way)', (value, ok) => {
+    expect(failing({ internal_unsigned_until: value })).toEqual(ok ? [] : ['internal_unsigned_until']);
+  });
+
   test('when slack_credentials is validated, then it must name bot_token and/or webhook_url', () => {
     const condition = (tf.variables.slack_credentials.validation as { condition: string }[])[0].condition;
     expect(condition).toContain('length(var.slack_credentials) > 0');
