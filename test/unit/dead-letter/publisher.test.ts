@@ -86,7 +86,8 @@ describe("failureMessage: within Pub/Sub's 10 MB", () => {
     const full = failureMessage(record({ error: 'e'.repeat(2000), attributes: {} }));
     const data = Buffer.alloc(ATTRIBUTES_ROOM - size(full) + full.data.length + 500, 'a');
     const m = failureMessage(record({ data, error: 'e'.repeat(2000), attributes: {} }));
-    expect(m).toMatchObject({ truncated: false, data });
+    expect(m.truncated).toBe(false);
+    expect(m.data).toBe(data); // the same buffer (a deep comparison of 10 MB would take minutes)
     expect(m.attributes.notifier_error).toBe('e'.repeat(524));
     expect(size(m)).toBe(ATTRIBUTES_ROOM);
   });
