@@ -2,7 +2,7 @@
 # (TypeScript) and compiles src/ to dist/; the runtime stage has production dependencies
 # only, plus what the service reads at run time relative to the package root
 # (src/paths.ts): dist/, proto/ and migrations/. The same image runs the migration job
-# (node dist/ledger/migrate-cli.js) and ships the `notifier` CLI.
+# (node dist/mysql/migrate-cli.js) and ships the `notifier` CLI.
 #
 # test/unit/container/dockerfile.test.ts checks this file; test/integration/production-deps
 # .test.ts runs the runtime stage's install and command as a plain process.

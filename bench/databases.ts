@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
-import { loadMigrations, migrate } from '../src/ledger/migrate';
+import { loadMigrations, migrate } from '../src/mysql/migrate';
 
 /** src/paths.ts resolves from its own file, which under dist-bench/ is one level too deep. */
 const MIGRATIONS_DIR = path.resolve(__dirname, '../../migrations');

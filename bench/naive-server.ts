@@ -15,7 +15,7 @@ import http from 'node:http';
 import { makeEmailChannel } from '../src/channels/email';
 import { CHANNELS, Notification } from '../src/codec/notification';
 import type { Channel } from '../src/delivery/ports';
-import { createPool, Pool, PoolConnection } from '../src/ledger/pool';
+import { createPool, Pool, PoolConnection } from '../src/mysql/pool';
 
 const NAIVE_TABLE = `
 CREATE TABLE IF NOT EXISTS naive_ledger (

@@ -352,7 +352,7 @@ resource "google_cloud_run_v2_job" "migrate" {
 
       containers {
         image   = var.image
-        command = ["node", "dist/ledger/migrate-cli.js"]
+        command = ["node", "dist/mysql/migrate-cli.js"]
 
         env {
           name  = "NODE_ENV"

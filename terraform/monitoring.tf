@@ -1,6 +1,6 @@
 # Log-based metrics from the notifier's delivery lines, alert policies and the dashboard.
 #
-# The notifier logs one JSON line per push (src/push/app.ts, src/logging.ts) to stdout:
+# The notifier logs one JSON line per push (src/http/app.ts, src/logging.ts) to stdout:
 #   {"severity":"INFO","message":"delivery sent","outcome":"sent","channel":"EMAIL",
 #    "attempt":1,"code":...,"durationMs":42,...}
 # Cloud Run turns such lines into entries with resource.type "cloud_run_revision" and the

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
-import type { Pool } from '../../src/ledger/pool';
+import type { Pool } from '../../src/mysql/pool';
 import { Cleanup } from './cleanup';
 
 /**

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { FailureStore } from '../failures/store';
-import type { Resolutions } from '../ledger/resolutions';
+import type { Resolutions } from '../mysql/resolutions';
 import type { ClientFactory } from './connection';
 
 /** Where a command writes; `process.stdout` and `process.stderr` fit, and so does a test's buffer. */

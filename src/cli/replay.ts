@@ -1,5 +1,5 @@
 import { InvalidNotificationError } from '../client';
-import { REPLAY_OF_ATTRIBUTE as REPLAY_ATTRIBUTE } from '../delivery/replays';
+import { REPLAY_OF_ATTRIBUTE as REPLAY_ATTRIBUTE } from '../codec/attributes';
 import { rebuilt, replayAttributes } from '../failures/replay-source';
 import { FailureStore, Row } from '../failures/store';
 import { FailureFilters } from '../failures/filters';

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { DeliveryKey } from '../delivery/ports';
-import { Resolution, RESOLUTION_LIMITS, RESOLUTIONS } from '../ledger/resolutions';
+import { Resolution, RESOLUTION_LIMITS, RESOLUTIONS } from '../mysql/resolutions';
 import { CliError } from './errors';
 import { ChannelKey, channelFlag } from './failure-flags';
 import { required } from './flags';

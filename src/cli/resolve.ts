@@ -1,7 +1,7 @@
 import { loadResolveConfig } from '../config';
 import type { DeliveryKey } from '../delivery/ports';
-import { createPool } from '../ledger/pool';
-import { makeMysqlResolutions, RESOLUTION_LIMITS, RESOLVED_STATUS, ResolvableRow, Resolutions } from '../ledger/resolutions';
+import { createPool } from '../mysql/pool';
+import { makeMysqlResolutions, RESOLUTION_LIMITS, RESOLVED_STATUS, ResolvableRow, Resolutions } from '../mysql/resolutions';
 import type { CliIo, Command } from './command';
 import { createPubSubClient, requireSigningKey, resolveConnection, withClient } from './connection';
 import { briefly, CliError, EXIT } from './errors';

@@ -3,9 +3,10 @@ import { Encoding, encodeNotification } from '../codec/codec';
 import { channelName, Notification } from '../codec/notification';
 import { broadcast, BroadcastOptions, BroadcastResult } from './broadcast';
 import { InvalidNotificationError, NotificationInput, toNotification } from './notification-input';
-import { INTERNAL_PREFIX, signInternal } from '../codec/internal-attributes';
+import { signInternal } from '../codec/internal-attributes';
 import { encodedSizeProblem } from '../codec/payload-checks';
 import { validateNotification } from '../codec/validate';
+import { INTERNAL_PREFIX } from '../codec/attributes';
 
 export interface NotifierClientOptions {
   /** The project holding the topic. Optional when `pubsub` is given. */

@@ -3,12 +3,10 @@ import { DecodeError, fromProto3Json, toProto3Json } from './proto3-json';
 import { Notification, PAYLOAD_FIELDS, PayloadField } from './notification';
 import { LIMITS } from './payload-checks';
 import { notificationType } from './schema';
+import { ENCODING_ATTRIBUTE } from './attributes';
 
 export { DecodeError };
 export type Encoding = 'JSON' | 'BINARY';
-
-/** Pub/Sub's attribute naming the encoding of a message on a schema'd topic. */
-export const ENCODING_ATTRIBUTE = 'googclient_schemaencoding';
 
 /** The encoding of a message: its schema attribute when present, else the configured default. */
 export function encodingOf(attributes: Record<string, string>, fallback: Encoding): Encoding {

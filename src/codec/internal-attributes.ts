@@ -1,4 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { INTERNAL_PREFIX, SIGNATURE_ATTRIBUTE } from './attributes';
 
 /**
  * The notifier's own attributes (`notifier_target`, `notifier_release_of`,
@@ -12,8 +13,6 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
  * data or other attribute values, and a captured message published again is the same message
  * (the ledger deduplicates it; a replay reopens only a failed row, at most MAX_REPLAYS times).
  */
-export const INTERNAL_PREFIX = 'notifier_';
-export const SIGNATURE_ATTRIBUTE = 'notifier_signature';
 /** A key shorter than this is refused: it would be guessable. */
 export const MIN_SIGNING_KEY_LENGTH = 32;
 /** Not a secret: the key of the local pipeline and the tests (NODE_ENV other than production, or an emulator). */

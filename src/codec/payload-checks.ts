@@ -1,5 +1,13 @@
 import { ChannelName, CHANNELS, Notification, PayloadField } from './notification';
-import type { FieldProblem, ValidationCode } from './validate';
+
+export type ValidationCode = 'INVALID_PAYLOAD' | 'UNKNOWN_CHANNEL' | 'INVALID_RECIPIENT';
+
+/** One problem of a notification: the field, what is wrong (never its value), and the failure code. */
+export interface FieldProblem {
+  field: string;
+  problem: string;
+  code: ValidationCode;
+}
 
 /**
  * Each channel's payload checks, run by the notifier before sending and by the producer

@@ -1,18 +1,12 @@
 import { CHANNELS, channelName, Notification } from './notification';
-import { PAYLOAD_CHECKS } from './payload-checks';
+import { FieldProblem, PAYLOAD_CHECKS } from './payload-checks';
 
 /**
  * Checks the service makes before anything is sent; the producer client runs the
  * same checks before publishing. Each problem carries the failure code it is
  * dead-lettered under.
  */
-export type ValidationCode = 'INVALID_PAYLOAD' | 'UNKNOWN_CHANNEL' | 'INVALID_RECIPIENT';
-
-export interface FieldProblem {
-  field: string;
-  problem: string;
-  code: ValidationCode;
-}
+export type { FieldProblem, ValidationCode } from './payload-checks';
 
 export const MAX_ID_LENGTH = 128;
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;

@@ -1,9 +1,11 @@
 import { ChannelsConfig, GatesConfig, loadChannels, loadGates } from './channels';
 import { ConfigError, Env, integer, list, oneOf, optional, text, url } from './env';
 import { LOCAL_SIGNING_KEY, MIN_SIGNING_KEY_LENGTH } from '../codec/internal-attributes';
+import type { Encoding } from '../codec/codec';
 
 export type PushAuthMode = 'none' | 'oidc';
-export type SchemaEncoding = 'JSON' | 'BINARY';
+/** The encoding of the notifications topic's schema (codec's Encoding). */
+export type SchemaEncoding = Encoding;
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
 export interface Config {

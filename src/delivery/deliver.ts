@@ -21,10 +21,10 @@ import {
   ProviderGates,
   TERMINAL_STATUSES,
 } from './ports';
-import { RELEASE_OF_ATTRIBUTE } from './release-held';
 import { admitReplay, mayReopen, ReplayState } from './replays';
 import { makeRoute } from './route';
 import { targetOf } from './routing';
+import { RELEASE_OF_ATTRIBUTE } from '../codec/attributes';
 
 export type { PushedMessage };
 

@@ -2,6 +2,7 @@ import type { DecodeError } from '../codec/codec';
 import { asDeliveryError, FailureClass, FailureCode } from './failures';
 import type { DeliveryResult } from './outcomes';
 import type { DeadLetterPublisher } from './ports';
+import { cut } from '../text';
 
 /** One Pub/Sub message as the push endpoint received it. */
 export interface PushedMessage {
@@ -16,7 +17,7 @@ export type Known = Omit<DeliveryResult, 'outcome'>;
 const MAX_ERROR_LENGTH = 240;
 
 /** Errors recorded and logged are cut short: they are for people, and may be long. */
-export const short = (text: string) => (text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text);
+export const short = (text: string) => cut(text, MAX_ERROR_LENGTH);
 
 /** Publishing failure records: the original bytes and attributes, with the reason. */
 export function makeFailureRecords(deadLetters: DeadLetterPublisher) {

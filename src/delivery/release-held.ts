@@ -1,13 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { republishAttributes } from '../republish/publisher';
 import { asDeliveryError } from './failures';
 import type { Clock, DeliveryKey, NotificationPublisher } from './ports';
-
-/**
- * A released notification carries this attribute, whose value is the Pub/Sub message ID the
- * notification was held from: the delivery path knows it is the release of a held row.
- */
-export const RELEASE_OF_ATTRIBUTE = 'notifier_release_of';
+import { RELEASE_OF_ATTRIBUTE, republishAttributes } from '../codec/attributes';
 
 /** A held notification claimed for release: the message as it was received. */
 export interface HeldRow extends DeliveryKey {

@@ -1,11 +1,5 @@
 import type { LedgerEntry } from './ports';
-
-/**
- * Analysts re-publish a failed notification (same notification_id and payload) with this
- * attribute, whose value is the Pub/Sub message ID of the delivery that failed. Only its
- * presence matters to the notifier; the value is for people reading the dead letters.
- */
-export const REPLAY_OF_ATTRIBUTE = 'notifier_replay_of';
+import { REPLAY_OF_ATTRIBUTE } from '../codec/attributes';
 
 /** The replay fields every ledger write carries (forward, or updated by an accepted replay). */
 export type ReplayState = Pick<LedgerEntry, 'replays' | 'lastReplayMessageId'>;

@@ -1,11 +1,11 @@
 import { Encoding, encodeNotification } from '../codec/codec';
 import { ChannelName, channelName, Notification } from '../codec/notification';
-import { republishAttributes } from '../republish/publisher';
 import type { Known, PushedMessage } from './failure-records';
 import type { DeliveryResult } from './outcomes';
 import { AccountDirectory, Clock, Ledger, LOCK_BUSY, NotificationPublisher, TERMINAL_STATUSES } from './ports';
 import { isExpired } from './policy';
-import { ROUTED_FROM_ATTRIBUTE, ROUTED_KEY, routeToContacts, TARGET_ATTRIBUTE } from './routing';
+import { ROUTED_KEY, routeToContacts } from './routing';
+import { republishAttributes, ROUTED_FROM_ATTRIBUTE, TARGET_ATTRIBUTE } from '../codec/attributes';
 
 export interface RouteDeps {
   ledger: Ledger;

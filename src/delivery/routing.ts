@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { CHANNELS, ChannelName, ContentPayload, Notification } from '../codec/notification';
 import { LIMITS } from '../codec/payload-checks';
 import type { Contact } from './ports';
+import { TARGET_ATTRIBUTE } from '../codec/attributes';
+import { cut } from '../text';
 
 /**
  * A routed notification (no channel; an account and content) becomes one notification per
@@ -17,10 +19,6 @@ export interface RoutedMessage {
 /** The ledger key of the routed notification itself (its fan-out is recorded there). */
 export const ROUTED_KEY = 'ROUTED';
 
-/** Attributes of the per-contact messages: which routed message and which target they are. */
-export const ROUTED_FROM_ATTRIBUTE = 'notifier_routed_from';
-export const TARGET_ATTRIBUTE = 'notifier_target';
-
 /**
  * A contact's target key, stable whatever else the account's contacts are: a retry after
  * the contact list changed never sends twice to one address.
@@ -35,14 +33,6 @@ export function targetOf(channel: ChannelName, attributes: Record<string, string
   return target !== undefined && new RegExp(`^${channel}:[0-9a-f]{8}$`).test(target) ? target : channel;
 }
 
-/** At most `max` UTF-16 units, with an ellipsis when cut, never between the halves of a character. */
-function cut(text: string, max: number): string {
-  if (text.length <= max) return text;
-  if (max <= 0) return '';
-  let end = max - 1;
-  if (end > 0 && /[\uD800-\uDBFF]/.test(text[end - 1]!)) end--;
-  return `${text.slice(0, end)}…`;
-}
 const lines = (...parts: string[]) => parts.filter(Boolean).join('\n');
 
 /** A mail subject: one line (any of CR, LF, CRLF ends it), the first with text in the title, else the body, else the type. */

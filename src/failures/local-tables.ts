@@ -1,6 +1,6 @@
 import mysql from 'mysql2/promise';
 import { notificationType } from '../codec/schema';
-import type { Pool } from '../ledger/pool';
+import type { Pool } from '../mysql/pool';
 import { deadLetterTableSchema, isMapColumn, POISON_TABLE_SCHEMA, TableField } from './bigquery-schema';
 
 /**

@@ -1,5 +1,5 @@
 import mysql from 'mysql2/promise';
-import { connectionOptions } from '../ledger/connection-options';
+import { connectionOptions } from '../mysql/connection-options';
 import { DEAD_LETTER_TABLE, POISON_TABLE } from './local-tables';
 import { BuiltQuery, Tables } from './query';
 import { FailureStore, queryMethods, Row } from './store';

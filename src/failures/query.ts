@@ -1,5 +1,6 @@
 import { CHANNELS, ChannelName } from '../codec/notification';
 import { FailureFilters } from './filters';
+import { FAILURE_ATTRIBUTES, REPLAY_OF_ATTRIBUTE, TARGET_ATTRIBUTE } from '../codec/attributes';
 
 /**
  * The failure SQL, written once for both backends: BigQuery (the tables the BigQuery
@@ -62,14 +63,14 @@ function failureColumns(d: Dialect, poison: boolean): string {
     `${n('account_id')} AS account_id`,
     `${n('source')} AS source`,
     `${n(d.emailTo('email'))} AS email_to`,
-    `COALESCE(${attribute('notifier_failure_code')}, '${PUBSUB_DEAD_LETTER}') AS failure_code`,
-    `${attribute('notifier_failure_class')} AS failure_class`,
-    `COALESCE(${d.toInt(attribute('notifier_attempts'))}, ${d.toInt(attribute('CloudPubSubDeadLetterSourceDeliveryCount'))}) AS attempts`,
-    `${attribute('notifier_error')} AS error`,
-    `CASE WHEN ${attribute('notifier_failure_code')} IS NULL THEN 'pubsub' ELSE 'notifier' END AS dead_lettered_by`,
-    `${attribute('notifier_replay_of')} AS replay_of`,
-    `${attribute('notifier_target')} AS target`,
-    `COALESCE(${attribute('notifier_source_message_id')}, message_id) AS source_message_id`,
+    `COALESCE(${attribute(FAILURE_ATTRIBUTES.code)}, '${PUBSUB_DEAD_LETTER}') AS failure_code`,
+    `${attribute(FAILURE_ATTRIBUTES.failureClass)} AS failure_class`,
+    `COALESCE(${d.toInt(attribute(FAILURE_ATTRIBUTES.attempts))}, ${d.toInt(attribute('CloudPubSubDeadLetterSourceDeliveryCount'))}) AS attempts`,
+    `${attribute(FAILURE_ATTRIBUTES.error)} AS error`,
+    `CASE WHEN ${attribute(FAILURE_ATTRIBUTES.code)} IS NULL THEN 'pubsub' ELSE 'notifier' END AS dead_lettered_by`,
+    `${attribute(REPLAY_OF_ATTRIBUTE)} AS replay_of`,
+    `${attribute(TARGET_ATTRIBUTE)} AS target`,
+    `COALESCE(${attribute(FAILURE_ATTRIBUTES.sourceMessageId)}, message_id) AS source_message_id`,
     `${n('created_at_micros')} AS created_at`,
     `${n('expires_at_micros')} AS expires_at`,
     `${poison ? "'poison'" : "'notification'"} AS payload`,

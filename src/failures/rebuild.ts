@@ -3,7 +3,8 @@ import { ChannelName, channelName, Notification } from '../codec/notification';
 import { notificationType } from '../codec/schema';
 import { fieldsOf, isMapColumn, TableField } from './bigquery-schema';
 import { Row } from './store';
-import { TARGET_ATTRIBUTE, targetKey } from '../delivery/routing';
+import { targetKey } from '../delivery/routing';
+import { TARGET_ATTRIBUTE } from '../codec/attributes';
 
 /**
  * A TIMESTAMP column value → epoch microseconds, exactly: BigQuery gives ISO text with up

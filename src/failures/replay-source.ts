@@ -1,7 +1,7 @@
 import { Notification } from '../codec/notification';
-import { REPLAY_OF_ATTRIBUTE } from '../delivery/replays';
 import { carriedAttributes, notificationFromRow } from './rebuild';
 import { FailureStore, Row } from './store';
+import { REPLAY_OF_ATTRIBUTE } from '../codec/attributes';
 
 /**
  * What a replay publishes, for `notifier replay` and `notifier resolve --as resend` alike:

@@ -1,7 +1,7 @@
 import { Message, Subscription } from '@google-cloud/pubsub';
 import { decodePlain, Encoding, encodingOf } from '../codec/codec';
 import { ensureLocalTables, insertRow, LocalTable, localTables } from '../failures/local-tables';
-import type { Pool } from '../ledger/pool';
+import type { Pool } from '../mysql/pool';
 
 export interface BigQueryStandInOptions {
   pool: Pool;

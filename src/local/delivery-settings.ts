@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parse } from '@cdktf/hcl2json';
 import { TERRAFORM_DIR } from '../paths';
+import type { Encoding } from '../codec/codec';
 
 /** The Pub/Sub delivery settings operators tune in Terraform, as the local pipeline applies them. */
 export interface DeliverySettings {
@@ -10,7 +11,7 @@ export interface DeliverySettings {
   minimumBackoffSeconds: number;
   maximumBackoffSeconds: number;
   ackDeadlineSeconds: number;
-  schemaEncoding: 'JSON' | 'BINARY';
+  schemaEncoding: Encoding;
 }
 
 const VARIABLES: Record<keyof DeliverySettings, string> = {

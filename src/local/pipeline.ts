@@ -1,6 +1,6 @@
 import { PubSub } from '@google-cloud/pubsub';
 import { Config } from '../config';
-import { createPool } from '../ledger/pool';
+import { createPool } from '../mysql/pool';
 import { Logger } from '../logging';
 import { RunningNotifier, startNotifier } from '../main';
 import { startBigQueryStandIn } from './bigquery-standin';

@@ -6,7 +6,7 @@
  * provider sandbox every channel the environment does not configure is pointed at.
  */
 import { ConfigError, LocalConfig, loadLocalConfig } from '../config';
-import { migrate } from '../ledger/migrate';
+import { migrate } from '../mysql/migrate';
 import { createLogger } from '../logging';
 import { readDeliverySettings } from './delivery-settings';
 import { emulatorAnswers, startEmulator } from './emulator';

@@ -8,8 +8,8 @@ import { decodeNotification, Encoding, encodeNotification } from '../../src/code
 import { CHANNELS, Notification } from '../../src/codec/notification';
 import { validateNotification } from '../../src/codec/validate';
 import { createLogger } from '../../src/logging';
-import { createApp } from '../../src/push/app';
-import { noAuthentication } from '../../src/push/auth';
+import { createApp } from '../../src/http/app';
+import { noAuthentication } from '../../src/http/auth';
 import { aDeliveryWorld, DeliveryWorld, FakeClock } from '../unit/fakes';
 import {
   anyNotification,

@@ -1,12 +1,11 @@
 import type { Message } from '@google-cloud/pubsub';
 import { CHANNELS } from '../../src/codec/notification';
 import { encodeNotification } from '../../src/codec/codec';
-import { DATA_TRUNCATED } from '../../src/dead-letter/publisher';
-import { lockName } from '../../src/ledger/ledger';
-import { DROPPED_ATTRIBUTES, MAX_MESSAGE_BYTES, messageBytes } from '../../src/republish/publisher';
+import { lockName } from '../../src/mysql/ledger';
 import { emailNotification, envelopeFor, push, pushEnvelope } from '../support/notifications';
 import { InProcessNotifier, notifierEnv, startInProcess } from '../support/notifier';
 import { RealParts, startRealParts } from '../support/real-parts';
+import { DATA_TRUNCATED, DROPPED_ATTRIBUTES, MAX_MESSAGE_BYTES, messageBytes } from '../../src/codec/attributes';
 
 let parts: RealParts;
 let notifier: InProcessNotifier;

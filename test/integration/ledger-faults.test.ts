@@ -1,4 +1,4 @@
-import { lockName } from '../../src/ledger/ledger';
+import { lockName } from '../../src/mysql/ledger';
 import { emailNotification, push, pushEnvelope } from '../support/notifications';
 import { eventually, InProcessNotifier, notifierEnv, startInProcess } from '../support/notifier';
 import { RealParts, startRealParts } from '../support/real-parts';

@@ -1,8 +1,8 @@
 import net from 'node:net';
 import mysql from 'mysql2/promise';
-import { makeMysqlLedger } from '../../src/ledger/ledger';
-import { createPool, Pool } from '../../src/ledger/pool';
-import { query } from '../../src/ledger/sql';
+import { makeMysqlLedger } from '../../src/mysql/ledger';
+import { createPool, Pool } from '../../src/mysql/pool';
+import { query } from '../../src/mysql/sql';
 import { createTestDatabase, TestDatabase } from '../support/db';
 import { MYSQL_ROOT_URL } from '../support/env';
 

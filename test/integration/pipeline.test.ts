@@ -1,6 +1,6 @@
 import mysql from 'mysql2/promise';
 import { InvalidNotificationError } from '../../src/client';
-import { lockName } from '../../src/ledger/ledger';
+import { lockName } from '../../src/mysql/ledger';
 import { startTestPipeline, TestPipeline } from '../support/pipeline';
 import { eventually } from '../support/notifier';
 

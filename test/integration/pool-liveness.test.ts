@@ -1,7 +1,7 @@
 import net from 'node:net';
-import { makePoolProbes } from '../../src/ledger/health';
-import { createPool, Pool } from '../../src/ledger/pool';
-import { acquire } from '../../src/ledger/sql';
+import { makePoolProbes } from '../../src/mysql/health';
+import { createPool, Pool } from '../../src/mysql/pool';
+import { acquire } from '../../src/mysql/sql';
 import { createTestDatabase, TestDatabase } from '../support/db';
 import { freePort } from '../support/ports';
 

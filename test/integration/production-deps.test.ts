@@ -21,7 +21,7 @@ const SHIPPED = ['package.json', 'package-lock.json', 'dist', 'proto', 'migratio
 /** Pinned by test/unit/container/dockerfile.test.ts as the runtime stage's install. */
 const NPM_CI = ['ci', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts'];
 /** What the image runs: the service, the migration job, the CLI, and what producers require. */
-const ENTRY_POINTS = ['dist/main.js', 'dist/ledger/migrate-cli.js', 'dist/cli/main.js', 'dist/client/index.js'];
+const ENTRY_POINTS = ['dist/main.js', 'dist/mysql/migrate-cli.js', 'dist/cli/main.js', 'dist/client/index.js'];
 const run = promisify(execFile);
 
 let dir: string;
@@ -137,7 +137,7 @@ describe('the shipped package with production dependencies only (the runtime sta
   test("when the migration job's command runs on a new database, then it applies the shipped migrations", async () => {
     const url = parts.db.url.replace(parts.db.name, `${parts.db.name}_prod`);
     try {
-      const { stdout } = await run(process.execPath, ['dist/ledger/migrate-cli.js'], { cwd: dir, env: { PATH: process.env.PATH ?? '', MYSQL_URL: url } });
+      const { stdout } = await run(process.execPath, ['dist/mysql/migrate-cli.js'], { cwd: dir, env: { PATH: process.env.PATH ?? '', MYSQL_URL: url } });
       const shipped = readdirSync(path.join(dir, 'migrations')).filter((f) => f.endsWith('.sql')).sort();
       expect(shipped.length).toBeGreaterThan(0);
       expect(stdout).toBe(`applied: ${shipped.map((f) => f.replace(/\.sql$/, '')).join(', ')}\n`);

@@ -1,18 +1,19 @@
-import { LOCAL_SIGNING_KEY, SIGNATURE_ATTRIBUTE, trustedAttributes } from '../../src/codec/internal-attributes';
+import { LOCAL_SIGNING_KEY, trustedAttributes } from '../../src/codec/internal-attributes';
 import { randomBytes } from 'node:crypto';
 import type { Message, Subscription } from '@google-cloud/pubsub';
 import { encodeNotification } from '../../src/codec/codec';
 import { LedgerWrite } from '../../src/delivery/ports';
-import { makeReleaseHeld, RELEASE_OF_ATTRIBUTE, ReleaseHeld } from '../../src/delivery/release-held';
-import { makeMysqlHeldQueue } from '../../src/ledger/held-queue';
-import { makeMysqlLedger } from '../../src/ledger/ledger';
-import { createPool, Pool } from '../../src/ledger/pool';
-import { utcDatetime } from '../../src/ledger/sql';
-import { makePubSubNotificationPublisher } from '../../src/republish/publisher';
+import { makeReleaseHeld, ReleaseHeld } from '../../src/delivery/release-held';
+import { makeMysqlHeldQueue } from '../../src/mysql/held-queue';
+import { makeMysqlLedger } from '../../src/mysql/ledger';
+import { createPool, Pool } from '../../src/mysql/pool';
+import { utcDatetime } from '../../src/mysql/sql';
+import { makePubSubNotificationPublisher } from '../../src/pubsub/republish';
 import { emailNotification } from '../support/notifications';
 import { eventually, InProcessNotifier, notifierEnv, startInProcess } from '../support/notifier';
 import { startTestIssuer, TestIssuer } from '../support/oidc-issuer';
 import { RealParts, startRealParts } from '../support/real-parts';
+import { RELEASE_OF_ATTRIBUTE, SIGNATURE_ATTRIBUTE } from '../../src/codec/attributes';
 
 const AUDIENCE = 'notifier-api';
 const SCHEDULER = 'notifier-scheduler@notifier-test.iam.gserviceaccount.com';

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import type { Notification } from '../../src/codec/notification';
-import { REPLAY_OF_ATTRIBUTE } from '../../src/delivery/replays';
-import { loadMigrations, migrate } from '../../src/ledger/migrate';
+import { loadMigrations, migrate } from '../../src/mysql/migrate';
 import { MYSQL_ROOT_URL } from '../support/env';
 import { emailNotification, push, pushEnvelope } from '../support/notifications';
 import { InProcessNotifier, notifierEnv, startInProcess } from '../support/notifier';
 import { RealParts, startRealParts } from '../support/real-parts';
+import { REPLAY_OF_ATTRIBUTE } from '../../src/codec/attributes';
 
 let parts: RealParts;
 let notifier: InProcessNotifier;

@@ -1,9 +1,9 @@
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
-import { migrate } from '../../src/ledger/migrate';
-import { createPool } from '../../src/ledger/pool';
-import { makeMysqlResolutions } from '../../src/ledger/resolutions';
+import { migrate } from '../../src/mysql/migrate';
+import { createPool } from '../../src/mysql/pool';
+import { makeMysqlResolutions } from '../../src/mysql/resolutions';
 import { MYSQL_ROOT_URL } from '../support/env';
 import { emailNotification } from '../support/notifications';
 import { eventually } from '../support/notifier';

@@ -1,5 +1,5 @@
-import { makeMysqlLedger } from '../../src/ledger/ledger';
-import { createPool, Pool } from '../../src/ledger/pool';
+import { makeMysqlLedger } from '../../src/mysql/ledger';
+import { createPool, Pool } from '../../src/mysql/pool';
 import { SETTINGS_LIMITS } from '../../src/settings/document';
 import { MYSQL_ROOT_URL } from '../support/env';
 import { eventually, InProcessNotifier, notifierEnv, startInProcess } from '../support/notifier';

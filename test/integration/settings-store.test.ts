@@ -1,7 +1,7 @@
 import type { RecipientChannel } from '../../src/codec/payload-checks';
-import { createPool, Pool } from '../../src/ledger/pool';
+import { createPool, Pool } from '../../src/mysql/pool';
 import { CONTACT_CHANNELS, SETTINGS_LIMITS, SettingsDocument } from '../../src/settings/document';
-import { CONTACTS_SQL, makeMysqlSettingsStore, MysqlSettingsStore, policyStatement } from '../../src/settings/mysql-store';
+import { CONTACTS_SQL, makeMysqlSettingsStore, MysqlSettingsStore, policyStatement } from '../../src/mysql/settings-store';
 import { createTestDatabase, TestDatabase } from '../support/db';
 
 let db: TestDatabase;

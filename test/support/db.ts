@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
-import { migrate } from '../../src/ledger/migrate';
+import { migrate } from '../../src/mysql/migrate';
 import { MYSQL_ROOT_URL } from './env';
 
 export interface TestDatabase {

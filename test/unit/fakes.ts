@@ -23,8 +23,8 @@ import {
   SendReceipt,
 } from '../../src/delivery/ports';
 import type { DeliveryError } from '../../src/delivery/failures';
-import { REPLAY_OF_ATTRIBUTE } from '../../src/delivery/replays';
 import { maskEmail } from '../../src/logging';
+import { REPLAY_OF_ATTRIBUTE } from '../../src/codec/attributes';
 
 /** A valid EMAIL notification. */
 export function aNotification(overrides: Partial<Notification> = {}): Notification {

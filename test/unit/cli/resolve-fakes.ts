@@ -1,7 +1,7 @@
 import type { CliClient, Connection } from '../../../src/cli/main';
 import { runCli } from '../../../src/cli/main';
 import type { DeliveryKey } from '../../../src/delivery/ports';
-import { RESOLVED_STATUS, ResolvableRow, Resolutions, ResolutionWrite } from '../../../src/ledger/resolutions';
+import { RESOLVED_STATUS, ResolvableRow, Resolutions, ResolutionWrite } from '../../../src/mysql/resolutions';
 import type { Row } from '../../../src/failures/store';
 import { captureIo, fakePubSub, NOW_MS } from './fakes';
 

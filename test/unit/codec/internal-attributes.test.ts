@@ -1,4 +1,5 @@
-import { SIGNATURE_ATTRIBUTE, signInternal, trustedAttributes } from '../../../src/codec/internal-attributes';
+import { signInternal, trustedAttributes } from '../../../src/codec/internal-attributes';
+import { SIGNATURE_ATTRIBUTE } from '../../../src/codec/attributes';
 
 const KEY = 'k'.repeat(32);
 const OLD_KEY = 'o'.repeat(32);

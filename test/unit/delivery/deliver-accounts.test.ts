@@ -1,6 +1,6 @@
 import { OUTCOMES } from '../../../src/delivery/outcomes';
-import { RELEASE_OF_ATTRIBUTE } from '../../../src/delivery/release-held';
 import { aDeliveryWorld, aMessage, aNotification } from '../fakes';
+import { RELEASE_OF_ATTRIBUTE } from '../../../src/codec/attributes';
 
 const NIGHT = Date.parse('2026-12-04T14:00:00Z'); // 23:00 in Tokyo
 const DAY = Date.parse('2026-12-05T03:00:00Z'); // 12:00 in Tokyo

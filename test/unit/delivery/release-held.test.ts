@@ -1,6 +1,7 @@
 import { TransientError } from '../../../src/delivery/failures';
 import type { DeliveryKey, NotificationPublisher } from '../../../src/delivery/ports';
-import { ClaimRequest, HeldQueue, HeldRow, makeReleaseHeld, RELEASE_OF_ATTRIBUTE } from '../../../src/delivery/release-held';
+import { ClaimRequest, HeldQueue, HeldRow, makeReleaseHeld } from '../../../src/delivery/release-held';
+import { RELEASE_OF_ATTRIBUTE } from '../../../src/codec/attributes';
 
 const NOW = Date.parse('2026-06-01T07:00:00.000Z');
 const keyOf = (k: DeliveryKey) => `${k.notificationId}|${k.channel}`;

@@ -1,6 +1,6 @@
 import type { Message } from '@google-cloud/pubsub';
 import { PUSH_ACK_STATUSES, pushEnvelope } from '../../../src/local/push-bridge';
-import { parseEnvelope } from '../../../src/push/envelope';
+import { parseEnvelope } from '../../../src/http/envelope';
 
 const message = (overrides: Partial<Message> = {}) =>
   ({

@@ -231,10 +231,10 @@ describe('terraform/cloudrun.tf: the migration job', () => {
   test('when the job runs, then it runs the migration CLI from the same image as the service', () => {
     expect(job().name).toBe('notifier-migrate');
     expect(jobContainer().image).toBe(container().image);
-    expect(jobContainer().command).toEqual(['node', 'dist/ledger/migrate-cli.js']);
-    expect(existsSync(path.join(PACKAGE_ROOT, 'src/ledger/migrate-cli.ts'))).toBe(true);
+    expect(jobContainer().command).toEqual(['node', 'dist/mysql/migrate-cli.js']);
+    expect(existsSync(path.join(PACKAGE_ROOT, 'src/mysql/migrate-cli.ts'))).toBe(true);
     const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-    expect(pkg.scripts.migrate).toBe('node dist/ledger/migrate-cli.js');
+    expect(pkg.scripts.migrate).toBe('node dist/mysql/migrate-cli.js');
   });
 
   test('when the job connects to MySQL, then it has the MYSQL_URL secret, the Cloud SQL volume and its own service account', () => {

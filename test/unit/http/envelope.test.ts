@@ -1,4 +1,4 @@
-import { EnvelopeError, parseEnvelope } from '../../../src/push/envelope';
+import { EnvelopeError, parseEnvelope } from '../../../src/http/envelope';
 
 const data = Buffer.from('{"notificationId":"n-1"}');
 const envelope = (message: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({

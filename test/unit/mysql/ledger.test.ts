@@ -1,4 +1,4 @@
-import { lockName } from '../../../src/ledger/ledger';
+import { lockName } from '../../../src/mysql/ledger';
 
 describe('lockName', () => {
   test('when given a key, then the name is at most 64 characters and prefixed notifier:', () => {

@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { request } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { createLogger } from '../../../src/logging';
-import { noAuthentication } from '../../../src/push/auth';
-import { createSettingsRouter, SettingsStore } from '../../../src/settings/api';
-import { documentCounts } from '../../../src/settings/audit';
+import { noAuthentication } from '../../../src/http/auth';
+import { createSettingsRouter, SettingsStore } from '../../../src/http/settings';
+import { documentCounts } from '../../../src/http/settings-audit';
 import type { SettingsDocument } from '../../../src/settings/document';
 
 const DOCUMENT: SettingsDocument = {

@@ -1,12 +1,11 @@
 import { LOCAL_SIGNING_KEY, signInternal } from '../../../src/codec/internal-attributes';
-import { RELEASE_OF_ATTRIBUTE } from '../../../src/delivery/release-held';
-import { MAX_ATTRIBUTES, MAX_MESSAGE_BYTES, messageBytes, republishAttributes } from '../../../src/republish/publisher';
 import { CHANNELS } from '../../../src/codec/notification';
-import { failureAttributes } from '../../../src/dead-letter/publisher';
+import { failureAttributes } from '../../../src/pubsub/dead-letter';
 import { carriedAttributes } from '../../../src/failures/rebuild';
 import { PermanentError } from '../../../src/delivery/failures';
 import { targetKey } from '../../../src/delivery/routing';
 import { aDeliveryWorld, aMessage, aNotification } from '../fakes';
+import { MAX_ATTRIBUTES, MAX_MESSAGE_BYTES, messageBytes, RELEASE_OF_ATTRIBUTE, republishAttributes } from '../../../src/codec/attributes';
 
 /**
  * A routed notification that came with many attributes: its per-contact messages are filled

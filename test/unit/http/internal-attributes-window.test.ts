@@ -4,8 +4,8 @@ import { PassThrough } from 'node:stream';
 import { signInternal } from '../../../src/codec/internal-attributes';
 import type { Deliver, PushedMessage } from '../../../src/delivery/deliver';
 import { createLogger } from '../../../src/logging';
-import { createApp } from '../../../src/push/app';
-import { noAuthentication } from '../../../src/push/auth';
+import { createApp } from '../../../src/http/app';
+import { noAuthentication } from '../../../src/http/auth';
 
 /** What the push endpoint hands to delivery, for messages with notifier_* attributes. */
 

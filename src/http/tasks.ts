@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { ReleaseHeld, ReleaseResult } from '../delivery/release-held';
 import { TransientError } from '../delivery/failures';
 import type { Logger } from '../logging';
-import type { PushAuthenticator } from '../push/auth';
+import type { PushAuthenticator } from './auth';
 
 export interface TasksRouterDeps {
   releaseHeld: ReleaseHeld;

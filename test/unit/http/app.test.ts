@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import type { Deliver, PushedMessage } from '../../../src/delivery/deliver';
 import { createLogger } from '../../../src/logging';
-import { createApp } from '../../../src/push/app';
-import { noAuthentication } from '../../../src/push/auth';
+import { createApp } from '../../../src/http/app';
+import { noAuthentication } from '../../../src/http/auth';
 
 const delivered: PushedMessage[] = [];
 let deliverError: Error | undefined;

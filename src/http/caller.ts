@@ -1,4 +1,4 @@
-import type { AuthResult } from '../push/auth';
+import type { AuthResult } from './auth';
 
 /** The caller named when authentication is off: nobody was verified, whatever token was sent. */
 export const UNAUTHENTICATED = 'unauthenticated';

@@ -1,8 +1,8 @@
 import { PubSub, Topic } from '@google-cloud/pubsub';
-import { TransientError } from '../delivery/failures';
 import type { DeadLetterPublisher, FailureRecord } from '../delivery/ports';
-import { ATTRIBUTES_ROOM, MAX_MESSAGE_BYTES, messageBytes, republishAttributes } from '../republish/publisher';
-import { withTimeout } from '../timeout';
+import { notifierTopic, publishWithin } from './publish';
+import { ATTRIBUTES_ROOM, DATA_TRUNCATED, FAILURE_ATTRIBUTES, MAX_MESSAGE_BYTES, messageBytes, republishAttributes } from '../codec/attributes';
+import { cutUtf8 } from '../text';
 
 export interface PublisherOptions {
   projectId: string;
@@ -12,23 +12,6 @@ export interface PublisherOptions {
 }
 
 const MAX_ATTRIBUTE_VALUE_BYTES = 1024;
-const ERROR_ATTRIBUTE = 'notifier_error';
-
-/** Set on a failure record whose data was cut to make room for its reason: the original length. */
-export const DATA_TRUNCATED = 'notifier_data_truncated';
-
-/** At most `maxBytes` of UTF-8, cut between characters. */
-function truncateUtf8(text: string, maxBytes: number): string {
-  if (Buffer.byteLength(text) <= maxBytes) return text;
-  let out = '';
-  let bytes = 0;
-  for (const ch of text) {
-    bytes += Buffer.byteLength(ch);
-    if (bytes > maxBytes) break;
-    out += ch;
-  }
-  return out;
-}
 
 /** A failure record as Pub/Sub takes it; `truncated`: its data had to be cut (it is no notification any more). */
 export interface FailureMessage {
@@ -44,20 +27,20 @@ export interface FailureMessage {
  */
 export function failureMessage(record: FailureRecord): FailureMessage {
   const reason = {
-    notifier_failure_code: record.code,
-    notifier_failure_class: record.failureClass,
-    notifier_attempts: String(record.attempts),
-    notifier_channel: record.channel,
-    notifier_source_message_id: record.sourceMessageId,
+    [FAILURE_ATTRIBUTES.code]: record.code,
+    [FAILURE_ATTRIBUTES.failureClass]: record.failureClass,
+    [FAILURE_ATTRIBUTES.attempts]: String(record.attempts),
+    [FAILURE_ATTRIBUTES.channel]: record.channel,
+    [FAILURE_ATTRIBUTES.sourceMessageId]: record.sourceMessageId,
   };
-  const errorRoom = ATTRIBUTES_ROOM - messageBytes(record.data.length, reason) - ERROR_ATTRIBUTE.length;
+  const errorRoom = ATTRIBUTES_ROOM - messageBytes(record.data.length, reason) - FAILURE_ATTRIBUTES.error.length;
   if (errorRoom >= 0) {
-    const extra = { ...reason, [ERROR_ATTRIBUTE]: truncateUtf8(record.error, Math.min(MAX_ATTRIBUTE_VALUE_BYTES, errorRoom)) };
+    const extra = { ...reason, [FAILURE_ATTRIBUTES.error]: cutUtf8(record.error, Math.min(MAX_ATTRIBUTE_VALUE_BYTES, errorRoom)) };
     return { data: record.data, attributes: republishAttributes(record.attributes, extra, record.data.length), truncated: false };
   }
   const attributes = {
     ...reason,
-    [ERROR_ATTRIBUTE]: truncateUtf8(record.error, MAX_ATTRIBUTE_VALUE_BYTES),
+    [FAILURE_ATTRIBUTES.error]: cutUtf8(record.error, MAX_ATTRIBUTE_VALUE_BYTES),
     [DATA_TRUNCATED]: String(record.data.length),
   };
   return { data: record.data.subarray(0, MAX_MESSAGE_BYTES - messageBytes(0, attributes)), attributes, truncated: true };
@@ -68,25 +51,10 @@ export const failureAttributes = (record: FailureRecord): Record<string, string>
 
 /** Publishes failure records to the dead-letter and poison topics. */
 export function makePubSubDeadLetterPublisher(pubsub: PubSub, opts: PublisherOptions): DeadLetterPublisher {
-  const topicOptions = { batching: { maxMessages: 100, maxMilliseconds: 5 } };
-  const deadLetter = pubsub.topic(opts.deadLetterTopic, topicOptions);
-  const poison = opts.poisonTopic ? pubsub.topic(opts.poisonTopic, topicOptions) : undefined;
-
-  async function publish(topic: Topic, message: FailureMessage): Promise<void> {
-    try {
-      await withTimeout(
-        topic.publishMessage({ data: message.data, attributes: message.attributes }),
-        opts.publishTimeoutMs,
-        () => new Error(`timed out after ${opts.publishTimeoutMs} ms`),
-      );
-    } catch (err) {
-      throw new TransientError(
-        'DEAD_LETTER_UNAVAILABLE',
-        `publishing to ${topic.name} failed: ${(err as Error).message}`,
-        { cause: err },
-      );
-    }
-  }
+  const deadLetter = notifierTopic(pubsub, opts.deadLetterTopic);
+  const poison = opts.poisonTopic ? notifierTopic(pubsub, opts.poisonTopic) : undefined;
+  const publish = (topic: Topic, message: FailureMessage) =>
+    publishWithin(topic, { data: message.data, attributes: message.attributes }, opts.publishTimeoutMs, 'DEAD_LETTER_UNAVAILABLE');
 
   /** Cut data is no notification: only the schema-less poison topic takes it (none configured: logged by the caller). */
   async function poisonOrNothing(message: FailureMessage): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { callerOf, UNAUTHENTICATED } from '../../../src/settings/caller';
+import { callerOf, UNAUTHENTICATED } from '../../../src/http/caller';
 
 describe('callerOf', () => {
   test('when the authenticator verified a caller, then the caller is its email', () => {

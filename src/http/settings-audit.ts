@@ -1,5 +1,5 @@
 import type { Logger } from '../logging';
-import type { SettingsDocument } from './document';
+import type { SettingsDocument } from '../settings/document';
 
 /** The message of every audit line: what a log query or a log-based metric selects. */
 export const AUDIT_MESSAGE = 'settings audit';

@@ -1,8 +1,8 @@
 import type { PubSub } from '@google-cloud/pubsub';
-import { DATA_TRUNCATED, failureAttributes, failureMessage, makePubSubDeadLetterPublisher } from '../../../src/dead-letter/publisher';
+import { failureAttributes, failureMessage, makePubSubDeadLetterPublisher } from '../../../src/pubsub/dead-letter';
 import { TransientError } from '../../../src/delivery/failures';
 import type { FailureRecord } from '../../../src/delivery/ports';
-import { ATTRIBUTES_ROOM, DROPPED_ATTRIBUTES, MAX_ATTRIBUTES, MAX_MESSAGE_BYTES, messageBytes } from '../../../src/republish/publisher';
+import { ATTRIBUTES_ROOM, DATA_TRUNCATED, DROPPED_ATTRIBUTES, MAX_ATTRIBUTES, MAX_MESSAGE_BYTES, messageBytes } from '../../../src/codec/attributes';
 
 const record = (overrides: Partial<FailureRecord> = {}): FailureRecord => ({
   data: Buffer.from('payload'),

@@ -1,16 +1,49 @@
-import type { PubSub } from '@google-cloud/pubsub';
-import { TransientError } from '../delivery/failures';
-import type { NotificationPublisher } from '../delivery/ports';
-import { SIGNATURE_ATTRIBUTE, signInternal } from '../codec/internal-attributes';
-import { withTimeout } from '../timeout';
+/**
+ * Every message attribute the notifier reads or writes, and Pub/Sub's limits on a message.
+ * Attributes named `notifier_*` are the notifier's own: it obeys them only when signed
+ * (internal-attributes.ts), and producers never set them.
+ */
 
-export interface NotificationPublisherOptions {
-  /** The notifications topic (NOTIFIER_TOPIC), the one the push subscription reads. */
-  topic: string;
-  publishTimeoutMs: number;
-  /** Signs the message's notifier_* attributes, without which the notifier would ignore them. */
-  signingKey: string;
-}
+/** Pub/Sub's attribute naming the encoding of a message on a schema'd topic. */
+export const ENCODING_ATTRIBUTE = 'googclient_schemaencoding';
+
+/** The prefix of the notifier's own attributes. */
+export const INTERNAL_PREFIX = 'notifier_';
+/** The signature of a message's `notifier_*` attributes. */
+export const SIGNATURE_ATTRIBUTE = 'notifier_signature';
+
+/** A routed notification's per-contact message: the routed message it came from, and its contact's target key. */
+export const ROUTED_FROM_ATTRIBUTE = 'notifier_routed_from';
+export const TARGET_ATTRIBUTE = 'notifier_target';
+
+/**
+ * A released notification: the Pub/Sub message ID the notification was held from, so the
+ * delivery path knows it is the release of a held row.
+ */
+export const RELEASE_OF_ATTRIBUTE = 'notifier_release_of';
+
+/**
+ * A replay (same notification_id and payload, published again by an operator): the Pub/Sub
+ * message ID of the delivery that failed. Only its presence matters to the notifier; the
+ * value is for people reading the dead letters.
+ */
+export const REPLAY_OF_ATTRIBUTE = 'notifier_replay_of';
+
+/** What a failure record adds to the original message's attributes: why it failed. */
+export const FAILURE_ATTRIBUTES = {
+  code: 'notifier_failure_code',
+  failureClass: 'notifier_failure_class',
+  attempts: 'notifier_attempts',
+  channel: 'notifier_channel',
+  sourceMessageId: 'notifier_source_message_id',
+  error: 'notifier_error',
+} as const;
+
+/** Set on a failure record whose data was cut to make room for its reason: the original length. */
+export const DATA_TRUNCATED = 'notifier_data_truncated';
+
+/** Set when a republished message could not keep all of its own attributes: how many it left out. */
+export const DROPPED_ATTRIBUTES = 'notifier_attributes_dropped';
 
 /** Pub/Sub reserves attribute keys starting with `goog`; a message cannot be published with them. */
 const RESERVED_ATTRIBUTE = /^goog/i;
@@ -20,8 +53,6 @@ export const MAX_ATTRIBUTES = 100;
 /** Data plus every attribute's key and value, in bytes. */
 export const MAX_MESSAGE_BYTES = 10_000_000;
 
-/** Set when a republished message could not keep all of its own attributes: how many it left out. */
-export const DROPPED_ATTRIBUTES = 'notifier_attributes_dropped';
 
 const attributeBytes = ([k, v]: [string, string]) => Buffer.byteLength(k) + Buffer.byteLength(v);
 
@@ -64,26 +95,4 @@ export function republishAttributes(attributes: Record<string, string>, extra: R
     bytes += attributeBytes(entry);
   }
   return { ...Object.fromEntries(kept), ...extra, [DROPPED_ATTRIBUTES]: String(own.length - kept.length) };
-}
-
-/**
- * Publishes back to the notifications topic: a routed notification's per-contact messages,
- * and held notifications when their quiet hours end. A failure is transient: the caller
- * nacks (routing) or leaves the row claimed for the next release.
- */
-export function makePubSubNotificationPublisher(pubsub: PubSub, opts: NotificationPublisherOptions): NotificationPublisher {
-  const topic = pubsub.topic(opts.topic, { batching: { maxMessages: 100, maxMilliseconds: 5 } });
-  return {
-    async publish(data, attributes) {
-      try {
-        return await withTimeout(
-          topic.publishMessage({ data, attributes: signInternal(data, attributes, opts.signingKey) }),
-          opts.publishTimeoutMs,
-          () => new Error(`timed out after ${opts.publishTimeoutMs} ms`),
-        );
-      } catch (err) {
-        throw new TransientError('PUBLISH_UNAVAILABLE', `publishing to ${topic.name} failed: ${(err as Error).message}`, { cause: err });
-      }
-    },
-  };
 }

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { CHANNELS } from '../../../src/codec/notification';
 import { createLogger } from '../../../src/logging';
-import { noAuthentication } from '../../../src/push/auth';
-import { createSettingsRouter, SettingsStore } from '../../../src/settings/api';
+import { noAuthentication } from '../../../src/http/auth';
+import { createSettingsRouter, SettingsStore } from '../../../src/http/settings';
 import { CONTACT_CHANNELS, HH_MM, PREFERENCE_TYPE, SETTINGS_LIMITS, validateSettings } from '../../../src/settings/document';
 
 /** The description as published; read untyped, as a client would. */

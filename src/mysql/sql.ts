@@ -1,6 +1,6 @@
 import { Pool, PoolConnection, SESSION_SETUP } from './pool';
 import { withTimeout } from '../timeout';
-import { classifyDatabaseError } from './mysql-errors';
+import { classifyDatabaseError } from './errors';
 import { trackCheckout } from './pool-liveness';
 
 type Queryable = Pool | PoolConnection;

@@ -4,9 +4,9 @@ import { PassThrough } from 'node:stream';
 import { TransientError } from '../../../src/delivery/failures';
 import { createLogger } from '../../../src/logging';
 import type { Deliver } from '../../../src/delivery/deliver';
-import { createApp } from '../../../src/push/app';
-import { noAuthentication, PushAuthenticator } from '../../../src/push/auth';
-import { accountIdProblem, createSettingsRouter, SettingsStore } from '../../../src/settings/api';
+import { createApp } from '../../../src/http/app';
+import { noAuthentication, PushAuthenticator } from '../../../src/http/auth';
+import { accountIdProblem, createSettingsRouter, SettingsStore } from '../../../src/http/settings';
 
 /** A store whose every call fails with `failure` (set per test). */
 let failure: Error;

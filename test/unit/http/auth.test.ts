@@ -1,4 +1,4 @@
-import { makeOidcAuthenticator, noAuthentication } from '../../../src/push/auth';
+import { makeOidcAuthenticator, noAuthentication } from '../../../src/http/auth';
 
 describe('push authentication (no network)', () => {
   test('when authentication is off, then every request is accepted', async () => {

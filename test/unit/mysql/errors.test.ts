@@ -1,5 +1,5 @@
 import { TransientError } from '../../../src/delivery/failures';
-import { classifyDatabaseError, DATABASE_UNAVAILABLE_CODES, isDatabaseUnavailable } from '../../../src/ledger/mysql-errors';
+import { classifyDatabaseError, DATABASE_UNAVAILABLE_CODES, isDatabaseUnavailable } from '../../../src/mysql/errors';
 
 const dbError = (code?: string, message = 'database error') => Object.assign(new Error(message), code ? { code } : {});
 

@@ -1,10 +1,10 @@
 import express, { NextFunction, Request, RequestHandler, Response } from 'express';
 import { keyProblem } from '../codec/validate';
 import type { Logger } from '../logging';
-import type { PushAuthenticator } from '../push/auth';
-import { AuditAction, audited, AuditSubject, documentCounts } from './audit';
+import type { PushAuthenticator } from './auth';
+import { AuditAction, audited, AuditSubject, documentCounts } from './settings-audit';
 import { callerOf } from './caller';
-import { SETTINGS_LIMITS, SettingsDocument, validateSettings } from './document';
+import { SETTINGS_LIMITS, SettingsDocument, validateSettings } from '../settings/document';
 
 /** The storage the settings API needs (makeMysqlSettingsStore provides it). */
 export interface SettingsStore {

@@ -1,4 +1,4 @@
-import { connectionOptions } from '../../../src/ledger/connection-options';
+import { connectionOptions } from '../../../src/mysql/connection-options';
 
 describe('connectionOptions', () => {
   test('when the URL names host, port, credentials and database, then mysql2 gets them decoded', () => {

@@ -2,9 +2,9 @@ import type { ResultSetHeader } from 'mysql2';
 import { CHANNELS } from '../codec/notification';
 import type { RecipientChannel } from '../codec/payload-checks';
 import type { AccountDirectory, AccountPolicy, Clock, Contact } from '../delivery/ports';
-import type { Pool, PoolConnection } from '../ledger/pool';
-import { acquire, query, utcDatetime } from '../ledger/sql';
-import { PreferenceEntry, scopesFor, SettingsDocument } from './document';
+import type { Pool, PoolConnection } from './pool';
+import { acquire, query, utcDatetime } from './sql';
+import { PreferenceEntry, scopesFor, SettingsDocument } from '../settings/document';
 
 export interface MysqlSettingsStoreOptions {
   /** Upper bound for one statement (and for getting a connection). */
