@@ -18,6 +18,12 @@ export type FailureCode =
   | 'ATTEMPTS_EXHAUSTED'
   | 'SEND_OUTCOME_UNKNOWN';
 
+/** Why a ledger row was not sent, though nothing failed: no failure record is written. */
+export type SuppressionCode = 'OPTED_OUT' | 'NO_CONTACT' | 'ACCOUNT_ERASED';
+
+/** The failure code of a record Pub/Sub's own dead-letter policy forwarded (it has no notifier_failure_code). */
+export const PUBSUB_DEAD_LETTER = 'PUBSUB_DEAD_LETTER';
+
 /** Reasons a delivery is nacked for Pub/Sub to retry. */
 export type TransientCode =
   | 'PROVIDER_UNAVAILABLE'

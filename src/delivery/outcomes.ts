@@ -1,4 +1,4 @@
-import type { DeliveryError, FailureCode } from './failures';
+import type { DeliveryError, FailureCode, SuppressionCode } from './failures';
 
 /**
  * The one table of what each delivery outcome means for Pub/Sub. Any non-2xx is a
@@ -43,7 +43,7 @@ export interface DeliveryResult {
   recipient?: string;
   /** Set when a replay reopened a failed notification: which replay this is (1 = the first). */
   replay?: number;
-  code?: FailureCode | DeliveryError['code'] | 'OPTED_OUT' | 'NO_CONTACT';
+  code?: FailureCode | DeliveryError['code'] | SuppressionCode;
   error?: string;
   /** Held: when the release task publishes it again (ISO 8601). */
   releaseAt?: string;

@@ -1,6 +1,7 @@
 import { CHANNELS, ChannelName } from '../codec/notification';
 import { FailureFilters } from './filters';
 import { FAILURE_ATTRIBUTES, REPLAY_OF_ATTRIBUTE, TARGET_ATTRIBUTE } from '../codec/attributes';
+import { PUBSUB_DEAD_LETTER } from '../delivery/failures';
 
 /**
  * The failure SQL, written once for both backends: BigQuery (the tables the BigQuery
@@ -46,7 +47,6 @@ const DIALECTS: Record<DialectName, (t: Tables) => Dialect> = {
 };
 
 /** Pub/Sub's own dead-letter policy forwarded it: it carries no notifier_failure_code. */
-export const PUBSUB_DEAD_LETTER = 'PUBSUB_DEAD_LETTER';
 
 const attribute = (name: string) => `JSON_VALUE(attributes, '$.${name}')`;
 

@@ -5,6 +5,7 @@ import type { AccountDirectory, AccountPolicy, Clock, Contact } from '../deliver
 import type { Pool, PoolConnection } from './pool';
 import { acquire, query, utcDatetime } from './sql';
 import { PreferenceEntry, scopesFor, SettingsDocument } from '../settings/document';
+import type { SuppressionCode } from '../delivery/failures';
 
 export interface MysqlSettingsStoreOptions {
   /** Upper bound for one statement (and for getting a connection). */
@@ -57,11 +58,13 @@ VALUES (?, ?, ?, ?, ?, ?)
 ON DUPLICATE KEY UPDATE locale = VALUES(locale), time_zone = VALUES(time_zone),
   quiet_start = VALUES(quiet_start), quiet_end = VALUES(quiet_end), updated_at = VALUES(updated_at)`;
 
+const ERASED: SuppressionCode = 'ACCOUNT_ERASED';
+
 /** Nothing may stay `held` once its message is gone: the release would never find it. */
 const SUPPRESS_HELD = `
 UPDATE delivery_ledger l
 JOIN held_notifications h ON l.notification_id = h.notification_id AND l.channel = h.target
-SET l.status = 'suppressed', l.failure_code = 'ACCOUNT_ERASED', l.last_error = 'account settings erased while held',
+SET l.status = 'suppressed', l.failure_code = '${ERASED}', l.last_error = 'account settings erased while held',
   l.release_at = NULL
 WHERE h.account_id = ? AND l.status = 'held'`;
 
