@@ -13,15 +13,13 @@ import {
   DeliveryKey,
   GatePermit,
   Ledger,
-  LedgerEntry,
   LedgerWrite,
   LOCK_BUSY,
   LockedLedger,
   NotificationPublisher,
   ProviderGates,
-  TERMINAL_STATUSES,
 } from './ports';
-import { admitReplay, mayReopen, ReplayState } from './replays';
+import { admitReplay, isSettledFor, mayReopen, ReplayState } from './replays';
 import { makeRoute } from './route';
 import { targetOf } from './routing';
 import { RELEASE_OF_ATTRIBUTE } from '../codec/attributes';
@@ -109,9 +107,7 @@ export function makeDeliver(deps: DeliveryDeps) {
     const key = { notificationId: n.notificationId, channel: targetOf(channel.name, msg.attributes) };
     const existing = await deps.ledger.find(key);
     // A replay of a failed row cannot be decided without the lock: it may send.
-    if (existing && TERMINAL_STATUSES.has(existing.status) && !mayReopen(existing, msg)) {
-      return { ...known, outcome: 'duplicate', attempt: existing.attempts };
-    }
+    if (existing && isSettledFor(existing, msg)) return { ...known, outcome: 'duplicate', attempt: existing.attempts };
     const delivery: Delivery = { msg, n, channel, key, decision: await decisionFor(msg, n, channel) };
     // Only a send calls the provider; it is refused before the lock, so shedding load costs no MySQL connection.
     const gate = delivery.decision.action === 'send' ? deps.gates.admit(channel.name, channel.provider(n)) : undefined;
@@ -137,9 +133,13 @@ export function makeDeliver(deps: DeliveryDeps) {
   async function deliverLocked(ledger: LockedLedger, d: Delivery, gate: GatePermit | undefined, known: Known): Promise<DeliveryResult> {
     const { msg, n } = d;
     const row = await ledger.read();
-    const start = startFrom(row, msg, known);
-    if ('done' in start) return start.done;
-    const { result, previousAttempts, replay } = start;
+    if (row && isSettledFor(row, msg)) return { ...known, outcome: 'duplicate', attempt: row.attempts };
+    const reopened = row && mayReopen(row, msg) ? admitReplay(row, msg.messageId, deps.maxReplays) : undefined;
+    if (reopened && !reopened.accepted) return { ...known, outcome: 'replay_refused', attempt: row!.attempts, error: reopened.reason };
+    // A replay starts a fresh MAX_ATTEMPTS budget; every write carries the replay state, so one UPSERT states the whole row.
+    const replay: ReplayState = reopened?.accepted ? reopened.state : { replays: row?.replays ?? 0, lastReplayMessageId: row?.lastReplayMessageId };
+    const previousAttempts = reopened ? 0 : (row?.attempts ?? 0);
+    const result: Known = reopened ? { ...known, replay: replay.replays } : known;
     const entry = (w: Parameters<WriteLedger>[0]): LedgerWrite => ({ type: n.type, accountId: n.accountId, messageId: msg.messageId, ...replay, ...w });
     const write: WriteLedger = (w) => ledger.save(entry(w));
     const writes: SendWrites = {
@@ -199,30 +199,6 @@ export function makeDeliver(deps: DeliveryDeps) {
       return { ...sent, outcome: 'sent_unrecorded', error: short(asDeliveryError(err).message) };
     }
     return sent;
-  }
-
-  /**
-   * Under the lock: a final answer for a terminal row, or what the delivery carries on
-   * with. Every write carries the replay state, so one UPSERT states the whole row.
-   */
-  function startFrom(
-    row: LedgerEntry | undefined,
-    msg: PushedMessage,
-    result: Known,
-  ): { done: DeliveryResult } | { result: Known; previousAttempts: number; replay: ReplayState } {
-    if (row && mayReopen(row, msg)) {
-      const verdict = admitReplay(row, msg.messageId, deps.maxReplays);
-      if (!verdict.accepted) {
-        return { done: { ...result, outcome: 'replay_refused', attempt: row.attempts, error: verdict.reason } };
-      }
-      // A fresh MAX_ATTEMPTS budget; the replay fields are written with `sending`.
-      return { result: { ...result, replay: verdict.state.replays }, previousAttempts: 0, replay: verdict.state };
-    }
-    if (row && TERMINAL_STATUSES.has(row.status)) {
-      return { done: { ...result, outcome: 'duplicate', attempt: row.attempts } };
-    }
-    const replay = { replays: row?.replays ?? 0, lastReplayMessageId: row?.lastReplayMessageId };
-    return { result, previousAttempts: row?.attempts ?? 0, replay };
   }
 
   async function sendFailed(failure: DeliveryError, d: Delivery, result: Known & { attempt: number }, write: WriteLedger): Promise<DeliveryResult> {

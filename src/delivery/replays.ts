@@ -1,4 +1,4 @@
-import type { LedgerEntry } from './ports';
+import { LedgerEntry, TERMINAL_STATUSES } from './ports';
 import { REPLAY_OF_ATTRIBUTE } from '../codec/attributes';
 
 /** The replay fields every ledger write carries (forward, or updated by an accepted replay). */
@@ -24,6 +24,15 @@ export function mayReopen(row: LedgerEntry, msg: Incoming): boolean {
     Object.hasOwn(msg.attributes, REPLAY_OF_ATTRIBUTE) &&
     row.lastReplayMessageId !== msg.messageId
   );
+}
+
+/**
+ * Whether the row already settles this message: it is terminal and this message does not
+ * reopen it as a replay. Checked before the lock (the fast path for duplicates) and again
+ * under it, for routed and direct deliveries alike.
+ */
+export function isSettledFor(row: LedgerEntry, msg: Incoming): boolean {
+  return TERMINAL_STATUSES.has(row.status) && !mayReopen(row, msg);
 }
 
 /** Under the lock, for a row `mayReopen` allows: counts the replay unless MAX_REPLAYS are spent. */

@@ -2,7 +2,8 @@ import { Encoding, encodeNotification } from '../codec/codec';
 import { ChannelName, channelName, Notification } from '../codec/notification';
 import type { Known, PushedMessage } from './failure-records';
 import type { DeliveryResult } from './outcomes';
-import { AccountDirectory, Clock, Ledger, LOCK_BUSY, NotificationPublisher, TERMINAL_STATUSES } from './ports';
+import { AccountDirectory, Clock, Ledger, LOCK_BUSY, NotificationPublisher } from './ports';
+import { isSettledFor } from './replays';
 import { isExpired } from './policy';
 import { ROUTED_KEY, routeToContacts } from './routing';
 import { republishAttributes, ROUTED_FROM_ATTRIBUTE, TARGET_ATTRIBUTE } from '../codec/attributes';
@@ -29,13 +30,13 @@ export function makeRoute(deps: RouteDeps) {
     const result = { ...known, channel: ROUTED_KEY };
     const key = { notificationId: n.notificationId, channel: ROUTED_KEY };
     const existing = await deps.ledger.find(key);
-    if (existing && TERMINAL_STATUSES.has(existing.status)) return { ...result, outcome: 'duplicate', attempt: existing.attempts };
+    if (existing && isSettledFor(existing, msg)) return { ...result, outcome: 'duplicate', attempt: existing.attempts };
     // Read before the lock: holding the lock's connection while waiting for a second one
     // deadlocks a pool that every delivery holds one connection of.
     const contacts = isExpired(n, deps.clock.nowMs()) ? [] : await deps.accounts.contacts(n.accountId);
     const locked = await deps.ledger.withLock(key, async (ledger): Promise<DeliveryResult> => {
       const row = await ledger.read();
-      if (row && TERMINAL_STATUSES.has(row.status)) return { ...result, outcome: 'duplicate', attempt: row.attempts };
+      if (row && isSettledFor(row, msg)) return { ...result, outcome: 'duplicate', attempt: row.attempts };
       const write = { type: n.type, accountId: n.accountId, messageId: msg.messageId, attempts: 1, replays: 0 };
       if (isExpired(n, deps.clock.nowMs())) {
         await ledger.save({ ...write, status: 'expired', attempts: 0 });
