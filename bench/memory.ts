@@ -7,7 +7,7 @@ import { startHarness } from './drills/harness';
 /**
  * Peak memory of one notifier process (`node src/main.js`, as the container runs it) while
  * it handles `CONCURRENCY` pushes of the largest messages a producer can send, one kind
- * per fresh process: what Terraform's `memory` must hold at its `concurrency`.
+ * per fresh process: what Terraform's `memory_mib` must hold at its `concurrency`.
  *
  *   npm run bench:memory
  */

@@ -22,7 +22,7 @@ interface Profile {
   timeDeltas: number[];
 }
 
-/** `node_modules/mysql2/…` → `mysql2`; `…/dist/ledger/ledger.js` → `ledger/ledger`. */
+/** `node_modules/mysql2/…` → `mysql2`; `…/dist/mysql/ledger.js` → `mysql/ledger`. */
 export function owner(url: string): string | undefined {
   const pkg = /node_modules\/(@[^/]+\/[^/]+|[^/]+)\//.exec(url)?.[1];
   if (pkg) return pkg;

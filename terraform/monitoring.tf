@@ -16,7 +16,7 @@
 # microseconds and would drag the percentiles of real work down exactly when throttling is
 # heavy. A breaker that changes state logs one line, "circuit breaker open" (WARNING),
 # "circuit breaker half_open" or "circuit breaker closed" (INFO), with channel, provider
-# (smtp, twilio, ...; a webhook's destination host) and state: notifier/breaker_transitions
+# (smtp, twilio, ...; a webhook's gate key: its allowlist entry or site) and state: notifier/breaker_transitions
 # counts them, and an alert fires when one opens.
 #
 # The push error ratio (alert 3) stays Pub/Sub's view of every nack, throttling included:
@@ -150,7 +150,7 @@ resource "google_logging_metric" "breaker_transitions" {
     labels {
       key         = "provider"
       value_type  = "STRING"
-      description = "Provider behind the breaker (smtp, twilio, ...); for webhooks the destination host."
+      description = "Provider behind the breaker (smtp, twilio, ...); for webhooks the gate key (the allowlist entry or site)."
     }
     labels {
       key         = "state"

@@ -50,7 +50,7 @@ variable "ack_deadline_seconds" {
     error_message = "ack_deadline_seconds must be between 10 and 600."
   }
   validation {
-    # The notifier's delivery budget (src/config.ts deliveryBudgetMs) plus a 5 s margin for
+    # The notifier's delivery budget (src/config/service.ts deliveryBudgetMs) plus a 5 s margin for
     # the request's own overhead; the notifier also refuses to start when the budget does not fit.
     condition     = var.ack_deadline_seconds * 1000 >= var.send_timeout_ms + var.lock_wait_seconds * 1000 + var.mysql_timeout_ms + var.publish_timeout_ms + 5000
     error_message = "ack_deadline_seconds * 1000 must be at least send_timeout_ms + lock_wait_seconds * 1000 + mysql_timeout_ms + publish_timeout_ms + 5000, or Pub/Sub redelivers while a delivery is still running."
@@ -70,7 +70,7 @@ variable "schema_encoding" {
 # ---------------------------------------------------------------------------------------
 # Everything below extends the six delivery variables above. Cross-variable validations
 # need Terraform >= 1.9 (versions.tf). Ranges are the platform's (cited per variable) or
-# the notifier's own start-up checks (src/config.ts), whichever is narrower.
+# the notifier's own start-up checks (src/config/service.ts), whichever is narrower.
 # ---------------------------------------------------------------------------------------
 
 # --- Where it runs ---------------------------------------------------------------------

@@ -118,6 +118,10 @@ function fieldText(fields: Readonly<Record<string, unknown>>, name: string, reco
 }
 
 function percentEncoded(value: string, name: string, recordNumber: number): string {
+  // URL parsing resolves `.` and `..` segments (percent-encoded or not): a value could climb the path.
+  if (value === '.' || value === '..') {
+    throw new CliError(`template placeholder {{${name}}}: in record ${recordNumber} "${name}" is "${value}", which a URL path would resolve away`);
+  }
   try {
     return encodeURIComponent(value);
   } catch {

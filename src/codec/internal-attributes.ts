@@ -8,7 +8,7 @@ import { INTERNAL_PREFIX, SIGNATURE_ATTRIBUTE } from './attributes';
  * publish to the same topic, so these attributes are obeyed only when the message carries a
  * valid signature made with one of INTERNAL_SIGNING_KEYS: an HMAC-SHA256 over the SHA-256 of
  * the message data and every `notifier_*` attribute's name and value. The notifier signs what it
- * publishes itself (routed messages, releases); `notifier replay` and `notifier resolve --resend`
+ * publishes itself (routed messages, releases); `notifier replay` and `notifier resolve --as resend`
  * sign with the key an operator reads from Secret Manager. A signature cannot be moved to other
  * data or other attribute values, and a captured message published again is the same message
  * (the ledger deduplicates it; a replay reopens only a failed row, at most MAX_REPLAYS times).

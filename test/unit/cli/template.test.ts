@@ -174,6 +174,12 @@ describe('fillTemplate: URLs', () => {
     );
   });
 
+  it.each(['.', '..'])('when the value after the host is %j (a dot segment URL parsing would resolve), then it is refused naming the field and the record', (value) => {
+    expect(() => urlOf(withUrl('https://h.example.com/t/{{v}}/x'), { v: value })).toThrow(
+      new CliError(`template placeholder {{v}}: in record 1 "v" is "${value}", which a URL path would resolve away`),
+    );
+  });
+
   it('when a value after the host is not valid Unicode, then the error names the field and the record', () => {
     expect(() => urlOf(withUrl('https://h.example.com/{{v}}'), { v: 'a\ud800' })).toThrow(new CliError('template placeholder {{v}}: in record 1 "v" is not valid Unicode'));
   });
