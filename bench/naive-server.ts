@@ -12,7 +12,7 @@
  * env: PORT, MYSQL_URL, SMTP_URL, EMAIL_FROM, MYSQL_POOL_SIZE, SMTP_POOL_SIZE, SEND_TIMEOUT_MS
  */
 import http from 'node:http';
-import { makeEmailChannel } from '../src/channels/email';
+import { makeEmailChannel } from '../src/channels/email/channel';
 import { CHANNELS, Notification } from '../src/codec/notification';
 import type { Channel } from '../src/delivery/ports';
 import { createPool, Pool, PoolConnection } from '../src/mysql/pool';

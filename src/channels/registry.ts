@@ -1,12 +1,12 @@
 import type { Config } from '../config';
 import { CHANNELS } from '../codec/notification';
 import type { Channel } from '../delivery/ports';
-import { makeEmailChannel } from './email';
-import { makeFcmChannel } from './fcm';
-import { makeLineChannel } from './line';
-import { makeSlackChannel } from './slack';
-import { makeSmsChannel } from './sms';
-import { makeWebhookChannel } from './webhook';
+import { makeEmailChannel } from './email/channel';
+import { makeFcmChannel } from './push/channel';
+import { makeLineChannel } from './line/channel';
+import { makeSlackChannel } from './slack/channel';
+import { makeSmsChannel } from './sms/channel';
+import { makeWebhookChannel } from './webhook/channel';
 
 /**
  * The one place channels are registered: channel enum number → adapter. A channel whose

@@ -1,4 +1,4 @@
-import { AllowlistEntryError, parseAllowlistEntry } from '../channels/webhook-allowlist';
+import { AllowlistEntryError, parseAllowlistEntry } from '../channels/webhook/allowlist';
 import type { ChannelName } from '../codec/notification';
 import { baseUrl, ConfigError, Env, flag, integer, list, matching, optional, text, url } from './env';
 

@@ -10,12 +10,12 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LOCAL_PROVIDER_CREDENTIALS } from '../config';
-import { fcmRoute, metadataTokenRoute } from './sandbox-fcm';
-import { SandboxAnswer, SandboxMessage, SandboxRequest, SandboxRoute } from './sandbox-http';
-import { lineRoute } from './sandbox-line';
-import { slackApiRoute, slackWebhookRoutes } from './sandbox-slack';
-import { twilioRoute } from './sandbox-twilio';
-import { WEBHOOK_RECEIVER_PATH, webhookReceiverRoute } from './sandbox-webhook';
+import { fcmRoute, metadataTokenRoute } from '../channels/push/sandbox';
+import { SandboxAnswer, SandboxMessage, SandboxRequest, SandboxRoute } from '../channels/sandbox-http';
+import { lineRoute } from '../channels/line/sandbox';
+import { slackApiRoute, slackWebhookRoutes } from '../channels/slack/sandbox';
+import { twilioRoute } from '../channels/sms/sandbox';
+import { WEBHOOK_RECEIVER_PATH, webhookReceiverRoute } from '../channels/webhook/sandbox';
 
 export type { SandboxMessage };
 /** The credentials the sandbox accepts (npm start: the local ones). */

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { makeEmailChannel } from '../../src/channels/email';
+import { makeEmailChannel } from '../../src/channels/email/channel';
 import { PermanentError } from '../../src/delivery/failures';
 import { emailNotification } from '../support/notifications';
 

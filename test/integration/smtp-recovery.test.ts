@@ -1,4 +1,4 @@
-import { makeEmailChannel } from '../../src/channels/email';
+import { makeEmailChannel } from '../../src/channels/email/channel';
 import { CHANNELS } from '../../src/codec/notification';
 import { freePort } from '../support/ports';
 import { startSmtpSink } from '../support/smtp-sink';

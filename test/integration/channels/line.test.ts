@@ -1,5 +1,5 @@
 import type { Message } from '@google-cloud/pubsub';
-import { lineRetryKey } from '../../../src/channels/line';
+import { lineRetryKey } from '../../../src/channels/line/channel';
 import { CHANNELS, Notification } from '../../../src/codec/notification';
 import { emailNotification, push, pushEnvelope } from '../../support/notifications';
 import { InProcessNotifier, notifierEnv, startInProcess } from '../../support/notifier';

@@ -1,9 +1,9 @@
 import { createServer } from 'node:net';
-import { makeFcmChannel } from '../../../src/channels/fcm';
-import { lineRetryKey, makeLineChannel } from '../../../src/channels/line';
-import { makeSlackChannel } from '../../../src/channels/slack';
-import { makeSmsChannel } from '../../../src/channels/sms';
-import { makeWebhookChannel } from '../../../src/channels/webhook';
+import { makeFcmChannel } from '../../../src/channels/push/channel';
+import { lineRetryKey, makeLineChannel } from '../../../src/channels/line/channel';
+import { makeSlackChannel } from '../../../src/channels/slack/channel';
+import { makeSmsChannel } from '../../../src/channels/sms/channel';
+import { makeWebhookChannel } from '../../../src/channels/webhook/channel';
 import { CHANNELS, Notification } from '../../../src/codec/notification';
 import { LOCAL_PROVIDER_CREDENTIALS as LOCAL } from '../../../src/config';
 import { PermanentError } from '../../../src/delivery/failures';
