@@ -66,8 +66,11 @@ interface Delivery {
   n: Notification;
   channel: Channel;
   key: DeliveryKey;
-  decision: Decision;
+  /** What the account's settings decided; a send carries the provider's permit, admitted before the lock. */
+  plan: Plan;
 }
+
+type Plan = Exclude<Decision, { action: 'send' }> | { action: 'send'; permit: GatePermit };
 
 /**
  * Delivers one pushed message: decode → validate → fast path → account settings → lock →
@@ -108,17 +111,22 @@ export function makeDeliver(deps: DeliveryDeps) {
     const existing = await deps.ledger.find(key);
     // A replay of a failed row cannot be decided without the lock: it may send.
     if (existing && isSettledFor(existing, msg)) return { ...known, outcome: 'duplicate', attempt: existing.attempts };
-    const delivery: Delivery = { msg, n, channel, key, decision: await decisionFor(msg, n, channel) };
-    // Only a send calls the provider; it is refused before the lock, so shedding load costs no MySQL connection.
-    const gate = delivery.decision.action === 'send' ? deps.gates.admit(channel.name, channel.provider(n)) : undefined;
-    if (gate && !gate.admitted) {
-      return { ...known, outcome: gate.outcome, error: `provider ${channel.provider(n)}: retry in ${gate.retryInMs} ms` };
+    const decision = await decisionFor(msg, n, channel);
+    let plan: Plan;
+    if (decision.action !== 'send') plan = decision;
+    else {
+      // Only a send calls the provider; it is refused before the lock, so shedding load costs no MySQL connection.
+      const permit = deps.gates.admit(channel.name, channel.provider(n));
+      if (!permit.admitted) {
+        return { ...known, outcome: permit.outcome, error: `provider ${channel.provider(n)}: retry in ${permit.retryInMs} ms` };
+      }
+      plan = { action: 'send', permit };
     }
     try {
-      const locked = await deps.ledger.withLock(key, (ledger) => deliverLocked(ledger, delivery, gate, known));
+      const locked = await deps.ledger.withLock(key, (ledger) => deliverLocked(ledger, { msg, n, channel, key, plan }, known));
       return locked === LOCK_BUSY ? { ...known, outcome: 'lock_busy' } : locked;
     } finally {
-      gate?.cancel(); // a no-op once the send settled it
+      if (plan.action === 'send') plan.permit.cancel(); // a no-op once the send settled it
     }
   }
 
@@ -130,8 +138,8 @@ export function makeDeliver(deps: DeliveryDeps) {
     return decide(policy, { type: n.type, channel: channel.name, mandatory, released, nowMs: deps.clock.nowMs() });
   }
 
-  async function deliverLocked(ledger: LockedLedger, d: Delivery, gate: GatePermit | undefined, known: Known): Promise<DeliveryResult> {
-    const { msg, n } = d;
+  async function deliverLocked(ledger: LockedLedger, d: Delivery, known: Known): Promise<DeliveryResult> {
+    const { msg, n, plan } = d;
     const row = await ledger.read();
     if (row && isSettledFor(row, msg)) return { ...known, outcome: 'duplicate', attempt: row.attempts };
     const reopened = row && mayReopen(row, msg) ? admitReplay(row, msg.messageId, deps.maxReplays) : undefined;
@@ -163,18 +171,18 @@ export function makeDeliver(deps: DeliveryDeps) {
       await write({ status: 'expired', attempts: previousAttempts });
       return { ...result, outcome: 'expired', attempt: previousAttempts };
     }
-    if (d.decision.action === 'suppress') {
-      await write({ status: 'suppressed', attempts: previousAttempts, failureCode: 'OPTED_OUT', error: d.decision.rule });
-      return { ...result, outcome: 'suppressed', attempt: previousAttempts, code: 'OPTED_OUT', error: d.decision.rule };
+    if (plan.action === 'suppress') {
+      await write({ status: 'suppressed', attempts: previousAttempts, failureCode: 'OPTED_OUT', error: plan.rule });
+      return { ...result, outcome: 'suppressed', attempt: previousAttempts, code: 'OPTED_OUT', error: plan.rule };
     }
-    if (d.decision.action === 'hold') {
-      const { releaseAtMs } = d.decision;
+    if (plan.action === 'hold') {
+      const { releaseAtMs } = plan;
       const expiresAtMs = n.expiresAtMicros > 0n ? Number(n.expiresAtMicros / 1000n) : undefined;
       const message = { data: msg.data, attributes: msg.attributes, sourceMessageId: msg.messageId, accountId: n.accountId, releaseAtMs, expiresAtMs };
       await ledger.hold({ ...entry({ status: 'held', attempts: previousAttempts }), releaseAtMs }, message);
       return { ...result, outcome: 'held', attempt: previousAttempts, releaseAt: new Date(releaseAtMs).toISOString() };
     }
-    return send(d, gate!, result, previousAttempts, writes);
+    return send(d, plan.permit, result, previousAttempts, writes);
   }
 
   async function send(d: Delivery, gate: GatePermit, result: Known, previousAttempts: number, w: SendWrites): Promise<DeliveryResult> {

@@ -3,12 +3,12 @@ import { trustedAttributes } from '../codec/internal-attributes';
 import type { Deliver } from '../delivery/deliver';
 import { OUTCOMES } from '../delivery/outcomes';
 import { Logger, traceField } from '../logging';
-import type { PushAuthenticator } from './auth';
+import type { Authenticator } from './auth';
 import { EnvelopeError, parseEnvelope } from './envelope';
 
 export interface AppDeps {
   deliver: Deliver;
-  authenticator: PushAuthenticator;
+  authenticator: Authenticator;
   log: Logger;
   projectId: string;
   /** INTERNAL_SIGNING_KEYS: notifier_* attributes are obeyed only when signed with one of them; none: never. */

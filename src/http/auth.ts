@@ -4,12 +4,12 @@ import { OAuth2Client } from 'google-auth-library';
 export type AuthResult = { ok: true; principal?: string } | { ok: false; status: 401 | 403; reason: string };
 
 /** Decides whether a request comes from a caller allowed on that route (Pub/Sub push, a service, the scheduler). */
-export interface PushAuthenticator {
+export interface Authenticator {
   authenticate(authorization: string | undefined): Promise<AuthResult>;
 }
 
 /** PUSH_AUTH=none / API_AUTH=none: local use only (config refuses it in production). */
-export const noAuthentication: PushAuthenticator = {
+export const noAuthentication: Authenticator = {
   authenticate: async () => ({ ok: true }),
 };
 
@@ -29,7 +29,7 @@ export interface OidcOptions {
  * issuer and audience (401 otherwise), then that it was issued to one of the allowed
  * service accounts with a verified email (403 otherwise).
  */
-export function makeOidcAuthenticator(opts: OidcOptions): PushAuthenticator {
+export function makeOidcAuthenticator(opts: OidcOptions): Authenticator {
   const client = new OAuth2Client(
     opts.certsUrl ? { endpoints: { oauth2FederatedSignonPemCertsUrl: opts.certsUrl } } : {},
   );
@@ -53,7 +53,7 @@ export function makeOidcAuthenticator(opts: OidcOptions): PushAuthenticator {
 }
 
 /** `none` (local only: config refuses it in production) or OIDC for the given callers. */
-export function makeAuthenticator(mode: 'none' | 'oidc', opts: Omit<OidcOptions, 'audience'> & { audience?: string }): PushAuthenticator {
+export function makeAuthenticator(mode: 'none' | 'oidc', opts: Omit<OidcOptions, 'audience'> & { audience?: string }): Authenticator {
   if (mode === 'none') return noAuthentication;
   if (!opts.audience) throw new Error('OIDC authentication needs an audience');
   return makeOidcAuthenticator({ ...opts, audience: opts.audience });

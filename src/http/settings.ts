@@ -1,7 +1,7 @@
 import express, { NextFunction, Request, RequestHandler, Response } from 'express';
 import { keyProblem } from '../codec/validate';
 import type { Logger } from '../logging';
-import type { PushAuthenticator } from './auth';
+import type { Authenticator } from './auth';
 import { AuditAction, audited, AuditSubject, documentCounts } from './settings-audit';
 import { callerOf } from './caller';
 import { SETTINGS_LIMITS, SettingsDocument, validateSettings } from '../settings/document';
@@ -16,7 +16,7 @@ export interface SettingsStore {
 export interface SettingsRouterDeps {
   store: SettingsStore;
   /** Settings callers only (API_AUTH, SETTINGS_CALLERS): checked before anything else. */
-  authenticator: PushAuthenticator;
+  authenticator: Authenticator;
   log: Logger;
 }
 
@@ -73,7 +73,7 @@ function logOnce(log: Logger): RequestHandler {
   };
 }
 
-function authenticateWith(authenticator: PushAuthenticator): RequestHandler {
+function authenticateWith(authenticator: Authenticator): RequestHandler {
   return async (req, res, next) => {
     const auth = await authenticator.authenticate(req.get('authorization'));
     if (auth.ok) {

@@ -2,12 +2,12 @@ import { Router } from 'express';
 import type { ReleaseHeld, ReleaseResult } from '../delivery/release-held';
 import { TransientError } from '../delivery/failures';
 import type { Logger } from '../logging';
-import type { PushAuthenticator } from './auth';
+import type { Authenticator } from './auth';
 
 export interface TasksRouterDeps {
   releaseHeld: ReleaseHeld;
   /** Admits the scheduler's service account (TASKS_CALLER) only. */
-  authenticator: PushAuthenticator;
+  authenticator: Authenticator;
   log: Logger;
 }
 

@@ -5,7 +5,7 @@ import { TransientError } from '../../../src/delivery/failures';
 import { createLogger } from '../../../src/logging';
 import type { Deliver } from '../../../src/delivery/deliver';
 import { createApp } from '../../../src/http/app';
-import { noAuthentication, PushAuthenticator } from '../../../src/http/auth';
+import { noAuthentication, Authenticator } from '../../../src/http/auth';
 import { accountIdProblem, createSettingsRouter, SettingsStore } from '../../../src/http/settings';
 
 /** A store whose every call fails with `failure` (set per test). */
@@ -15,7 +15,7 @@ const failing: SettingsStore = {
   replace: async () => Promise.reject(failure),
   erase: async () => Promise.reject(failure),
 };
-const refusing: PushAuthenticator = {
+const refusing: Authenticator = {
   authenticate: async (h) => (h ? { ok: true, principal: 'ui@p.iam.gserviceaccount.com' } : { ok: false, status: 401, reason: 'missing bearer token' }),
 };
 
