@@ -1,8 +1,8 @@
-import { runCli } from '../../src/cli/main';
 import { CHANNELS } from '../../src/codec/notification';
 import { eventually } from '../support/notifier';
 import { startTestPipeline, TestPipeline } from '../support/pipeline';
 import { TEST_PROJECT } from '../support/pubsub';
+import { cliOn } from '../support/resolve';
 
 let p: TestPipeline;
 const failing = new Set(['broken-1', 'broken-2']);
@@ -15,17 +15,7 @@ beforeAll(async () => {
 afterAll(() => p?.close());
 
 /** `notifier <args>` against this file's stand-in tables and topic; stdout and the exit code. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const env = { GOOGLE_CLOUD_PROJECT: TEST_PROJECT, PUBSUB_EMULATOR_HOST: process.env.PUBSUB_EMULATOR_HOST };
-  const code = await runCli([...args, '--mysql-url', p.db.url], {
-    env,
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-  });
-  return { code, stdout, stderr };
-}
+const cli = (...args: string[]) => cliOn(p, ...args);
 
 const email = (to: string) => ({ to, subject: 'Shipped', text: 'On its way' });
 const mailCount = (id: string) => p.smtp.mailsFor(id).length;
