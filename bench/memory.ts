@@ -30,7 +30,7 @@ const email = (id: string, fields: Record<string, string>) => ({
 
 /** Each kind: the bytes of one message (a fresh ID each), and what the notifier should do with it. */
 const KINDS: Record<string, { expect: string; data(id: string): Buffer }> = {
-  // The largest valid mail: text and html at their limits (LIMITS.emailBodyBytes).
+  // The largest valid mail: text and html at their limits (EMAIL_LIMITS.bodyBytes in src/channels/email/message.ts).
   'largest-valid-email': {
     expect: 'sent',
     data: (id) => Buffer.from(JSON.stringify(email(id, { text: 'a'.repeat(MIB), html: `<p>${'b'.repeat(MIB - 7)}</p>` }))),

@@ -1,5 +1,6 @@
 import type { NotificationInput } from '../client';
 import { payloadFields } from '../codec/codec';
+import { MESSAGES } from '../channels/messages';
 import { PAYLOAD_FIELDS, PayloadField } from '../codec/notification';
 import { CliError } from './errors';
 
@@ -33,8 +34,9 @@ const KEYS: Readonly<Record<string, string>> = {
 /** A channel payload's accepted keys (JSON and proto names) → the camelCase key. */
 function payloadKeys(field: PayloadField): Record<string, string> {
   const keys = Object.fromEntries(payloadFields(field).flatMap((f) => [[f.name, f.name], [f.protoName, f.name]]));
-  // A webhook's payload may be given as a JSON value instead of payloadJson text.
-  return field === 'webhook' ? { ...keys, payload: 'payload' } : keys;
+  // Keys the client converts, e.g. a webhook's payload as a JSON value instead of payloadJson text.
+  const extra = MESSAGES.find((m) => m.field === field)?.fromInput?.keys ?? [];
+  return { ...keys, ...Object.fromEntries(extra.map((k) => [k, k])) };
 }
 // An instant given both ways would be ambiguous.
 const SAME_INSTANT = [['createdAt', 'createdAtMicros'], ['expiresAt', 'expiresAtMicros']] as const;

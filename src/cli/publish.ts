@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidNotificationError, NotificationInput } from '../client';
 import { channelName } from '../codec/notification';
+import { MESSAGES } from '../channels/messages';
 import { toNotification } from '../client/notification-input';
 import type { CliIo, Command } from './command';
 import { CliClient, createPubSubClient, resolveConnection, withClient } from './connection';
@@ -54,27 +55,14 @@ function channelFlag(value: string | undefined): NotificationInput['channel'] {
 }
 
 /**
- * What --to, --subject, --text, --html and --payload mean on each channel. A payload is
- * built even when flags are missing, so the validator names each missing field.
+ * What --to, --subject, --text, --html and --payload mean on the channel (its message's
+ * `fromFlags`). A payload is built even when flags are missing, so the validator names each
+ * missing field.
  */
 function payloadFromFlags(channel: NotificationInput['channel'], f: PublishFlags): Partial<NotificationInput> {
   const name = typeof channel === 'number' ? channelName(channel) : String(channel).toUpperCase();
-  switch (name) {
-    case 'SMS':
-      return { sms: { to: f.to ?? '', body: f.text ?? '' } };
-    case 'PUSH':
-      return { push: { deviceToken: f.to ?? '', title: f.subject, body: f.text } };
-    case 'SLACK':
-      return { slack: { channel: f.to, text: f.text ?? '' } };
-    case 'LINE':
-      return { line: { to: f.to ?? '', text: f.text ?? '' } };
-    case 'WEBHOOK':
-      return { webhook: { url: f.to ?? '', payloadJson: f.payload ?? '' } };
-    case 'EMAIL':
-      return { email: { to: f.to ?? '', subject: f.subject ?? '', text: f.text, html: f.html } };
-    default:
-      return {};
-  }
+  const message = MESSAGES.find((m) => m.name === name);
+  return message ? { [message.field]: message.fromFlags(f) } : {};
 }
 
 /** The notification described by flags; the validator, not this function, judges its values. */

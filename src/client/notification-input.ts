@@ -1,26 +1,18 @@
 import { payloadFields } from '../codec/codec';
-import {
-  CHANNELS,
-  ChannelName,
-  ContentPayload,
-  EmailPayload,
-  LinePayload,
-  Notification,
-  PAYLOAD_FIELDS,
-  PayloadField,
-  PushPayload,
-  SlackPayload,
-  SmsPayload,
-} from '../codec/notification';
+import { AnyMessage, MESSAGES } from '../channels/messages';
+import { CHANNELS, ChannelName, ContentPayload, Notification, PAYLOAD_FIELDS, PayloadField } from '../codec/notification';
 import { FieldProblem, validateNotification } from '../codec/validate';
 
+type InputOf<M> = M extends { input?: infer I } ? I : never;
+/** Each channel's payload as a producer gives it (channels/<name>/message.ts: its `input` type). */
+type ChannelInputs = { [M in AnyMessage as M['field']]?: InputOf<M> };
+
 /** What a producer hands to `publish`: the notification with friendly types. */
-export interface NotificationInput {
+export interface NotificationInput extends ChannelInputs {
   /** Idempotency key: the notifier delivers each (notificationId, channel) at most once. */
   notificationId: string;
   /** What happened, e.g. `order.shipped`. */
   type: string;
-  /** `'EMAIL'`, `'SMS'`, … or the enum number. */
   /**
    * `'EMAIL'`, `'SMS'`, … or the enum number. Leave it out (with `accountId` and `content`)
    * to route the notification to every channel the account has enabled for its type.
@@ -33,15 +25,6 @@ export interface NotificationInput {
   createdAt?: Date;
   /** Not sent after this instant; absent = never expires. */
   expiresAt?: Date;
-  email?: Partial<EmailPayload> & Pick<EmailPayload, 'to' | 'subject'>;
-  sms?: SmsPayload;
-  /** `data` defaults to none; give `title`, `body` or both. */
-  push?: Partial<PushPayload> & Pick<PushPayload, 'deviceToken'>;
-  /** Without `channel`, the configured incoming webhook's channel. */
-  slack?: Partial<SlackPayload> & Pick<SlackPayload, 'text'>;
-  line?: LinePayload;
-  /** `payload` is any JSON value (sent as `data`); or give it already serialised as `payloadJson`. */
-  webhook?: { url: string; payload?: unknown; payloadJson?: string };
   /** For a routed notification (no channel): rendered for each of the account's channels. */
   content?: Partial<ContentPayload> & ({ title: string } | { body: string });
 }
@@ -90,24 +73,6 @@ function stringMap(field: string, value: unknown, problems: FieldProblem[]): Rec
   return Object.fromEntries(entries) as Record<string, string>;
 }
 
-/** A webhook's `payload` (any JSON value) → `payloadJson`, the form the proto carries. */
-function webhookInput(webhook: NotificationInput['webhook'], problems: FieldProblem[]): unknown {
-  if (webhook === null || typeof webhook !== 'object' || webhook.payload === undefined) return webhook;
-  const { payload, ...rest } = webhook;
-  if (rest.payloadJson !== undefined) {
-    problems.push({ field: 'webhook.payload', problem: 'give payload or payloadJson, not both', code: 'INVALID_PAYLOAD' });
-    return rest;
-  }
-  let payloadJson: string | undefined;
-  try {
-    payloadJson = JSON.stringify(payload);
-  } catch {
-    // a cycle or a BigInt: reported below
-  }
-  if (payloadJson === undefined) problems.push({ field: 'webhook.payload', problem: 'cannot be serialised as JSON', code: 'INVALID_PAYLOAD' });
-  return { ...rest, payloadJson: payloadJson ?? '' };
-}
-
 /** A channel payload as the producer gave it → the notification's payload, type-checked field by field. */
 function payload(field: PayloadField, value: unknown, problems: FieldProblem[]): Record<string, unknown> | undefined {
   if (value === undefined || value === null) return undefined;
@@ -115,7 +80,8 @@ function payload(field: PayloadField, value: unknown, problems: FieldProblem[]):
     problems.push({ field, problem: 'must be an object', code: 'INVALID_PAYLOAD' });
     return undefined;
   }
-  const given = value as Record<string, unknown>;
+  const message = MESSAGES.find((m) => m.field === field);
+  const given = message?.fromInput ? message.fromInput.convert(value as Record<string, unknown>, problems) : (value as Record<string, unknown>);
   return Object.fromEntries(
     payloadFields(field).map((f) => {
       const at = `${field}.${f.protoName}`;
@@ -131,7 +97,7 @@ function payload(field: PayloadField, value: unknown, problems: FieldProblem[]):
 export function toNotification(input: NotificationInput, defaults: { source: string; nowMs: number }): Notification {
   const problems: FieldProblem[] = [];
   const channel = channelNumber(input.channel, problems);
-  const given: Partial<Record<PayloadField, unknown>> = { ...input, webhook: webhookInput(input.webhook, problems) };
+  const given: Partial<Record<PayloadField, unknown>> = input;
   const notification: Notification = {
     notificationId: text('notification_id', input.notificationId, problems),
     accountId: text('account_id', input.accountId, problems),

@@ -3,15 +3,22 @@
  * `proto/notifier/v1/notification.proto` (a unit test keeps the two in step).
  */
 
-export const CHANNELS = {
+import { AnyMessage, MESSAGES } from '../channels/messages';
+export type { EmailPayload } from '../channels/email/message';
+export type { SmsPayload } from '../channels/sms/message';
+export type { PushPayload } from '../channels/push/message';
+export type { SlackPayload } from '../channels/slack/message';
+export type { LinePayload } from '../channels/line/message';
+export type { WebhookPayload } from '../channels/webhook/message';
+
+type MessageOf<Name> = Extract<AnyMessage, { name: Name }>;
+type PayloadOf<M> = M extends { render(...args: never[]): infer P } ? P : never;
+
+/** The Channel enum: CHANNEL_UNSPECIFIED (routed by account), then every channel's number. */
+export const CHANNELS = Object.freeze({
   CHANNEL_UNSPECIFIED: 0,
-  EMAIL: 1,
-  SMS: 2,
-  PUSH: 3,
-  SLACK: 4,
-  LINE: 5,
-  WEBHOOK: 6,
-} as const;
+  ...Object.fromEntries(MESSAGES.map((m) => [m.name, m.number])),
+}) as { readonly CHANNEL_UNSPECIFIED: 0 } & { readonly [M in AnyMessage as M['name']]: number };
 
 export type ChannelName = keyof typeof CHANNELS;
 
@@ -24,47 +31,14 @@ export function channelName(value: number): ChannelName | undefined {
  * payload, and the channel-neutral content of a routed notification. Each is a message of
  * strings and string maps; the codec converts them generically.
  */
-export const PAYLOAD_FIELDS = ['email', 'sms', 'push', 'slack', 'line', 'webhook', 'content'] as const;
+export const PAYLOAD_FIELDS = [...MESSAGES.map((m) => m.field), 'content'] as readonly (AnyMessage['field'] | 'content')[];
 export type PayloadField = (typeof PAYLOAD_FIELDS)[number];
 
-export interface EmailPayload {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-}
+/** Each channel's payload field (`email?: EmailPayload`, …). */
+export type ChannelPayloads = { [M in AnyMessage as M['field']]?: PayloadOf<M> };
 
-export interface SmsPayload {
-  /** E.164, e.g. `+819012345678`. */
-  to: string;
-  body: string;
-}
-
-export interface PushPayload {
-  /** FCM registration token. */
-  deviceToken: string;
-  title: string;
-  body: string;
-  data: Record<string, string>;
-}
-
-export interface SlackPayload {
-  /** Empty = the configured incoming webhook's channel. */
-  channel: string;
-  text: string;
-}
-
-export interface LinePayload {
-  /** LINE user, group or room ID. */
-  to: string;
-  text: string;
-}
-
-export interface WebhookPayload {
-  url: string;
-  /** A JSON document; sent as `data` in the signed body. */
-  payloadJson: string;
-}
+/** The payload type of a channel, by name. */
+export type ChannelPayload<Name extends AnyMessage['name']> = PayloadOf<MessageOf<Name>>;
 
 /** What a routed notification says, rendered for each channel the account has enabled. */
 export interface ContentPayload {
@@ -75,7 +49,7 @@ export interface ContentPayload {
   data: Record<string, string>;
 }
 
-export interface Notification {
+export interface Notification extends ChannelPayloads {
   notificationId: string;
   accountId: string;
   type: string;
@@ -85,12 +59,6 @@ export interface Notification {
   createdAtMicros: bigint;
   /** 0n = never expires. */
   expiresAtMicros: bigint;
-  email?: EmailPayload;
-  sms?: SmsPayload;
-  push?: PushPayload;
-  slack?: SlackPayload;
-  line?: LinePayload;
-  webhook?: WebhookPayload;
   /** For CHANNEL_UNSPECIFIED with an account: routed to the account's channels. */
   content?: ContentPayload;
 }

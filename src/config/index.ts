@@ -2,7 +2,8 @@
  * src/config/ is the only place that reads `process.env`: each loader takes the environment
  * (default `process.env`) and parses it once into a frozen, typed object; a bad value throws
  * a ConfigError naming the variable. service.ts is the notifier's own config, channels.ts its
- * channel settings, local.ts `npm start`'s, env.ts the value parsers; this file the CLI's.
+ * channel settings and rates (each channel module parses its own variables from the
+ * environment handed to it), local.ts `npm start`'s, env.ts the value parsers; this file the CLI's.
  */
 import { ConfigError, Env, integer, oneOf, optional, text, url } from './env';
 import { LOCAL_DEFAULTS } from './local';

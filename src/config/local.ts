@@ -1,4 +1,6 @@
 /** Config of the local pipeline (`npm start`): its defaults, and the provider sandbox's channels. */
+import { SANDBOXED_MODULES, SandboxCredentials } from '../channels/registry';
+import type { SandboxChannel } from '../channels/sandbox-http';
 import { Config, loadConfig } from './service';
 import { Env, integer, optional } from './env';
 
@@ -18,66 +20,11 @@ export const LOCAL_DEFAULTS: Readonly<Record<string, string>> = {
 
 /**
  * The provider sandbox's local credentials (`npm start`): what the sandbox accepts, and what
- * a channel the developer has not configured is given. None of them is a secret.
+ * a channel the developer has not configured is given (each channel module's). None of them is a secret.
  */
-export const LOCAL_PROVIDER_CREDENTIALS = Object.freeze({
-  twilioAccountSid: `AC${'0'.repeat(28)}1090`,
-  twilioAuthToken: 'local-twilio-auth-token',
-  /** Twilio's documented test sender number. */
-  twilioFrom: '+15005550006',
-  fcmProjectId: 'notifier-local',
-  /** What the sandbox's metadata server issues, and FCM accepts. */
-  fcmAccessToken: 'ya29.local-sandbox-access-token',
-  lineChannelAccessToken: 'local-line-channel-access-token',
-  slackBotToken: 'xoxb-local-sandbox-bot-token',
-  slackWebhookPath: '/services/TLOCAL0000/BLOCAL0000/local-incoming-webhook',
-  webhookSigningSecret: 'local-webhook-signing-secret-not-for-production',
-});
-
-/** The channels besides EMAIL, which has its own local stand-in (MailDev). */
-type SandboxChannel = 'SMS' | 'PUSH' | 'SLACK' | 'LINE' | 'WEBHOOK';
-
-/**
- * Per channel: the variables that make it the developer's own (any one set: the sandbox
- * leaves the channel alone), and what points it at the sandbox (`url`, no trailing slash).
- */
-const LOCAL_SANDBOX_CHANNELS: readonly { channel: SandboxChannel; own: string[]; env: (url: string) => Record<string, string> }[] = [
-  {
-    channel: 'SMS',
-    own: ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN'],
-    env: (url) => ({
-      TWILIO_ACCOUNT_SID: LOCAL_PROVIDER_CREDENTIALS.twilioAccountSid,
-      TWILIO_AUTH_TOKEN: LOCAL_PROVIDER_CREDENTIALS.twilioAuthToken,
-      TWILIO_FROM: LOCAL_PROVIDER_CREDENTIALS.twilioFrom,
-      TWILIO_BASE_URL: url,
-    }),
-  },
-  {
-    channel: 'PUSH',
-    own: ['FCM_PROJECT_ID'],
-    env: (url) => ({ FCM_PROJECT_ID: LOCAL_PROVIDER_CREDENTIALS.fcmProjectId, FCM_BASE_URL: url }),
-  },
-  {
-    channel: 'SLACK',
-    own: ['SLACK_BOT_TOKEN', 'SLACK_WEBHOOK_URL'],
-    env: (url) => ({
-      SLACK_BOT_TOKEN: LOCAL_PROVIDER_CREDENTIALS.slackBotToken,
-      SLACK_WEBHOOK_URL: `${url}${LOCAL_PROVIDER_CREDENTIALS.slackWebhookPath}`,
-      SLACK_BASE_URL: `${url}/api`,
-    }),
-  },
-  {
-    channel: 'LINE',
-    own: ['LINE_CHANNEL_ACCESS_TOKEN'],
-    env: (url) => ({ LINE_CHANNEL_ACCESS_TOKEN: LOCAL_PROVIDER_CREDENTIALS.lineChannelAccessToken, LINE_BASE_URL: url }),
-  },
-  {
-    channel: 'WEBHOOK',
-    own: ['WEBHOOK_SIGNING_SECRET'],
-    // Private networks: the sandbox's receiver is on 127.0.0.1.
-    env: () => ({ WEBHOOK_SIGNING_SECRET: LOCAL_PROVIDER_CREDENTIALS.webhookSigningSecret, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }),
-  },
-];
+export const LOCAL_PROVIDER_CREDENTIALS = Object.freeze(
+  Object.assign({}, ...SANDBOXED_MODULES.map((m) => m.sandbox.credentials)) as SandboxCredentials,
+);
 
 export interface LocalConfig {
   config: Config;
@@ -97,10 +44,10 @@ export function loadLocalConfig(env: Env = process.env, delivery: Record<string,
   const uiPort = integer(env, 'LOCAL_MAIL_UI_PORT', 1080, 1, 65535);
   const sandboxPort = integer(env, 'LOCAL_PROVIDERS_PORT', 1090, 1, 65535);
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
-  const sandboxed = LOCAL_SANDBOX_CHANNELS.filter((c) => c.own.every((name) => optional(env, name) === undefined));
-  const sandboxEnv = Object.assign({}, ...sandboxed.map((c) => c.env(sandboxUrl))) as Record<string, string>;
+  const sandboxed = SANDBOXED_MODULES.filter(({ sandbox }) => sandbox.own.every((name) => optional(env, name) === undefined));
+  const sandboxEnv = Object.assign({}, ...sandboxed.map(({ sandbox }) => sandbox.env(sandboxUrl))) as Record<string, string>;
   const ownSmtp = optional(env, 'SMTP_URL') !== undefined;
   const config = loadConfig({ ...LOCAL_DEFAULTS, SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ...sandboxEnv, ...delivery, ...env });
-  const providerSandbox = { port: sandboxPort, url: sandboxUrl, channels: sandboxed.map((c) => c.channel) };
+  const providerSandbox = { port: sandboxPort, url: sandboxUrl, channels: sandboxed.map((m) => m.message.name as SandboxChannel) };
   return ownSmtp ? { config, providerSandbox } : { config, mailCatcher: { smtpPort, uiPort }, providerSandbox };
 }

@@ -10,16 +10,13 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LOCAL_PROVIDER_CREDENTIALS } from '../config';
-import { fcmRoute, metadataTokenRoute } from '../channels/push/sandbox';
+import { SANDBOXED_MODULES, SandboxCredentials } from '../channels/registry';
 import { SandboxAnswer, SandboxMessage, SandboxRequest, SandboxRoute } from '../channels/sandbox-http';
-import { lineRoute } from '../channels/line/sandbox';
-import { slackApiRoute, slackWebhookRoutes } from '../channels/slack/sandbox';
-import { twilioRoute } from '../channels/sms/sandbox';
-import { WEBHOOK_RECEIVER_PATH, webhookReceiverRoute } from '../channels/webhook/sandbox';
+import { WEBHOOK_RECEIVER_PATH } from '../channels/webhook/sandbox';
 
 export type { SandboxMessage };
 /** The credentials the sandbox accepts (npm start: the local ones). */
-export type ProviderCredentials = { readonly [K in keyof typeof LOCAL_PROVIDER_CREDENTIALS]: string };
+export type ProviderCredentials = SandboxCredentials;
 
 export interface ProviderSandboxOptions {
   /** 0 picks a free port. */
@@ -50,16 +47,9 @@ export interface ProviderSandbox {
 /** Bodies past this are refused: a webhook payload may be 1 MiB, and the envelope adds a little. */
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
+/** Every sandboxed channel module's routes; the webhook receiver verifies with `webhookSigningSecret`. */
 function routesFor(c: ProviderCredentials, webhookSigningSecret: string): SandboxRoute[] {
-  return [
-    twilioRoute(c.twilioAccountSid, c.twilioAuthToken),
-    fcmRoute(c.fcmProjectId, c.fcmAccessToken),
-    metadataTokenRoute(c.fcmAccessToken),
-    lineRoute(c.lineChannelAccessToken),
-    slackApiRoute(c.slackBotToken),
-    ...slackWebhookRoutes(c.slackWebhookPath),
-    webhookReceiverRoute(webhookSigningSecret),
-  ];
+  return SANDBOXED_MODULES.flatMap((m) => m.sandbox.routes({ ...c, webhookSigningSecret }));
 }
 
 const matches = (route: SandboxRoute, path: string) => (typeof route.path === 'string' ? route.path === path : route.path.test(path));

@@ -13,6 +13,8 @@ import { emulatorAnswers, startEmulator } from './emulator';
 import { startMailCatcher } from './mail-catcher';
 import { startPipeline } from './pipeline';
 import { ProviderSandbox, startProviderSandbox } from './provider-sandbox';
+import { SANDBOXED_MODULES } from '../channels/registry';
+import type { SandboxChannel } from '../channels/sandbox-http';
 import { topologyNames } from './topology';
 
 const say = (text: string) => process.stdout.write(`[local] ${text}\n`);
@@ -44,7 +46,7 @@ async function startSandbox(local: LocalConfig): Promise<ProviderSandbox> {
     process.env.GCE_METADATA_HOST = sandbox.metadataHost;
     process.env.METADATA_SERVER_DETECTION = 'assume-present';
   }
-  const own = (['SMS', 'PUSH', 'SLACK', 'LINE', 'WEBHOOK'] as const).filter((c) => !wanted.channels.includes(c));
+  const own = SANDBOXED_MODULES.map((m) => m.message.name).filter((c) => !wanted.channels.includes(c as SandboxChannel));
   say(
     `provider sandbox at ${sandbox.url} for ${wanted.channels.join(', ') || 'no channel'}` +
       `${own.length ? ` (${own.join(', ')}: your own settings)` : ''}; webhook receiver ${sandbox.webhookReceiverUrl}`,

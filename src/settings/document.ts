@@ -1,3 +1,4 @@
+import { MESSAGES } from '../channels/messages';
 import { RECIPIENT_CHECKS, RecipientChannel } from '../codec/payload-checks';
 
 /**
@@ -6,8 +7,8 @@ import { RECIPIENT_CHECKS, RecipientChannel } from '../codec/payload-checks';
  * that the OpenAPI description and the tests check against.
  */
 export const SETTINGS_LIMITS = {
-  /** Addresses per channel: devices for PUSH, a primary and fallbacks elsewhere. */
-  contactsPerChannel: { EMAIL: 3, SMS: 3, PUSH: 10, SLACK: 3, LINE: 3, WEBHOOK: 3 },
+  /** Addresses per channel (each channel's message says): devices for PUSH, a primary and fallbacks elsewhere. */
+  contactsPerChannel: Object.fromEntries(MESSAGES.map((m) => [m.name, m.contactsPerAccount])) as Readonly<Record<RecipientChannel, number>>,
   preferenceRules: 100,
   /** A preference rule's type, like a notification's type (account_preferences.scope allows 130). */
   typeLength: 128,
@@ -15,7 +16,7 @@ export const SETTINGS_LIMITS = {
   localeLength: 35, // account_settings.locale
   timeZoneLength: 64, // account_settings.time_zone
   bodyBytes: 256 * 1024, // a PUT body
-} as const satisfies { contactsPerChannel: Record<RecipientChannel, number> } & Record<string, unknown>;
+} as const;
 
 /** The channels an account can be reached on, in the notification schema's order. */
 export const CONTACT_CHANNELS = Object.keys(SETTINGS_LIMITS.contactsPerChannel) as RecipientChannel[];

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { Encoding } from '../../src/codec/codec';
 import { CHANNELS, Notification } from '../../src/codec/notification';
-import { isReservedFcmKey, LIMITS, RecipientChannel, RECIPIENT_CHECKS } from '../../src/codec/payload-checks';
+import { RecipientChannel, RECIPIENT_CHECKS } from '../../src/codec/payload-checks';
 import { MAX_TIMESTAMP_MICROS, validateNotification } from '../../src/codec/validate';
 import { HttpStub, startHttpStub, StubAnswer } from '../support/http-stub';
 import { emailNotification, push, pushEnvelope } from '../support/notifications';
@@ -12,6 +12,12 @@ import { apiError, SLACK_BOT_TOKEN, SlackStandIn, startSlackStandIn, WEBHOOK_PAT
 import { startTwilio, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM, twilioError, TwilioStandIn } from '../support/providers/twilio';
 import { RealParts, startRealParts } from '../support/real-parts';
 import { deepJson, objectText, validEmailNotification } from './arbitraries';
+import { PUSH_LIMITS, isReservedFcmKey } from '../../src/channels/push/message';
+import { WEBHOOK_LIMITS } from '../../src/channels/webhook/message';
+import { EMAIL_LIMITS } from '../../src/channels/email/message';
+import { SMS_LIMITS } from '../../src/channels/sms/message';
+import { SLACK_LIMITS } from '../../src/channels/slack/message';
+import { LINE_LIMITS } from '../../src/channels/line/message';
 
 /**
  * Every channel adapter, in the notifier as its own process (node dist/main.js), under
@@ -116,25 +122,25 @@ function fitPush(p: { deviceToken: string; title: string; body: string; data: Re
   const data: Record<string, string> = {};
   for (const [k, v] of Object.entries(p.data)) {
     // defineProperty: an own `__proto__` key stays a key (assignment would set the prototype).
-    if (bytes(title, ...Object.entries(data).flat(), k, v) <= LIMITS.pushPayloadBytes) Object.defineProperty(data, k, { value: v, enumerable: true });
+    if (bytes(title, ...Object.entries(data).flat(), k, v) <= PUSH_LIMITS.payloadBytes) Object.defineProperty(data, k, { value: v, enumerable: true });
   }
-  return { ...p, title, data, body: cut(p.body, Infinity, LIMITS.pushPayloadBytes - bytes(title, ...Object.entries(data).flat())) };
+  return { ...p, title, data, body: cut(p.body, Infinity, PUSH_LIMITS.payloadBytes - bytes(title, ...Object.entries(data).flat())) };
 }
 
 /** Payload JSON: odd keys and values, own `__proto__` and duplicate keys, nesting up to the depth limit, or exactly the size limit. */
 const webhookPayloadJson = fc.oneof(
   { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 5, stringUnit: 'binary' }).map((v) => JSON.stringify(v)) },
   { weight: 2, arbitrary: fc.array(fc.tuple(fc.oneof(fc.constantFrom('__proto__', 'constructor', '', '😀', '\u0000', 'a'), fc.string({ maxLength: 8 })), fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v))), { maxLength: 8 }).map(objectText) },
-  { weight: 2, arbitrary: deepJson(LIMITS.webhookPayloadDepth) },
+  { weight: 2, arbitrary: deepJson(WEBHOOK_LIMITS.payloadDepth) },
   { weight: 1, arbitrary: hostileText(2000).map((t) => {
     const head = `{"blob":${JSON.stringify(t)},"pad":"`;
-    return `${head}${'x'.repeat(LIMITS.webhookPayloadBytes - Buffer.byteLength(head) - 2)}"}`;
+    return `${head}${'x'.repeat(WEBHOOK_LIMITS.payloadBytes - Buffer.byteLength(head) - 2)}"}`;
   }) },
 );
 
 const webhookPath = fc
   .tuple(fc.array(fc.oneof(fc.constantFrom('注文', '%', '%2F', '%zz', '..', '😀', 'a b', '?', '&', '=', '#', '@', ':', '\\'), fc.string({ unit: 'binary', maxLength: 8 })), { maxLength: 20 }), fc.boolean())
-  .map(([segments, long]) => `/${segments.join('/')}${long ? '~'.repeat(LIMITS.webhookUrlLength) : ''}`);
+  .map(([segments, long]) => `/${segments.join('/')}${long ? '~'.repeat(WEBHOOK_LIMITS.urlLength) : ''}`);
 
 // ---- each channel: its payloads, and its stand-in's answers from the outcome tables ----
 
@@ -155,15 +161,15 @@ const CHANNELS_UNDER_FUZZ: Record<RecipientChannel, ChannelUnderFuzz<unknown>> =
     payload: fc.record({ email: fc.record({
       to: emailAddress,
       subject: hostileText(300).map((s) => s.replace(/[\r\n]/g, ' ')),
-      text: hostileText(LIMITS.emailBodyBytes, LIMITS.emailBodyBytes),
-      html: fc.oneof(fc.constant(''), hostileText(LIMITS.emailBodyBytes, LIMITS.emailBodyBytes)),
+      text: hostileText(EMAIL_LIMITS.bodyBytes, EMAIL_LIMITS.bodyBytes),
+      html: fc.oneof(fc.constant(''), hostileText(EMAIL_LIMITS.bodyBytes, EMAIL_LIMITS.bodyBytes)),
     }) }),
     answers: { permanent: [550, 552, 554], transient: [450, 451, 452] },
     steer: (code, reached) => (parts.smtp.onData = () => (reached(), code ? { kind: 'reply', code } : { kind: 'accept' })),
     problems: () => [],
   }),
   SMS: under<StubAnswer>({
-    payload: fc.record({ sms: fc.record({ to: fc.stringMatching(/^\+[1-9]\d{6,14}$/), body: hostileText(LIMITS.smsBody) }) }),
+    payload: fc.record({ sms: fc.record({ to: fc.stringMatching(/^\+[1-9]\d{6,14}$/), body: hostileText(SMS_LIMITS.body) }) }),
     answers: {
       permanent: [twilioError(400, 21211), twilioError(400, 21610), twilioError(400, 21408), twilioError(401, 20003), twilioError(404, 20404), twilioError(400, 21617)],
       transient: [twilioError(429, 20429), { status: 500 }, { status: 503, body: '<html>busy</html>' }],
@@ -174,9 +180,9 @@ const CHANNELS_UNDER_FUZZ: Record<RecipientChannel, ChannelUnderFuzz<unknown>> =
   PUSH: under<StubAnswer>({
     payload: fc.record({ push: fc.record({
       deviceToken: fc.tuple(fc.string({ unit: fc.constantFrom(...'aZ09:_-%/?#&=+.', '注', '😀'), minLength: 1, maxLength: 200 }), fc.boolean())
-        .map(([t, long]) => (long ? cut(t.repeat(LIMITS.pushTokenLength), LIMITS.pushTokenLength) : t)),
+        .map(([t, long]) => (long ? cut(t.repeat(PUSH_LIMITS.tokenLength), PUSH_LIMITS.tokenLength) : t)),
       title: hostileText(2000),
-      body: fc.oneof(fc.constant(''), hostileText(LIMITS.pushPayloadBytes)),
+      body: fc.oneof(fc.constant(''), hostileText(PUSH_LIMITS.payloadBytes)),
       data: fc.dictionary(fcmDataKey, fc.oneof(fc.constant(''), hostileText(40)), { maxKeys: 120 }),
     }).map(fitPush) }),
     answers: {
@@ -189,7 +195,7 @@ const CHANNELS_UNDER_FUZZ: Record<RecipientChannel, ChannelUnderFuzz<unknown>> =
   SLACK: under<[api: StubAnswer, hook: StubAnswer]>({
     payload: fc.record({ slack: fc.record({
       channel: fc.oneof(fc.constant(''), fc.stringMatching(/^#?[a-z0-9][a-z0-9._-]{0,79}$/), fc.stringMatching(/^[CGDU][A-Z0-9]{8,20}$/)),
-      text: hostileText(LIMITS.slackText),
+      text: hostileText(SLACK_LIMITS.text),
     }) }),
     answers: {
       permanent: [
@@ -203,14 +209,14 @@ const CHANNELS_UNDER_FUZZ: Record<RecipientChannel, ChannelUnderFuzz<unknown>> =
     problems: () => slack.problems,
   }),
   LINE: under<StubAnswer>({
-    payload: fc.record({ line: fc.record({ to: fc.stringMatching(/^[UCR][0-9a-f]{32}$/), text: hostileText(LIMITS.lineText) }) }),
+    payload: fc.record({ line: fc.record({ to: fc.stringMatching(/^[UCR][0-9a-f]{32}$/), text: hostileText(LINE_LIMITS.text) }) }),
     answers: { permanent: [400, 401, 403, 404, 410, 413].map((s) => lineError(s)), transient: [lineError(429), lineError(500), { status: 503 }] },
     steer: (answer, reached) => (line.behave = () => (reached(), answer ? { kind: 'answer', answer } : { kind: 'accept' })),
     problems: () => line.problems,
   }),
   WEBHOOK: under<StubAnswer>({
     payload: fc.record({ webhook: fc.record({
-      url: webhookPath.map((path) => cut(`${receiver.url}${path}`, LIMITS.webhookUrlLength)),
+      url: webhookPath.map((path) => cut(`${receiver.url}${path}`, WEBHOOK_LIMITS.urlLength)),
       payloadJson: webhookPayloadJson,
     }) }),
     answers: {

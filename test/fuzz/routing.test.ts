@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { CHANNELS, Notification } from '../../src/codec/notification';
-import { isReservedFcmKey, LIMITS } from '../../src/codec/payload-checks';
+import { LIMITS } from '../../src/codec/payload-checks';
 import { validateNotification } from '../../src/codec/validate';
 import type { Contact } from '../../src/delivery/ports';
 import { routeToContacts } from '../../src/delivery/routing';
 import { aNotification } from '../unit/fakes';
+import { isReservedFcmKey } from '../../src/channels/push/message';
 
 /**
  * Routed rendering on arbitrary valid content: every per-contact message it makes passes the

@@ -111,7 +111,7 @@ export interface DestinationGuardOptions {
 export interface DestinationGuard {
   /** Refuses the URL before any connection: scheme, allowlisted host and port, an IP-literal host. */
   check(url: URL): void;
-  /** The rate limit and circuit breaker the URL goes through (webhook-gate-key.ts). */
+  /** The rate limit and circuit breaker the URL goes through (gate-key.ts). */
   gateKey(url: URL): string;
   /** For the HTTP call: resolves, checks every address, and answers with the checked ones. */
   lookup: LookupFunction;

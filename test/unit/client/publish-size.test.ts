@@ -1,6 +1,7 @@
 import type { PubSub } from '@google-cloud/pubsub';
 import { createNotifierClient, InvalidNotificationError } from '../../../src/client';
 import { LIMITS } from '../../../src/codec/payload-checks';
+import { EMAIL_LIMITS } from '../../../src/channels/email/message';
 
 function fakePubSub() {
   const published: Buffer[] = [];
@@ -21,7 +22,7 @@ const email = (text: string) => ({ to: 'alice@example.com', subject: 'Hi', text,
 test('when a notification within every field limit encodes larger than the notifier accepts, then publish throws naming the size and publishes nothing', () => {
   const { pubsub, published } = fakePubSub();
   const client = createNotifierClient({ pubsub, topic: 'notifications' });
-  const huge = '\u0001'.repeat(LIMITS.emailBodyBytes);
+  const huge = '\u0001'.repeat(EMAIL_LIMITS.bodyBytes);
 
   let thrown: unknown;
   try {
@@ -40,7 +41,7 @@ test('when a notification within every field limit encodes larger than the notif
 test('when a notification encodes within the limit, then it is published', async () => {
   const { pubsub, published } = fakePubSub();
   const client = createNotifierClient({ pubsub, topic: 'notifications' });
-  await client.publish({ notificationId: 'n-2', type: 't', channel: 'EMAIL', email: email('x'.repeat(LIMITS.emailBodyBytes)) });
+  await client.publish({ notificationId: 'n-2', type: 't', channel: 'EMAIL', email: email('x'.repeat(EMAIL_LIMITS.bodyBytes)) });
   expect(published).toHaveLength(1);
 });
 
@@ -51,7 +52,7 @@ test('when one recipient of a broadcast encodes over the limit, then it is rejec
   const result = await client.broadcast({
     broadcastId: 'b-size',
     recipients: ['small', 'huge', 'also-small'],
-    build: (r) => ({ type: 't', channel: 'EMAIL', email: email(r === 'huge' ? '\u0001'.repeat(LIMITS.emailBodyBytes) : r) }),
+    build: (r) => ({ type: 't', channel: 'EMAIL', email: email(r === 'huge' ? '\u0001'.repeat(EMAIL_LIMITS.bodyBytes) : r) }),
     onRejected: (r) => rejected.push(`${r.key}: ${r.problems.map((p) => p.field).join()}`),
   });
   expect(result).toMatchObject({ published: 2, rejected: 1 });

@@ -1,7 +1,11 @@
 import { CHANNELS, Notification } from '../../../src/codec/notification';
-import { isReservedFcmKey, LIMITS } from '../../../src/codec/payload-checks';
 import { validateNotification } from '../../../src/codec/validate';
 import { aNotification } from '../fakes';
+import { SMS_LIMITS } from '../../../src/channels/sms/message';
+import { PUSH_LIMITS, isReservedFcmKey } from '../../../src/channels/push/message';
+import { SLACK_LIMITS } from '../../../src/channels/slack/message';
+import { LINE_LIMITS } from '../../../src/channels/line/message';
+import { WEBHOOK_LIMITS } from '../../../src/channels/webhook/message';
 
 const base = aNotification({ email: undefined });
 
@@ -43,32 +47,32 @@ describe('payload checks of each channel', () => {
     ['SMS', { to: '+0123456789' }, 'sms.to', 'INVALID_RECIPIENT'],
     ['SMS', { to: '+8190123456789012' }, 'sms.to', 'INVALID_RECIPIENT'],
     ['SMS', { body: '' }, 'sms.body', 'INVALID_PAYLOAD'],
-    ['SMS', { body: 'x'.repeat(LIMITS.smsBody + 1) }, 'sms.body', 'INVALID_PAYLOAD'],
+    ['SMS', { body: 'x'.repeat(SMS_LIMITS.body + 1) }, 'sms.body', 'INVALID_PAYLOAD'],
     ['PUSH', { deviceToken: '' }, 'push.device_token', 'INVALID_RECIPIENT'],
     ['PUSH', { deviceToken: 'has space' }, 'push.device_token', 'INVALID_RECIPIENT'],
-    ['PUSH', { deviceToken: 'x'.repeat(LIMITS.pushTokenLength + 1) }, 'push.device_token', 'INVALID_RECIPIENT'],
+    ['PUSH', { deviceToken: 'x'.repeat(PUSH_LIMITS.tokenLength + 1) }, 'push.device_token', 'INVALID_RECIPIENT'],
     ['PUSH', { title: '', body: '' }, 'push.body', 'INVALID_PAYLOAD'],
     ['PUSH', { data: { from: 'x' } }, 'push.data', 'INVALID_PAYLOAD'],
     ['PUSH', { data: { 'google.c': 'x' } }, 'push.data', 'INVALID_PAYLOAD'],
-    ['PUSH', { data: { big: 'x'.repeat(LIMITS.pushPayloadBytes) } }, 'push', 'INVALID_PAYLOAD'],
+    ['PUSH', { data: { big: 'x'.repeat(PUSH_LIMITS.payloadBytes) } }, 'push', 'INVALID_PAYLOAD'],
     ['SLACK', { channel: 'has space' }, 'slack.channel', 'INVALID_RECIPIENT'],
     ['SLACK', { text: '' }, 'slack.text', 'INVALID_PAYLOAD'],
-    ['SLACK', { text: 'x'.repeat(LIMITS.slackText + 1) }, 'slack.text', 'INVALID_PAYLOAD'],
+    ['SLACK', { text: 'x'.repeat(SLACK_LIMITS.text + 1) }, 'slack.text', 'INVALID_PAYLOAD'],
     ['LINE', { to: '' }, 'line.to', 'INVALID_RECIPIENT'],
     ['LINE', { to: 'U123' }, 'line.to', 'INVALID_RECIPIENT'],
     ['LINE', { to: `X${'0'.repeat(32)}` }, 'line.to', 'INVALID_RECIPIENT'],
     ['LINE', { text: '' }, 'line.text', 'INVALID_PAYLOAD'],
-    ['LINE', { text: 'x'.repeat(LIMITS.lineText + 1) }, 'line.text', 'INVALID_PAYLOAD'],
+    ['LINE', { text: 'x'.repeat(LINE_LIMITS.text + 1) }, 'line.text', 'INVALID_PAYLOAD'],
     ['WEBHOOK', { url: '' }, 'webhook.url', 'INVALID_RECIPIENT'],
     ['WEBHOOK', { url: 'not a url' }, 'webhook.url', 'INVALID_RECIPIENT'],
     ['WEBHOOK', { url: 'ftp://example.com/x' }, 'webhook.url', 'INVALID_RECIPIENT'],
     ['WEBHOOK', { url: 'https://user:pw@example.com/x' }, 'webhook.url', 'INVALID_RECIPIENT'],
-    ['WEBHOOK', { url: `https://example.com/${'x'.repeat(LIMITS.webhookUrlLength)}` }, 'webhook.url', 'INVALID_RECIPIENT'],
+    ['WEBHOOK', { url: `https://example.com/${'x'.repeat(WEBHOOK_LIMITS.urlLength)}` }, 'webhook.url', 'INVALID_RECIPIENT'],
     ['WEBHOOK', { payloadJson: '' }, 'webhook.payload_json', 'INVALID_PAYLOAD'],
     ['WEBHOOK', { payloadJson: '{"a":' }, 'webhook.payload_json', 'INVALID_PAYLOAD'],
-    ['WEBHOOK', { payloadJson: JSON.stringify('x'.repeat(LIMITS.webhookPayloadBytes)) }, 'webhook.payload_json', 'INVALID_PAYLOAD'],
+    ['WEBHOOK', { payloadJson: JSON.stringify('x'.repeat(WEBHOOK_LIMITS.payloadBytes)) }, 'webhook.payload_json', 'INVALID_PAYLOAD'],
     ['WEBHOOK', { payloadJson: `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}` }, 'webhook.payload_json', 'INVALID_PAYLOAD'],
-    ['WEBHOOK', { payloadJson: `${'['.repeat(LIMITS.webhookPayloadDepth + 1)}${']'.repeat(LIMITS.webhookPayloadDepth + 1)}` }, 'webhook.payload_json', 'INVALID_PAYLOAD'],
+    ['WEBHOOK', { payloadJson: `${'['.repeat(WEBHOOK_LIMITS.payloadDepth + 1)}${']'.repeat(WEBHOOK_LIMITS.payloadDepth + 1)}` }, 'webhook.payload_json', 'INVALID_PAYLOAD'],
   ] as const)('when a %s payload has %j, then %s is %s', (channel, change, field, code) => {
     const problems = validateNotification(withPayload(channel, change));
     expect(problems.map((p) => [p.field, p.code])).toEqual([[field, code]]);
@@ -81,7 +85,7 @@ describe('payload checks of each channel', () => {
     ['PUSH', { title: '', body: 'Only a body' }],
     ['WEBHOOK', { url: 'http://hooks.example.com/x' }],
     ['WEBHOOK', { payloadJson: '[1,2]' }],
-    ['WEBHOOK', { payloadJson: `${'['.repeat(LIMITS.webhookPayloadDepth)}${']'.repeat(LIMITS.webhookPayloadDepth)}` }],
+    ['WEBHOOK', { payloadJson: `${'['.repeat(WEBHOOK_LIMITS.payloadDepth)}${']'.repeat(WEBHOOK_LIMITS.payloadDepth)}` }],
     ['WEBHOOK', { payloadJson: JSON.stringify({ text: '[[[[{{{{\\"'.repeat(100), deep: [[[1]]] }) }],
     ['LINE', { to: `C${'f'.repeat(32)}` }],
   ] as const)('when a %s payload has %j, then it is accepted', (channel, change) => {

@@ -5,6 +5,7 @@ import { validateNotification } from '../../../src/codec/validate';
 import { Contact } from '../../../src/delivery/ports';
 import { routeToContacts, targetKey, targetOf } from '../../../src/delivery/routing';
 import { aNotification } from '../fakes';
+import { SMS_LIMITS } from '../../../src/channels/sms/message';
 
 const content = { title: 'Your order shipped', body: 'It arrives Friday.', url: 'https://shop.example/o/42', data: { orderId: '42' } };
 const routed = (overrides: Partial<Notification> = {}): Notification =>
@@ -74,14 +75,14 @@ describe('routeToContacts', () => {
       expect(validateNotification(notification)).toEqual([]);
     }
     const sms = routeToContacts(routed({ content: long }), [contacts[1]!], all)[0]!.notification.sms!;
-    expect(sms.body).toHaveLength(LIMITS.smsBody);
+    expect(sms.body).toHaveLength(SMS_LIMITS.body);
     expect(sms.body.endsWith('…')).toBe(true);
   });
 
   test('when a cut would fall between the halves of an emoji, then it falls before the emoji', () => {
-    const body = `${'x'.repeat(LIMITS.smsBody - 2)}😀 and more`;
+    const body = `${'x'.repeat(SMS_LIMITS.body - 2)}😀 and more`;
     const sms = routeToContacts(routed({ content: { ...content, title: '', url: '', body } }), [contacts[1]!], all)[0]!.notification.sms!;
-    expect(sms.body).toBe(`${'x'.repeat(LIMITS.smsBody - 2)}…`);
+    expect(sms.body).toBe(`${'x'.repeat(SMS_LIMITS.body - 2)}…`);
   });
 
   test('when the title breaks lines with a lone CR, or holds no text at all, then the subject is the first line with text, else the type', () => {

@@ -77,10 +77,12 @@ describe('terraform/cloudrun.tf: the service', () => {
     expect(single(single(container(), 'liveness_probe'), 'http_get').path).toBe('/healthz');
   });
 
-  test('when the service sets environment variables, then each one is documented in README\'s configuration table and read by src/config/', () => {
+  test('when the service sets environment variables, then each one is documented in README\'s configuration table and read by src/config/ or a channel module', () => {
     const documented = documentedVariables();
     const configDir = path.join(PACKAGE_ROOT, 'src/config');
-    const configTs = readdirSync(configDir).map((f) => readFileSync(path.join(configDir, f), 'utf8')).join('\n');
+    const channelsDir = path.join(PACKAGE_ROOT, 'src/channels');
+    const modules = readdirSync(channelsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => path.join(channelsDir, d.name, 'module.ts'));
+    const configTs = [...readdirSync(configDir).map((f) => path.join(configDir, f)), ...modules].map((f) => readFileSync(f, 'utf8')).join('\n');
     for (const name of everyEnvName()) {
       expect({ name, documented: documented.has(name) }).toEqual({ name, documented: true });
       expect({ name, readByConfig: configTs.includes(`'${name}'`) }).toEqual({ name, readByConfig: true });
