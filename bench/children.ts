@@ -4,8 +4,8 @@ import path from 'node:path';
 import { freePort } from '../test/support/ports';
 
 /**
- * The SMTP and MySQL pool sizes both servers get: the notifier's own defaults, stated
- * here so the naive skeleton runs with exactly the same.
+ * The SMTP and MySQL pool sizes every server gets: the notifier's own defaults, stated
+ * here so the naive skeleton and the ceiling run with exactly the same.
  */
 export const POOLS = { MYSQL_POOL_SIZE: '10', SMTP_POOL_SIZE: '5', SEND_TIMEOUT_MS: '8000' };
 export const EMAIL_FROM = 'Notifier <notifier@example.com>';
@@ -48,7 +48,7 @@ export interface NotifierParts {
   profileDir?: string;
 }
 
-/** True once anything answers HTTP on the port (the naive server has no /healthz: 404 will do). */
+/** True once anything answers HTTP on the port (the reference servers have no /healthz: 404 will do). */
 const answers = (port: number) =>
   fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) }).then(
     () => true,
@@ -81,6 +81,7 @@ async function spawnChild(name: string, script: string, env: Record<string, stri
 
 const NOTIFIER_MAIN = path.resolve(__dirname, '../../dist/main.js');
 const NAIVE_MAIN = path.resolve(__dirname, 'naive-server.js');
+const CEILING_MAIN = path.resolve(__dirname, 'ceiling-server.js');
 
 /** Node refuses --cpu-prof in NODE_OPTIONS: it goes on the command line. The profile is written at exit. */
 const profiling = (dir?: string) => (dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`] : []);
@@ -109,6 +110,12 @@ export function startNotifierChild(name: string, p: NotifierParts): Promise<Chil
 export function startNaiveChild(mysqlUrl: string, smtpUrl: string, profileDir?: string): Promise<Child> {
   const env = { MYSQL_URL: mysqlUrl, SMTP_URL: smtpUrl, EMAIL_FROM, ...POOLS };
   return spawnChild('naive', NAIVE_MAIN, env, profiling(profileDir));
+}
+
+/** The ceiling (HTTP, decode, SMTP; no MySQL) as a child process. */
+export function startCeilingChild(smtpUrl: string, profileDir?: string): Promise<Child> {
+  const env = { SMTP_URL: smtpUrl, EMAIL_FROM, ...POOLS };
+  return spawnChild('ceiling', CEILING_MAIN, env, profiling(profileDir));
 }
 
 /** A memory figure of a live process from /proc/<pid>/status, in MB. */

@@ -9,13 +9,12 @@
  * MySQL driver settings (pool sizes, Nagle off, timeouts) are identical and the ratio
  * measures the delivery design, not transport tuning.
  *
- * env: PORT, MYSQL_URL, SMTP_URL, EMAIL_FROM, MYSQL_POOL_SIZE, SMTP_POOL_SIZE, SEND_TIMEOUT_MS
+ * env: those of push-server.ts, MYSQL_URL, MYSQL_POOL_SIZE
  */
-import http from 'node:http';
-import { makeEmailChannel } from '../src/channels/email/channel';
 import { CHANNELS, Notification } from '../src/codec/notification';
 import type { Channel } from '../src/delivery/ports';
 import { createPool, Pool, PoolConnection } from '../src/mysql/pool';
+import { readPush, runPushServer } from './push-server';
 
 const NAIVE_TABLE = `
 CREATE TABLE IF NOT EXISTS naive_ledger (
@@ -23,12 +22,6 @@ CREATE TABLE IF NOT EXISTS naive_ledger (
   status VARCHAR(16) NOT NULL,
   updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)
 ) ENGINE=InnoDB`;
-
-const env = (name: string) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`naive-server: ${name} is required`);
-  return value;
-};
 
 interface JsonNotification {
   notificationId: string;
@@ -39,8 +32,7 @@ interface JsonNotification {
 
 /** Proto3 JSON, read the naive way: trust the producer. */
 function decode(body: Buffer): Notification {
-  const envelope = JSON.parse(body.toString('utf8')) as { message: { data: string } };
-  const n = JSON.parse(Buffer.from(envelope.message.data, 'base64').toString('utf8')) as JsonNotification;
+  const n = JSON.parse(readPush(body).data.toString('utf8')) as JsonNotification;
   return {
     notificationId: n.notificationId,
     accountId: n.accountId ?? '',
@@ -81,46 +73,10 @@ async function deliver(pool: Pool, email: Channel, body: Buffer): Promise<number
   }
 }
 
-function serve(pool: Pool, email: Channel): http.Server {
-  return http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (req.method !== 'POST' || req.url !== '/pubsub/push') {
-        res.writeHead(404).end();
-        return;
-      }
-      deliver(pool, email, Buffer.concat(chunks)).then(
-        (status) => res.writeHead(status).end(),
-        (err: Error) => {
-          process.stderr.write(`naive-server: ${err.message}\n`);
-          res.writeHead(503).end();
-        },
-      );
-    });
-  });
-}
-
-async function main() {
-  const pool = createPool({ url: env('MYSQL_URL'), size: Number(env('MYSQL_POOL_SIZE')), timeoutMs: 5000 });
-  const email = makeEmailChannel({
-    url: env('SMTP_URL'),
-    from: env('EMAIL_FROM'),
-    poolSize: Number(env('SMTP_POOL_SIZE')),
-    sendTimeoutMs: Number(env('SEND_TIMEOUT_MS')),
-  });
-  await pool.query(NAIVE_TABLE);
-  const server = serve(pool, email);
-  server.listen(Number(env('PORT')), '127.0.0.1');
-  process.once('SIGTERM', () => {
-    server.close();
-    void Promise.allSettled([pool.end(), email.close()]).then(() => process.exit(0));
-  });
-}
-
 if (require.main === module) {
-  main().catch((err: Error) => {
-    process.stderr.write(`naive-server: failed to start: ${err.message}\n`);
-    process.exit(1);
+  runPushServer('naive-server', async (env, email) => {
+    const pool = createPool({ url: env('MYSQL_URL'), size: Number(env('MYSQL_POOL_SIZE')), timeoutMs: 5000 });
+    await pool.query(NAIVE_TABLE);
+    return { handle: (body) => deliver(pool, email, body), close: () => pool.end() };
   });
 }

@@ -1,6 +1,6 @@
 /** Benchmark settings: defaults sized for a ~3 minute run on 2 cores; flags win over env. */
 export interface BenchOptions {
-  /** Envelopes per measured batch (each kind: naive, first, duplicate, first at 1M). */
+  /** Envelopes per measured batch (each kind: naive, ceiling, first, duplicate, first at 1M). */
   count: number;
   /** Rounds of batches; the kinds alternate inside each round so drift hits all alike. */
   rounds: number;
@@ -16,7 +16,7 @@ export interface BenchOptions {
   logLevel: string;
   /** Rebuild dist/ first, so the figures are those of the current source. */
   build: boolean;
-  /** Directory for `--cpu-prof` profiles of the three children (named by pid); none when unset. */
+  /** Directory for `--cpu-prof` profiles of the four children (named by pid); none when unset. */
   profileDir?: string;
 }
 

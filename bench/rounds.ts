@@ -17,10 +17,25 @@ export interface Server {
 
 export interface Servers {
   naive: Server;
+  /** HTTP, decode and SMTP without MySQL: no ledger, so first deliveries only. */
+  ceiling: Server;
   /** The notifier on the (nearly) empty ledger: first deliveries and duplicates. */
   empty: Server;
   /** The same build on the 1M-row ledger: first deliveries. */
   large: Server;
+}
+
+/**
+ * When a measured batch ran, in µs of CLOCK_MONOTONIC — the clock of V8's `--cpu-prof`
+ * timestamps — so that a child's profile can be cut to its batches (profile-summary.ts).
+ */
+export interface BatchWindow {
+  pid?: number;
+  kind: Kind;
+  round: number;
+  fromUs: number;
+  toUs: number;
+  done: number;
 }
 
 export interface Results {
@@ -29,24 +44,31 @@ export interface Results {
   nacked: number;
   /** Still not acked after redelivery: these would go to Pub/Sub's dead-letter topic. */
   unacked: number;
+  /** Every measured batch's window, for `--profile` (written to DIR/batches.json). */
+  windows: BatchWindow[];
 }
 
 type Log = (line: string) => void;
+
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 /**
  * Measures one batch; afterwards, untimed, redelivers whatever was not acked as Pub/Sub
  * would. The MySQL commands counted in the window belong to this batch alone, because
  * each server has its own proxy and nothing else runs against it meanwhile.
  */
-async function measure(server: Server, batch: Batch, opts: BenchOptions, results: Results): Promise<Measured> {
+async function measure(server: Server, batch: Batch, opts: BenchOptions, results: Results) {
   const before = roundTrips(server.mysqlCommands);
   const cpuSince = cpuMeter(server.pid, server.databasePid);
+  const fromUs = monotonicUs();
   const run = await runBatch(server.target, batch.bodies, opts.concurrency, opts.batchSeconds * 1000);
+  const toUs = monotonicUs();
   const cpu = cpuSince();
   const commands = roundTrips(server.mysqlCommands) - before;
   results.nacked += batch.bodies.length - answered(run);
   results.unacked += await redeliverUnacked(server.target, batch.bodies, run);
-  return { done: answered(run), elapsedMs: run.elapsedMs, latenciesMs: run.latenciesMs, commands, cpu };
+  const measured: Measured = { done: answered(run), elapsedMs: run.elapsedMs, latenciesMs: run.latenciesMs, commands, cpu };
+  return { measured, window: { pid: server.pid, fromUs, toUs, done: measured.done } };
 }
 
 /** `count` new notifications, remembered for the mail check. */
@@ -56,41 +78,49 @@ function fresh(count: number, pushed: Set<string>): Batch {
   return batch;
 }
 
-/** Unmeasured traffic first: JIT, connection pools and SMTP sessions warm on every server. */
+/**
+ * Unmeasured traffic first: JIT, connection pools and SMTP sessions warm on every server.
+ * The ceiling gets no duplicates: without a ledger it would send them again.
+ */
 export async function warmUp(servers: Servers, opts: BenchOptions, pushed: Set<string>, log: Log): Promise<void> {
   if (opts.warmup === 0) return;
-  const scratch: Results = { rounds: [], nacked: 0, unacked: 0 };
-  for (const server of [servers.naive, servers.empty, servers.large]) {
+  const scratch: Results = { rounds: [], nacked: 0, unacked: 0, windows: [] };
+  for (const server of [servers.naive, servers.ceiling, servers.empty, servers.large]) {
     const batch = fresh(opts.warmup, pushed);
     await measure(server, batch, opts, scratch);
-    await measure(server, redeliveriesOf(batch), opts, scratch);
+    if (server !== servers.ceiling) await measure(server, redeliveriesOf(batch), opts, scratch);
   }
-  log(`warm-up: ${opts.warmup} first deliveries and ${opts.warmup} duplicates per server`);
+  log(`warm-up: ${opts.warmup} first deliveries per server, ${opts.warmup} duplicates per server with a ledger`);
 }
 
 const LABELS: Record<Kind, string> = {
   naive: 'naive first',
+  ceiling: 'ceiling first',
   first: 'notifier first',
   dup: 'notifier duplicate',
   large: 'notifier first @1M',
 };
 
 /**
- * `rounds` rounds of: naive first deliveries; notifier first deliveries, then their
- * redeliveries; notifier first deliveries on the 1M ledger. The order rotates per round
- * so that other load on the machine, or InnoDB flushing after the seed, is shared by
- * every kind instead of landing on one; each ratio is then taken within a round.
+ * `rounds` rounds of: naive first deliveries; ceiling first deliveries; notifier first
+ * deliveries, then their redeliveries; notifier first deliveries on the 1M ledger. The
+ * order rotates per round so that other load on the machine, or InnoDB flushing after the
+ * seed, is shared by every kind instead of landing on one; each ratio is then taken
+ * within a round.
  */
 export async function runRounds(servers: Servers, opts: BenchOptions, pushed: Set<string>, log: Log): Promise<Results> {
-  const results: Results = { rounds: [], nacked: 0, unacked: 0 };
+  const results: Results = { rounds: [], nacked: 0, unacked: 0, windows: [] };
   for (let r = 0; r < opts.rounds; r++) {
     const round: Partial<Round> = {};
     const record = async (kind: Kind, server: Server, batch: Batch) => {
-      round[kind] = await measure(server, batch, opts, results);
-      log(`[round ${r + 1}/${opts.rounds}] ${describe(LABELS[kind], round[kind])}`);
+      const { measured, window } = await measure(server, batch, opts, results);
+      round[kind] = measured;
+      results.windows.push({ ...window, kind, round: r + 1 });
+      log(`[round ${r + 1}/${opts.rounds}] ${describe(LABELS[kind], measured)}`);
     };
     const steps = [
       () => record('naive', servers.naive, fresh(opts.count, pushed)),
+      () => record('ceiling', servers.ceiling, fresh(opts.count, pushed)),
       async () => {
         const batch = fresh(opts.count, pushed);
         await record('first', servers.empty, batch);

@@ -6,7 +6,7 @@ import { MYSQL_ROOT_URL } from '../test/support/env';
 import { freePort } from '../test/support/ports';
 import { createTestTopics, TEST_PROJECT, TestTopics } from '../test/support/pubsub';
 import { SmtpSink, startSmtpSink } from '../test/support/smtp-sink';
-import { Child, rssMb, startNaiveChild, startNotifierChild, stopChild } from './children';
+import { Child, rssMb, startCeilingChild, startNaiveChild, startNotifierChild, stopChild } from './children';
 import type { Cleanup } from './cleanup';
 import { findDatabasePid } from './cpu';
 import { createBenchDatabases, ledgerFootprint, seedLedger, waitForFlush } from './databases';
@@ -19,7 +19,7 @@ const REPO = path.resolve(__dirname, '../..');
 
 export interface Setup {
   servers: Servers;
-  children: { naive: Child; empty: Child; large: Child };
+  children: { naive: Child; ceiling: Child; empty: Child; large: Child };
   sink: SmtpSink;
   topics: TestTopics;
 }
@@ -71,12 +71,18 @@ const viaProxy = (url: string, port: number) => {
   return u.toString();
 };
 
-/** A server under test: its own counting proxy to MySQL, the child behind it, connections to it. */
-async function startServer(dbUrl: string, start: (mysqlUrl: string) => Promise<Child>, opts: BenchOptions, cleanup: Cleanup) {
+/** A counting proxy in front of the database at `dbUrl`, closed by `cleanup`. */
+async function proxyFor(dbUrl: string, cleanup: Cleanup) {
   const db = new URL(dbUrl);
   const proxy = await startCountingProxy(db.hostname, Number(db.port || 3306));
   cleanup.defer(`close the MySQL proxy on ${proxy.port}`, () => proxy.close());
-  const child = await start(viaProxy(dbUrl, proxy.port));
+  return { url: viaProxy(dbUrl, proxy.port), counts: proxy.counts };
+}
+
+/** A server under test: its own counting proxy to MySQL (none without `dbUrl`), the child behind it, connections to it. */
+async function startServer(dbUrl: string | undefined, start: (mysqlUrl: string) => Promise<Child>, opts: BenchOptions, cleanup: Cleanup) {
+  const proxy = dbUrl === undefined ? { url: '', counts: {} } : await proxyFor(dbUrl, cleanup);
+  const child = await start(proxy.url);
   cleanup.defer(`stop the ${child.name} child`, () => stopChild(child));
   const target = makeTarget(child.name, child.port, opts.concurrency);
   cleanup.defer(`close ${child.name} connections`, async () => target.agent.destroy());
@@ -107,12 +113,13 @@ export async function setUp(opts: BenchOptions, cleanup: Cleanup, log: Log): Pro
     profileDir: opts.profileDir,
   };
   const naive = await startServer(dbs.naive, (url) => startNaiveChild(url, sink.url, opts.profileDir), opts, cleanup);
+  const ceiling = await startServer(undefined, () => startCeilingChild(sink.url, opts.profileDir), opts, cleanup);
   const empty = await startServer(dbs.empty, (url) => startNotifierChild('notifier', { ...parts, mysqlUrl: url }), opts, cleanup);
   const large = await startServer(dbs.large, (url) => startNotifierChild('notifier@1M', { ...parts, mysqlUrl: url }), opts, cleanup);
-  log(`children: ${[naive, empty, large].map((s) => describeChild(s.child)).join(', ')}`);
+  log(`children: ${[naive, ceiling, empty, large].map((s) => describeChild(s.child)).join(', ')}`);
   return {
-    servers: { naive: naive.server, empty: empty.server, large: large.server },
-    children: { naive: naive.child, empty: empty.child, large: large.child },
+    servers: { naive: naive.server, ceiling: ceiling.server, empty: empty.server, large: large.server },
+    children: { naive: naive.child, ceiling: ceiling.child, empty: empty.child, large: large.child },
     sink,
     topics,
   };

@@ -42,7 +42,10 @@ const MAX_RETRY_AFTER_MS = 600_000;
 /** Wires config → adapters → use case → HTTP app, and listens. */
 export async function startNotifier(config: Config, opts: StartOptions = {}): Promise<RunningNotifier> {
   const log = opts.log ?? createLogger(config.logLevel);
-  const pool = createPool({ url: config.mysql.url, size: config.mysql.poolSize, timeoutMs: config.mysql.queryTimeoutMs });
+  const poolOptions = { url: config.mysql.url, size: config.mysql.poolSize, timeoutMs: config.mysql.queryTimeoutMs };
+  const pool = createPool(poolOptions);
+  // The delivery path's own pool: several statements per round trip (ledger.ts), nowhere else.
+  const ledgerPool = createPool({ ...poolOptions, multipleStatements: true });
   const { projectId, emulatorHost } = config.pubsub;
   const pubsub = new PubSub(emulatorHost ? { projectId, apiEndpoint: emulatorHost, emulatorMode: true } : { projectId });
   const channels = createChannels(config);
@@ -58,7 +61,7 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
       log.log(to === 'open' ? 'warn' : 'info', `circuit breaker ${to}`, { ...change, state: to }),
   });
 
-  const probes = makePoolProbes(pool, { budgetMs: deliveryBudgetMs(config), probeTimeoutMs: PROBE_TIMEOUT_MS });
+  const probes = makePoolProbes([ledgerPool, pool], { budgetMs: deliveryBudgetMs(config), probeTimeoutMs: PROBE_TIMEOUT_MS });
   const settingsStore = makeMysqlSettingsStore(pool, { timeoutMs: config.mysql.queryTimeoutMs });
   // Routed notifications' per-contact messages and released held ones go back to the topic.
   const publisher = makePubSubNotificationPublisher(pubsub, {
@@ -68,7 +71,7 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
   });
 
   const deliver = makeDeliver({
-    ledger: makeMysqlLedger(pool, {
+    ledger: makeMysqlLedger(ledgerPool, {
       lockWaitSeconds: config.mysql.lockWaitSeconds,
       timeoutMs: config.mysql.queryTimeoutMs,
     }),
@@ -137,6 +140,7 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.allSettled([
         pool.end(),
+        ledgerPool.end(),
         pubsub.close(),
         ...[...channels.values()].map((c) => c.close()),
       ]);

@@ -269,7 +269,7 @@ variable "min_instances" {
 }
 
 variable "max_instances" {
-  description = "Cloud Run maximum instances. Each holds up to db_pool_size MySQL connections, so db_pool_size * max_instances must fit db_max_connections."
+  description = "Cloud Run maximum instances. Each holds up to 2 * db_pool_size MySQL connections (the delivery pool and the settings/release pool), so 2 * db_pool_size * max_instances must fit db_max_connections."
   type        = number
   default     = 10
   nullable    = false
@@ -314,13 +314,13 @@ variable "request_timeout_seconds" {
 }
 
 variable "db_pool_size" {
-  description = "MySQL connections per instance (MYSQL_POOL_SIZE). Cloud SQL allows up to 100 connections per Cloud Run instance."
+  description = "MySQL connections per pool and instance (MYSQL_POOL_SIZE): one pool for deliveries, one for settings, releases and routing, so an instance holds up to twice this. Cloud SQL allows up to 100 connections per Cloud Run instance."
   type        = number
   default     = 10
   nullable    = false
   validation {
-    condition     = var.db_pool_size >= 1 && var.db_pool_size <= 100
-    error_message = "db_pool_size must be between 1 and 100."
+    condition     = var.db_pool_size >= 1 && var.db_pool_size <= 50
+    error_message = "db_pool_size must be between 1 and 50: an instance holds two pools, and Cloud SQL allows 100 connections per Cloud Run instance."
   }
 }
 
@@ -334,8 +334,8 @@ variable "db_max_connections" {
     error_message = "db_max_connections must be between 1 and 100000."
   }
   validation {
-    condition     = var.db_pool_size * var.max_instances <= var.db_max_connections
-    error_message = "db_pool_size * max_instances must not exceed db_max_connections: at full scale the pools would exhaust MySQL."
+    condition     = 2 * var.db_pool_size * var.max_instances <= var.db_max_connections
+    error_message = "2 * db_pool_size * max_instances must not exceed db_max_connections: at full scale the pools (two per instance) would exhaust MySQL."
   }
 }
 

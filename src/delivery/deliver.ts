@@ -18,6 +18,7 @@ import {
   LockedLedger,
   NotificationPublisher,
   ProviderGates,
+  TERMINAL_STATUSES,
 } from './ports';
 import { admitReplay, isSettledFor, mayReopen, ReplayState } from './replays';
 import { makeRoute } from './route';
@@ -32,7 +33,7 @@ export interface DeliveryDeps {
   /** Rate limits and circuit breakers: consulted after the fast path, before the lock. */
   gates: ProviderGates;
   deadLetters: DeadLetterPublisher;
-  /** Account settings: preferences and quiet hours for notifications with an account, contacts for routing. */
+  /** Contacts for routing; the policy of a replay (others read it with the ledger row: Ledger.findWithPolicy). */
   accounts: AccountDirectory;
   /** The notifications topic, for a routed notification's per-contact messages. */
   publisher: NotificationPublisher;
@@ -68,6 +69,14 @@ interface Delivery {
   key: DeliveryKey;
   /** What the account's settings decided; a send carries the provider's permit, admitted before the lock. */
   plan: Plan;
+}
+
+/** A row's replay state before any replay. */
+const FRESH: ReplayState = { replays: 0, lastReplayMessageId: undefined };
+
+/** What every ledger write of this delivery states: the notification, the message, the replay state, and `w`. */
+function ledgerEntry(n: Notification, msg: PushedMessage, replay: ReplayState, w: Parameters<WriteLedger>[0]): LedgerWrite {
+  return { type: n.type, accountId: n.accountId, messageId: msg.messageId, ...replay, ...w };
 }
 
 type Plan = Exclude<Decision, { action: 'send' }> | { action: 'send'; permit: GatePermit };
@@ -108,10 +117,12 @@ export function makeDeliver(deps: DeliveryDeps) {
 
   async function deliverToChannel(msg: PushedMessage, n: Notification, channel: Channel, known: Known): Promise<DeliveryResult> {
     const key = { notificationId: n.notificationId, channel: targetOf(channel.name, msg.attributes) };
-    const existing = await deps.ledger.find(key);
+    const mandatory = matchesType(n.type, deps.mandatoryTypes);
+    const { entry: existing, policy } = await lookup(key, n, msg, mandatory);
     // A replay of a failed row cannot be decided without the lock: it may send.
     if (existing && isSettledFor(existing, msg)) return { ...known, outcome: 'duplicate', attempt: existing.attempts };
-    const decision = await decisionFor(msg, n, channel);
+    const released = Object.hasOwn(msg.attributes, RELEASE_OF_ATTRIBUTE);
+    const decision = decide(policy, { type: n.type, channel: channel.name, mandatory, released, nowMs: deps.clock.nowMs() });
     let plan: Plan;
     if (decision.action !== 'send') plan = decision;
     else {
@@ -122,20 +133,26 @@ export function makeDeliver(deps: DeliveryDeps) {
       }
       plan = { action: 'send', permit };
     }
+    // A first send (no row yet) claims its row in the lock's round trip; under the lock it is the claim `send` makes.
+    const firstClaim = plan.action === 'send' && !existing && !isExpired(n, deps.clock.nowMs()) ? ledgerEntry(n, msg, FRESH, { status: 'sending', attempts: 1 }) : undefined;
     try {
-      const locked = await deps.ledger.withLock(key, (ledger) => deliverLocked(ledger, { msg, n, channel, key, plan }, known));
+      const locked = await deps.ledger.withLock(key, (ledger) => deliverLocked(ledger, { msg, n, channel, key, plan }, known), firstClaim);
       return locked === LOCK_BUSY ? { ...known, outcome: 'lock_busy' } : locked;
     } finally {
       if (plan.action === 'send') plan.permit.cancel(); // a no-op once the send settled it
     }
   }
 
-  /** The account's say: read only for a notification with an account and a type that is not mandatory. */
-  async function decisionFor(msg: PushedMessage, n: Notification, channel: Channel): Promise<Decision> {
-    const mandatory = matchesType(n.type, deps.mandatoryTypes);
-    const policy = n.accountId && !mandatory ? await deps.accounts.policy(n.accountId, n.type) : undefined;
-    const released = Object.hasOwn(msg.attributes, RELEASE_OF_ATTRIBUTE);
-    return decide(policy, { type: n.type, channel: channel.name, mandatory, released, nowMs: deps.clock.nowMs() });
+  /**
+   * The row, and the account's say with it: read only for a notification with an account
+   * and a type that is not mandatory. A terminal row comes without it (a duplicate needs
+   * none); a replay that reopens the row reads it on its own.
+   */
+  async function lookup(key: DeliveryKey, n: Notification, msg: PushedMessage, mandatory: boolean) {
+    if (!n.accountId || mandatory) return { entry: await deps.ledger.find(key), policy: undefined };
+    const found = await deps.ledger.findWithPolicy(key, n.accountId, n.type);
+    const reopens = found.entry && TERMINAL_STATUSES.has(found.entry.status) && !isSettledFor(found.entry, msg);
+    return reopens ? { ...found, policy: await deps.accounts.policy(n.accountId, n.type) } : found;
   }
 
   async function deliverLocked(ledger: LockedLedger, d: Delivery, known: Known): Promise<DeliveryResult> {
@@ -148,7 +165,7 @@ export function makeDeliver(deps: DeliveryDeps) {
     const replay: ReplayState = reopened?.accepted ? reopened.state : { replays: row?.replays ?? 0, lastReplayMessageId: row?.lastReplayMessageId };
     const previousAttempts = reopened ? 0 : (row?.attempts ?? 0);
     const result: Known = reopened ? { ...known, replay: replay.replays } : known;
-    const entry = (w: Parameters<WriteLedger>[0]): LedgerWrite => ({ type: n.type, accountId: n.accountId, messageId: msg.messageId, ...replay, ...w });
+    const entry = (w: Parameters<WriteLedger>[0]) => ledgerEntry(n, msg, replay, w);
     const write: WriteLedger = (w) => ledger.save(entry(w));
     const writes: SendWrites = {
       claim: (attempts) => ledger.claim(entry({ status: 'sending', attempts })),

@@ -65,6 +65,7 @@ export interface HeldMessage {
 
 /** Ledger operations allowed while holding the key's lock. */
 export interface LockedLedger {
+  /** The row as it was when the lock was taken (read in the same round trip). */
   read(): Promise<LedgerEntry | undefined>;
   /** Creates or replaces the row's state (replay fields included: carry them forward). */
   save(write: LedgerWrite): Promise<void>;
@@ -73,7 +74,10 @@ export interface LockedLedger {
    * and the row is not left `sending` (a write the client gave up on is withdrawn).
    */
   claim(write: Omit<LedgerWrite, 'status'>): Promise<void>;
-  /** Records a send's outcome, even if the lock's connection died during the send. */
+  /**
+   * Records a send's outcome, even if the lock's connection died during the send, and
+   * releases the lock with it: nothing may be written under the lock afterwards.
+   */
   record(write: LedgerWrite): Promise<void>;
   /** Keeps the message for release and records the row `held`, both or neither. */
   hold(write: LedgerWrite & { releaseAtMs: number }, message: HeldMessage): Promise<void>;
@@ -84,8 +88,17 @@ export const LOCK_BUSY: unique symbol = Symbol('lock busy');
 export interface Ledger {
   /** One indexed read without a lock: the duplicate fast path. */
   find(key: DeliveryKey): Promise<LedgerEntry | undefined>;
-  /** Runs `fn` holding the key's lock; LOCK_BUSY when another process holds it. */
-  withLock<T>(key: DeliveryKey, fn: (ledger: LockedLedger) => Promise<T>): Promise<T | typeof LOCK_BUSY>;
+  /**
+   * `find`, and the account's policy for the type, in one round trip. A terminal row comes
+   * without the policy: a duplicate needs none.
+   */
+  findWithPolicy(key: DeliveryKey, accountId: string, type: string): Promise<{ entry?: LedgerEntry; policy?: AccountPolicy }>;
+  /**
+   * Runs `fn` holding the key's lock; LOCK_BUSY when another process holds it. With
+   * `firstClaim`, a row still absent when the lock is taken is claimed `sending` in the same
+   * round trip, so that `claim` of the same write under the lock costs nothing.
+   */
+  withLock<T>(key: DeliveryKey, fn: (ledger: LockedLedger) => Promise<T>, firstClaim?: Omit<LedgerWrite, 'status'>): Promise<T | typeof LOCK_BUSY>;
 }
 
 export interface SendReceipt {

@@ -13,15 +13,20 @@ export interface PoolProbes {
   isLive(): Promise<boolean>;
 }
 
-/** Readiness and liveness of the notifier's MySQL pool; neither waits longer than `probeTimeoutMs`. */
-export function makePoolProbes(pool: Pool, opts: { budgetMs: number; probeTimeoutMs: number }): PoolProbes {
+/**
+ * Readiness and liveness of the notifier's MySQL pools (the first one is asked for
+ * readiness: the delivery path's); neither waits longer than `probeTimeoutMs`.
+ */
+export function makePoolProbes(pools: Pool | readonly Pool[], opts: { budgetMs: number; probeTimeoutMs: number }): PoolProbes {
+  const all = Array.isArray(pools) ? pools : [pools as Pool];
   return {
     async isReady() {
-      await query(pool, 'SELECT 1', [], opts.probeTimeoutMs);
+      await query(all[0]!, 'SELECT 1', [], opts.probeTimeoutMs);
       return true;
     },
     async isLive() {
-      return longestCheckoutMs(pool, Date.now()) <= opts.budgetMs;
+      const now = Date.now();
+      return all.every((pool) => longestCheckoutMs(pool, now) <= opts.budgetMs);
     },
   };
 }

@@ -7,8 +7,11 @@ import {
   LedgerWrite,
   LOCK_BUSY,
   LockedLedger,
+  TERMINAL_STATUSES,
 } from '../delivery/ports';
-import type { Pool, PoolConnection } from './pool';
+import type { ResultSetHeader } from 'mysql2';
+import { MULTI_STATEMENT_POOLS, Pool, PoolConnection } from './pool';
+import { PolicyRow, policyStatement, toPolicy } from './settings-store';
 import { acquire, query, utcDatetime } from './sql';
 
 export interface MysqlLedgerOptions {
@@ -39,11 +42,13 @@ const toEntry = (row: EntryRow | undefined): LedgerEntry | undefined =>
     ageMs: Number(row.age_ms),
   };
 
-const UPSERT = `
-INSERT INTO delivery_ledger
+const COLUMNS = `
   (notification_id, channel, status, attempts, notification_type, account_id,
    first_message_id, last_message_id, provider_message_id, failure_code, last_error,
-   replays, last_replay_message_id, release_at, send_claim)
+   replays, last_replay_message_id, release_at, send_claim)`;
+
+const UPSERT = `
+INSERT INTO delivery_ledger ${COLUMNS}
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON DUPLICATE KEY UPDATE
   release_at = VALUES(release_at),
@@ -56,6 +61,27 @@ ON DUPLICATE KEY UPDATE
   failure_code = VALUES(failure_code),
   last_error = VALUES(last_error),
   send_claim = VALUES(send_claim)`;
+
+const TERMINAL = [...TERMINAL_STATUSES];
+/** Whether the row is terminal: the policy read beside it is then skipped on the server. */
+const SELECT_TERMINAL = `SELECT 1 FROM delivery_ledger WHERE notification_id = ? AND channel = ? AND status IN (${TERMINAL.map(() => '?').join(', ')})`;
+
+/** The lock, then the row as it is once the lock is held (one round trip with what follows). */
+const LOCK_AND_READ = `SELECT GET_LOCK(?, ?) AS got;${SELECT_ENTRY}`;
+
+/**
+ * A first send's claim, in the lock's round trip, after the read: only while this
+ * connection holds the lock and no row exists (the read saw none, and nobody else writes
+ * under the lock), so it claims exactly what `claim` would have.
+ */
+const FIRST_CLAIM = `
+INSERT INTO delivery_ledger ${COLUMNS}
+SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM DUAL
+WHERE IS_USED_LOCK(?) = CONNECTION_ID()
+  AND NOT EXISTS (SELECT 1 FROM delivery_ledger WHERE notification_id = ? AND channel = ?)`;
+
+/** A send's outcome, and the lock released with it. */
+const RECORD_AND_RELEASE = `${UPSERT};DO RELEASE_LOCK(?)`;
 
 /**
  * A send's outcome through another connection (the lock's died): only onto this delivery's
@@ -87,8 +113,19 @@ export function lockName(key: DeliveryKey): string {
   return `notifier:${digest.slice(0, 48)}`;
 }
 
-/** The delivery ledger and per-key named locks on MySQL. */
+/** The fields that make two claims the same claim. */
+const sameClaim = (a: Omit<LedgerWrite, 'status'>, b: Omit<LedgerWrite, 'status'>) =>
+  a.attempts === b.attempts && a.type === b.type && a.accountId === b.accountId && a.messageId === b.messageId &&
+  a.replays === b.replays && a.lastReplayMessageId === b.lastReplayMessageId;
+
+/**
+ * The delivery ledger and per-key named locks on MySQL. `pool` must allow multiple
+ * statements (createPool's `multipleStatements`): a first delivery costs three round trips —
+ * the row with the account's policy; the lock, the row and the first claim; the outcome with
+ * the lock's release.
+ */
 export function makeMysqlLedger(pool: Pool, opts: MysqlLedgerOptions): Ledger {
+  if (!MULTI_STATEMENT_POOLS.has(pool)) throw new Error('the ledger needs a pool created with multipleStatements: true');
   const { timeoutMs } = opts;
 
   async function find(key: DeliveryKey): Promise<LedgerEntry | undefined> {
@@ -96,13 +133,22 @@ export function makeMysqlLedger(pool: Pool, opts: MysqlLedgerOptions): Ledger {
     return toEntry(rows[0]);
   }
 
-  const upsert = (db: Pool | PoolConnection, key: DeliveryKey, w: LedgerWrite, claim: string | null = null) =>
-    query(db, UPSERT, [
-      key.notificationId, key.channel, w.status, w.attempts, w.type, w.accountId,
-      w.messageId, w.messageId, w.providerMessageId ?? null, w.failureCode ?? null, w.error ?? null,
-      w.replays, w.lastReplayMessageId ?? null, w.releaseAtMs === undefined ? null : utcDatetime(w.releaseAtMs), claim,
-    ], timeoutMs);
+  async function findWithPolicy(key: DeliveryKey, accountId: string, type: string) {
+    const policy = policyStatement(accountId, type);
+    const keyParams = [key.notificationId, key.channel];
+    const [entries, rules] = await query<[EntryRow[], PolicyRow[]]>(
+      pool, `${SELECT_ENTRY};${policy.sql} AND NOT EXISTS (${SELECT_TERMINAL})`, [...keyParams, ...policy.params, ...keyParams, ...TERMINAL], timeoutMs,
+    );
+    return { entry: toEntry(entries[0]), policy: toPolicy(rules) };
+  }
 
+  const upsertParams = (key: DeliveryKey, w: LedgerWrite, claim: string | null = null) => [
+    key.notificationId, key.channel, w.status, w.attempts, w.type, w.accountId,
+    w.messageId, w.messageId, w.providerMessageId ?? null, w.failureCode ?? null, w.error ?? null,
+    w.replays, w.lastReplayMessageId ?? null, w.releaseAtMs === undefined ? null : utcDatetime(w.releaseAtMs), claim,
+  ];
+  const upsert = (db: Pool | PoolConnection, key: DeliveryKey, w: LedgerWrite, claim: string | null = null) =>
+    query(db, UPSERT, upsertParams(key, w, claim), timeoutMs);
   /**
    * The claim failed, so no send starts; but the server may still commit it. The statement
    * is killed on the server (the client's timeout only abandoned it there), then the row is
@@ -117,19 +163,33 @@ export function makeMysqlLedger(pool: Pool, opts: MysqlLedgerOptions): Ledger {
     await query(pool, WITHDRAW_CLAIM, [key.notificationId, key.channel, claim], timeoutMs).catch(() => undefined);
   }
 
-  function locked(conn: PoolConnection, key: DeliveryKey): LockedLedger {
-    const save = (w: LedgerWrite) => upsert(conn, key, w).then(() => undefined);
+  /** What the lock's round trip found: the row, and the first claim when it was made. */
+  interface Locking {
+    row: LedgerEntry | undefined;
+    firstClaim?: { token: string; write: Omit<LedgerWrite, 'status'> };
+    /** Set once `record` released the lock. */
+    released: boolean;
+  }
+
+  function locked(conn: PoolConnection, key: DeliveryKey, name: string, locking: Locking): LockedLedger {
+    const held = () => {
+      if (locking.released) throw new Error('the ledger lock was released with the recorded outcome');
+      return conn;
+    };
+    const save = (w: LedgerWrite) => upsert(held(), key, w).then(() => undefined);
     let claimed: string | undefined;
     return {
-      async read() {
-        const rows = await query<EntryRow[]>(conn, SELECT_ENTRY, [key.notificationId, key.channel], timeoutMs);
-        return toEntry(rows[0]);
-      },
+      read: async () => locking.row,
       save,
       async claim(w) {
+        const first = locking.firstClaim;
+        if (first && sameClaim(w, first.write)) {
+          claimed = first.token;
+          return;
+        }
         const claim = randomBytes(8).toString('hex');
         try {
-          await upsert(conn, key, { ...w, status: 'sending' }, claim);
+          await upsert(held(), key, { ...w, status: 'sending' }, claim);
         } catch (err) {
           await withdrawClaim(conn, key, claim);
           throw err;
@@ -140,7 +200,8 @@ export function makeMysqlLedger(pool: Pool, opts: MysqlLedgerOptions): Ledger {
       // all the same, and a delivery that took the lock meanwhile found `sending` and left it alone.
       async record(w) {
         try {
-          await save(w);
+          await query(held(), RECORD_AND_RELEASE, [...upsertParams(key, w), name], timeoutMs);
+          locking.released = true;
         } catch (err) {
           if (claimed === undefined) throw err;
           await query(pool, RECORD_ON_CLAIM, [
@@ -151,7 +212,7 @@ export function makeMysqlLedger(pool: Pool, opts: MysqlLedgerOptions): Ledger {
       },
       // One transaction: an account erased in between must not leave a `held` row with no message to release.
       async hold(w: LedgerWrite & { releaseAtMs: number }, m: HeldMessage) {
-        await query(conn, 'START TRANSACTION', [], timeoutMs);
+        await query(held(), 'START TRANSACTION', [], timeoutMs);
         try {
           await query(conn, KEEP_HELD, [
             key.notificationId, key.channel, m.accountId, utcDatetime(m.releaseAtMs),
@@ -172,31 +233,45 @@ export function makeMysqlLedger(pool: Pool, opts: MysqlLedgerOptions): Ledger {
    * If GET_LOCK or RELEASE_LOCK fails the connection is destroyed, and the server
    * drops its locks with it.
    */
-  async function withLock<T>(key: DeliveryKey, fn: (l: LockedLedger) => Promise<T>) {
+  async function withLock<T>(key: DeliveryKey, fn: (l: LockedLedger) => Promise<T>, firstClaim?: Omit<LedgerWrite, 'status'>) {
     const conn = await acquire(pool, timeoutMs);
     const name = lockName(key);
-    let got: number | null | undefined;
+    const token = firstClaim && randomBytes(8).toString('hex');
+    const keyParams = [key.notificationId, key.channel];
+    let results: [{ got: number | null }[], EntryRow[], ResultSetHeader?];
     try {
-      const rows = await query<{ got: number | null }[]>(
-        conn, 'SELECT GET_LOCK(?, ?) AS got', [name, opts.lockWaitSeconds], timeoutMs + opts.lockWaitSeconds * 1000,
+      results = await query(
+        conn,
+        token ? `${LOCK_AND_READ};${FIRST_CLAIM}` : LOCK_AND_READ,
+        [name, opts.lockWaitSeconds, ...keyParams, ...(token ? [...upsertParams(key, { ...firstClaim!, status: 'sending' }, token), name, ...keyParams] : [])],
+        timeoutMs + opts.lockWaitSeconds * 1000,
       );
-      got = rows[0]?.got;
     } catch (err) {
-      conn.destroy();
+      // The first claim may have committed unseen: withdrawn like any claim (which also drops the connection and its lock).
+      if (token) await withdrawClaim(conn, key, token);
+      else conn.destroy();
       throw err;
     }
-    if (got !== 1) {
+    const [[lock], [row], inserted] = results;
+    if (lock?.got !== 1) {
       conn.release();
       return LOCK_BUSY;
     }
+    const locking: Locking = {
+      row: toEntry(row),
+      ...(token && inserted?.affectedRows === 1 && { firstClaim: { token, write: firstClaim! } }),
+      released: false,
+    };
     try {
-      return await fn(locked(conn, key));
+      return await fn(locked(conn, key, name, locking));
     } finally {
-      const released = await query(conn, 'DO RELEASE_LOCK(?)', [name], timeoutMs).then(() => true, () => false);
-      if (released) conn.release();
-      else conn.destroy();
+      if (!locking.released) {
+        const released = await query(conn, 'DO RELEASE_LOCK(?)', [name], timeoutMs).then(() => true, () => false);
+        if (released) conn.release();
+        else conn.destroy();
+      } else conn.release();
     }
   }
 
-  return { find, withLock: withLock as Ledger['withLock'] };
+  return { find, findWithPolicy, withLock: withLock as Ledger['withLock'] };
 }

@@ -68,7 +68,7 @@ SET l.status = 'suppressed', l.failure_code = '${ERASED}', l.last_error = 'accou
   l.release_at = NULL
 WHERE h.account_id = ? AND l.status = 'held'`;
 
-interface PolicyRow { time_zone: string | null; quiet_start: number | null; quiet_end: number | null; scope: string | null; channel: string | null; enabled: number | null }
+export interface PolicyRow { time_zone: string | null; quiet_start: number | null; quiet_end: number | null; scope: string | null; channel: string | null; enabled: number | null }
 interface SettingsRow { locale: string | null; time_zone: string | null; quiet_start: number | null; quiet_end: number | null; updated_at: Date }
 interface PreferenceRow { scope: string; channel: string; enabled: number }
 
@@ -77,7 +77,7 @@ const toHhMm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart
 /** Channels in the notification schema's order, addresses in position order. */
 const byChannel = (rows: Contact[]) => rows.sort((a, b) => CHANNELS[a.channel] - CHANNELS[b.channel]);
 
-function toPolicy(rows: PolicyRow[]): AccountPolicy | undefined {
+export function toPolicy(rows: PolicyRow[]): AccountPolicy | undefined {
   const [s] = rows;
   if (!s) return undefined;
   const quiet = s.time_zone !== null && s.quiet_start !== null && s.quiet_end !== null;

@@ -90,16 +90,17 @@ describe('a ledger write that takes longer than MYSQL_TIMEOUT_MS', () => {
   });
 
   test('when the server is slower than the client on the claim, then the claim is killed, never committed later, and the retry mails once', async () => {
-    // A trigger makes the claim take 3 s on the server: the client gives up at 2 s and would
-    // otherwise find the row `sending` (a send that never started) once the server finished.
+    // A trigger makes the claim take 5 s on the server. A first claim rides in the lock's round
+    // trip, which the client gives up on after MYSQL_TIMEOUT_MS plus the lock wait (3 s); it
+    // would otherwise find the row `sending` (a send that never started) once the server finished.
     await parts.db.pool.query(`
       CREATE TRIGGER slow_claim BEFORE INSERT ON delivery_ledger FOR EACH ROW
-      BEGIN IF NEW.notification_id LIKE 'slow-claim-%' AND NEW.status = 'sending' THEN DO SLEEP(3); END IF; END`);
+      BEGIN IF NEW.notification_id LIKE 'slow-claim-%' AND NEW.status = 'sending' THEN DO SLEEP(5); END IF; END`);
     const n = emailNotification({ notificationId: `slow-claim-${Date.now()}` });
     const envelope = pushEnvelope(n, { messageId: 'slow-claim' });
     try {
       expect(await push(notifier.url, envelope)).toBe(503);
-      await sleep(3000 - MYSQL_TIMEOUT_MS + 1000);
+      await sleep(5000 - MYSQL_TIMEOUT_MS + 1000);
       expect(await parts.db.row(n.notificationId)).toBeUndefined();
     } finally {
       await parts.db.pool.query('DROP TRIGGER slow_claim');

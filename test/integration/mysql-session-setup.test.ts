@@ -91,7 +91,7 @@ describe('a MySQL connection that goes silent right after its handshake', () => 
 
   test("when it goes silent during the session setup, then the ledger's statements still give up within MYSQL_TIMEOUT_MS", async () => {
     const proxy = await silentAfter('SET SESSION innodb_lock_wait_timeout');
-    const pool = createPool({ url: proxy.url, size: 2, timeoutMs: TIMEOUT_MS });
+    const pool = createPool({ url: proxy.url, size: 2, timeoutMs: TIMEOUT_MS, multipleStatements: true });
     const ledger = makeMysqlLedger(pool, { lockWaitSeconds: 1, timeoutMs: TIMEOUT_MS });
     try {
       // acquire (<= TIMEOUT_MS) + the statement (<= TIMEOUT_MS): 4 × TIMEOUT_MS is ample.

@@ -29,7 +29,7 @@ let notifier: InProcessNotifier;
 
 beforeAll(async () => {
   [parts, issuer] = await Promise.all([startRealParts(), startTestIssuer()]);
-  pool = createPool({ url: parts.db.url, size: 8, timeoutMs: 5000 });
+  pool = createPool({ url: parts.db.url, size: 8, timeoutMs: 5000, multipleStatements: true });
   // The notifications topic of this test file, with a reader standing in for the push subscription.
   topic = `notifications-${randomBytes(4).toString('hex')}`;
   const [t] = await parts.topics.pubsub.createTopic(topic);

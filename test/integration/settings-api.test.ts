@@ -29,7 +29,7 @@ beforeAll(async () => {
     notifierEnv(parts, { API_AUTH: 'oidc', API_AUDIENCE: AUDIENCE, SETTINGS_CALLERS: `other@example.iam.gserviceaccount.com,${CALLER}` }),
     { oidcCertsUrl: issuer.certsUrl },
   );
-  pool = createPool({ url: parts.db.url, size: 2, timeoutMs: 2000 });
+  pool = createPool({ url: parts.db.url, size: 2, timeoutMs: 2000, multipleStatements: true });
 });
 
 afterAll(async () => {

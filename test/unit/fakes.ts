@@ -21,6 +21,7 @@ import {
   LockedLedger,
   ProviderGates,
   SendReceipt,
+  TERMINAL_STATUSES,
 } from '../../src/delivery/ports';
 import type { DeliveryError } from '../../src/delivery/failures';
 import { maskEmail } from '../../src/logging';
@@ -105,6 +106,15 @@ export class FakeLedger implements Ledger {
     return this.entry(key);
   }
 
+  /** Answers findWithPolicy's policy half (the world's accounts). */
+  accounts?: AccountDirectory;
+
+  async findWithPolicy(key: DeliveryKey, accountId: string, type: string): Promise<{ entry?: LedgerEntry; policy?: AccountPolicy }> {
+    const entry = await this.find(key);
+    return entry && TERMINAL_STATUSES.has(entry.status) ? { entry } : { entry, policy: await this.accounts?.policy(accountId, type) };
+  }
+
+  /** The first claim is made by `claim`, as the MySQL ledger's costs nothing more then. */
   async withLock<T>(key: DeliveryKey, fn: (ledger: LockedLedger) => Promise<T>): Promise<T | typeof LOCK_BUSY> {
     this.lockCalls += 1;
     if (this.lockError) throw this.lockError;
@@ -289,6 +299,7 @@ export function aDeliveryWorld(
   ledger.clock = clock;
   const gates = new FakeGates();
   const accounts = new FakeAccounts();
+  ledger.accounts = accounts;
   const publisher = new FakePublisher();
   const others = (opts.channels ?? []).map((c): [number, Channel] => [CHANNELS[c.name], c]);
   const deliver = makeDeliver({

@@ -38,6 +38,7 @@ describe('median and roundRatios', () => {
   test('when one round was hit by foreign load, then the median ratio ignores it', () => {
     const round = (naive: number, first: number): Round => ({
       naive: batch(naive, 1000, [10]),
+      ceiling: batch(naive * 2, 1000, [8]),
       first: batch(first, 1000, [20]),
       dup: batch(first * 4, 1000, [5]),
       large: batch(first, 1000, [22]),
@@ -47,6 +48,8 @@ describe('median and roundRatios', () => {
     expect(ratios.fullVsNaive.median).toBe(0.9);
     expect(ratios.dupVsFirst.median).toBe(4);
     expect(ratios.p50OneMillionVsEmpty.median).toBeCloseTo(1.1);
+    expect(ratios.fullVsCeiling.each).toEqual([0.45, 0.15, 0.475]);
+    expect(ratios.fullVsCeiling.median).toBe(0.45);
   });
 
   test('when batches are pooled, then throughput is over the summed time and samples are kept', () => {
@@ -65,11 +68,13 @@ describe('summaryLine', () => {
     rssMb: 201.6,
     duplicates: 0,
     lost: 0,
+    fullVsCeiling: 0.654,
   };
 
   test('when printed, then it has exactly the fields and order of the issue, ratios with 2 decimals', () => {
     expect(summaryLine(summary)).toBe(
-      'bench: full_vs_naive=1.23 dup_vs_first=4.50 p50_1m_vs_empty=0.99 rtt_first=6 rtt_dup=1 rss_mb=202 duplicates=0 lost=0',
+      'bench: full_vs_naive=1.23 dup_vs_first=4.50 p50_1m_vs_empty=0.99 rtt_first=6 rtt_dup=1 rss_mb=202 duplicates=0 lost=0' +
+        ' full_vs_ceiling=0.65',
     );
   });
 
@@ -78,13 +83,31 @@ describe('summaryLine', () => {
   });
 
   test('when a figure could not be measured, then it prints nan and its target counts as missed', () => {
-    const missing = { ...summary, fullVsNaive: NaN };
+    const missing = { ...summary, fullVsNaive: NaN, fullVsCeiling: NaN };
     expect(summaryLine(missing)).toContain('full_vs_naive=nan ');
+    expect(summaryLine(missing)).toMatch(/ full_vs_ceiling=nan$/);
     expect(targets(missing).find((t) => t.name === 'full_vs_naive')?.met).toBe(false);
+    expect(targets(missing).find((t) => t.name === 'full_vs_ceiling')?.met).toBe(false);
   });
 
   test('when judged, then each target uses the issue threshold', () => {
     const met = Object.fromEntries(targets({ ...summary, dupVsFirst: 2.99, rssMb: 257, lost: 1 }).map((t) => [t.name, t.met]));
-    expect(met).toEqual({ full_vs_naive: true, dup_vs_first: false, p50_1m_vs_empty: true, rss_mb: false, duplicates: true, lost: false });
+    expect(met).toEqual({
+      full_vs_naive: false, // 1.23 < 1.30
+      full_vs_ceiling: true,
+      rtt_first: false, // 6 > 3
+      rtt_dup: true,
+      dup_vs_first: false,
+      p50_1m_vs_empty: true,
+      rss_mb: false,
+      duplicates: true,
+      lost: false,
+    });
+    const ceiling = (x: number) => targets({ ...summary, fullVsCeiling: x }).find((t) => t.name === 'full_vs_ceiling')?.met;
+    expect([ceiling(0.6), ceiling(0.59)]).toEqual([true, false]);
+    const naive = (x: number) => targets({ ...summary, fullVsNaive: x }).find((t) => t.name === 'full_vs_naive')?.met;
+    expect([naive(1.3), naive(1.29)]).toEqual([true, false]);
+    const rtt = (x: number) => targets({ ...summary, rttFirst: x }).find((t) => t.name === 'rtt_first')?.met;
+    expect([rtt(3), rtt(3.01)]).toEqual([true, false]);
   });
 });

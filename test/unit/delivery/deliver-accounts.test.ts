@@ -1,5 +1,5 @@
 import { OUTCOMES } from '../../../src/delivery/outcomes';
-import { aDeliveryWorld, aMessage, aNotification } from '../fakes';
+import { aDeliveryWorld, aMessage, aNotification, aReplay } from '../fakes';
 import { RELEASE_OF_ATTRIBUTE } from '../../../src/codec/attributes';
 
 const NIGHT = Date.parse('2026-12-04T14:00:00Z'); // 23:00 in Tokyo
@@ -34,6 +34,15 @@ describe('makeDeliver: the account’s preferences', () => {
 
     expect(await w.deliver(aMessage(aNotification(), 'JSON', 'm-2'))).toMatchObject({ outcome: 'duplicate' });
     expect(w.accounts.policyReads).toBe(1);
+  });
+
+  test('when a replay reopens a failed row and the account has opted out since, then the replay reads the settings and is suppressed, not sent', async () => {
+    const w = world();
+    w.ledger.seed('n-1', 'EMAIL', { status: 'failed', attempts: 5 });
+    w.accounts.policies.set('acct-1', { rules: [{ scope: 'order.*', channel: 'EMAIL', enabled: false }] });
+
+    expect(await w.deliver(aReplay(aNotification(), 'm-replay'))).toMatchObject({ outcome: 'suppressed', code: 'OPTED_OUT' });
+    expect(w.email.sent).toEqual([]);
   });
 
   test('when the type is mandatory, then an opt-out does not apply and settings are not even read', async () => {

@@ -95,11 +95,11 @@ describe('terraform/variables.tf: documented platform ranges', () => {
     ['request_timeout_seconds', 60, 299], // 1-3600 s for Cloud Run; ack_deadline_seconds (60) and release_claim_timeout_ms (300 s) bind
     ['message_retention_seconds', 6600, 2678400], // 600 s for Pub/Sub; 10 attempts x (600 s + 60 s) binds
     ['memory_mib', 832, 32768], // 512-32768 for Cloud Run; 192 + 64 MiB x concurrency (10) binds
-    ['db_pool_size', 10, 25], // 1-100 per instance; concurrency (10) and 10 instances x 25 = 250 connections bind
+    ['db_pool_size', 10, 12], // 1-50 per pool, two pools per instance; concurrency (10) and 10 instances x 2 x 12 = 240 of 250 connections bind
     ['shutdown_grace_ms', 9000, 9999], // send_timeout_ms (8000) + 1000 to record it; Cloud Run sends SIGKILL 10 s after SIGTERM
     ['send_timeout_ms', 100, 8500], // shutdown_grace_ms (9500) - 1000
     ['mysql_timeout_ms', 2000, 41000], // the server's lock waits end a second before it; the ack deadline (60 s) binds
-    // src/config/channels.ts: rates 0-100000, breaker failures 0-1000, open time 100-600000 ms
+    // src/config/channels.ts (each channel module's default): rates 0-100000, breaker failures 0-1000, open time 100-600000 ms
     ['email_rate_limit', 0, 100000],
     ['sms_rate_limit', 0, 100000],
     ['push_rate_limit', 0, 100000],
@@ -121,7 +121,7 @@ describe('terraform/variables.tf: documented platform ranges', () => {
     ['concurrency', 1, 1000],
     ['request_timeout_seconds', 1, 3600],
     ['message_retention_seconds', 600, 2678400],
-    ['db_pool_size', 1, 100],
+    ['db_pool_size', 1, 50],
     ['memory_mib', 512, 32768],
     ['email_rate_limit', 0, 100000],
     ['sms_rate_limit', 0, 100000],
