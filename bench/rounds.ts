@@ -2,7 +2,7 @@ import { rssMb } from './children';
 import { cpuMeter } from './cpu';
 import { Batch, firstDeliveries, redeliveriesOf } from './envelopes';
 import { answered, redeliverUnacked, runBatch, Target } from './load';
-import { CommandCounts, roundTrips } from './mysql-counter';
+import { CommandCounts, LockTimes, roundTrips } from './mysql-counter';
 import type { BenchOptions } from './options';
 import { describe, Kind, Measured, Round } from './stats';
 
@@ -10,6 +10,8 @@ import { describe, Kind, Measured, Round } from './stats';
 export interface Server {
   target: Target;
   mysqlCommands: CommandCounts;
+  /** The same proxy's lock clock (running totals). */
+  locks: LockTimes;
   pid?: number;
   /** MariaDB's pid, to see its share of the CPU (other users' queries count too). */
   databasePid?: number;
@@ -59,15 +61,21 @@ const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
  */
 async function measure(server: Server, batch: Batch, opts: BenchOptions, results: Results) {
   const before = roundTrips(server.mysqlCommands);
+  const locksBefore = { ...server.locks };
   const cpuSince = cpuMeter(server.pid, server.databasePid);
   const fromUs = monotonicUs();
   const run = await runBatch(server.target, batch.bodies, opts.concurrency, opts.batchSeconds * 1000);
   const toUs = monotonicUs();
   const cpu = cpuSince();
   const commands = roundTrips(server.mysqlCommands) - before;
+  const locks: LockTimes = {
+    heldMs: server.locks.heldMs - locksBefore.heldMs,
+    acquireMs: server.locks.acquireMs - locksBefore.acquireMs,
+    acquired: server.locks.acquired - locksBefore.acquired,
+  };
   results.nacked += batch.bodies.length - answered(run);
   results.unacked += await redeliverUnacked(server.target, batch.bodies, run);
-  const measured: Measured = { done: answered(run), elapsedMs: run.elapsedMs, latenciesMs: run.latenciesMs, commands, cpu };
+  const measured: Measured = { done: answered(run), elapsedMs: run.elapsedMs, latenciesMs: run.latenciesMs, commands, locks, cpu };
   return { measured, window: { pid: server.pid, fromUs, toUs, done: measured.done } };
 }
 

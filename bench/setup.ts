@@ -11,7 +11,7 @@ import type { Cleanup } from './cleanup';
 import { findDatabasePid } from './cpu';
 import { createBenchDatabases, ledgerFootprint, seedLedger, waitForFlush } from './databases';
 import { makeTarget } from './load';
-import { startCountingProxy } from './mysql-counter';
+import { noLockTimes, startCountingProxy } from './mysql-counter';
 import type { BenchOptions } from './options';
 import type { Server, Servers } from './rounds';
 
@@ -76,17 +76,17 @@ async function proxyFor(dbUrl: string, cleanup: Cleanup) {
   const db = new URL(dbUrl);
   const proxy = await startCountingProxy(db.hostname, Number(db.port || 3306));
   cleanup.defer(`close the MySQL proxy on ${proxy.port}`, () => proxy.close());
-  return { url: viaProxy(dbUrl, proxy.port), counts: proxy.counts };
+  return { url: viaProxy(dbUrl, proxy.port), counts: proxy.counts, locks: proxy.locks };
 }
 
 /** A server under test: its own counting proxy to MySQL (none without `dbUrl`), the child behind it, connections to it. */
 async function startServer(dbUrl: string | undefined, start: (mysqlUrl: string) => Promise<Child>, opts: BenchOptions, cleanup: Cleanup) {
-  const proxy = dbUrl === undefined ? { url: '', counts: {} } : await proxyFor(dbUrl, cleanup);
+  const proxy = dbUrl === undefined ? { url: '', counts: {}, locks: noLockTimes() } : await proxyFor(dbUrl, cleanup);
   const child = await start(proxy.url);
   cleanup.defer(`stop the ${child.name} child`, () => stopChild(child));
   const target = makeTarget(child.name, child.port, opts.concurrency);
   cleanup.defer(`close ${child.name} connections`, async () => target.agent.destroy());
-  const server: Server = { target, mysqlCommands: proxy.counts, pid: child.process.pid, databasePid: findDatabasePid() };
+  const server: Server = { target, mysqlCommands: proxy.counts, locks: proxy.locks, pid: child.process.pid, databasePid: findDatabasePid() };
   return { child, server };
 }
 

@@ -1,4 +1,4 @@
-import { makePacketCounter, roundTrips } from '../../../bench/mysql-counter';
+import { makeLockClock, makePacketCounter, noLockTimes, roundTrips } from '../../../bench/mysql-counter';
 
 /** A client packet: 3-byte little-endian length, sequence id, payload. */
 const packet = (sequence: number, payload: Buffer) =>
@@ -35,5 +35,41 @@ describe('makePacketCounter', () => {
 describe('roundTrips', () => {
   test('when commands that get no reply were sent, then they are not round trips', () => {
     expect(roundTrips({ query: 5, stmt_execute: 2, ping: 1, quit: 3, stmt_close: 4 })).toBe(8);
+  });
+});
+
+describe('makeLockClock', () => {
+  const payload = (sql: string) => Buffer.concat([Buffer.from([0x03]), Buffer.from(sql)]);
+
+  test('when a connection takes a lock, works under it and releases it, then held time runs from sending GET_LOCK to the release reply', () => {
+    let t = 0;
+    const times = noLockTimes();
+    const clock = makeLockClock(times, () => t);
+    const feed = makePacketCounter({}, clock.command);
+    feed(query('SELECT 1 FROM ledger WHERE id = 1'));
+    t = 5;
+    clock.reply();
+    t = 10;
+    feed(query('SELECT GET_LOCK(?, 1); SELECT 1'));
+    t = 12;
+    clock.reply();
+    clock.reply();
+    t = 20;
+    feed(query('INSERT INTO ledger VALUES (1)'));
+    t = 25;
+    clock.reply();
+    feed(query('UPDATE ledger SET s = 1; DO release_lock(?)'));
+    t = 31;
+    clock.reply();
+    expect(times).toEqual({ heldMs: 21, acquireMs: 2, acquired: 1 });
+  });
+
+  test('when server bytes arrive without a command (handshake), then nothing is timed', () => {
+    const times = noLockTimes();
+    const clock = makeLockClock(times, () => 1);
+    clock.reply();
+    clock.command(payload('DO RELEASE_LOCK(?)'));
+    clock.reply();
+    expect(times).toEqual(noLockTimes());
   });
 });

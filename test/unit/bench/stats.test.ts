@@ -1,11 +1,13 @@
 import { noCpu } from '../../../bench/cpu';
-import { Measured, median, percentile, pool, Round, roundRatios, summaryLine, targets } from '../../../bench/stats';
+import { noLockTimes } from '../../../bench/mysql-counter';
+import { describeLocks, Measured, median, percentile, pool, Round, roundRatios, summaryLine, targets } from '../../../bench/stats';
 
 const batch = (done: number, elapsedMs: number, latenciesMs: number[] = [], commands = 0): Measured => ({
   done,
   elapsedMs,
   latenciesMs,
   commands,
+  locks: noLockTimes(),
   cpu: noCpu(),
 });
 
@@ -55,6 +57,22 @@ describe('median and roundRatios', () => {
   test('when batches are pooled, then throughput is over the summed time and samples are kept', () => {
     const pooled = pool(batch(100, 1000, [1, 2], 600), batch(300, 1000, [3], 1800));
     expect(pooled).toMatchObject({ done: 400, elapsedMs: 2000, latenciesMs: [1, 2, 3], commands: 2400 });
+  });
+});
+
+describe('describeLocks', () => {
+  test('when a server took no lock, then nothing is added to its line', () => {
+    expect(describeLocks(batch(10, 100, [5, 5]))).toBe('');
+  });
+
+  test('when locks were held, then held and taking times are given per lock and as shares of summed latency', () => {
+    const m = { ...batch(2, 100, [40, 60]), locks: { heldMs: 30, acquireMs: 4, acquired: 2 } };
+    expect(describeLocks(m)).toBe('; lock held 15.0 ms each = 0.30 of latency, taking it 2.0 ms = 0.04');
+  });
+
+  test('when batches are pooled, then their lock times add up', () => {
+    const a = { ...batch(1, 10), locks: { heldMs: 3, acquireMs: 1, acquired: 1 } };
+    expect(pool(a, a).locks).toEqual({ heldMs: 6, acquireMs: 2, acquired: 2 });
   });
 });
 
