@@ -46,7 +46,7 @@ async function summarise(setup: Setup, results: Results, pushed: Set<string>): P
   log(`mails: ${mails.mails} for ${pushed.size} notifications; duplicates ${mails.duplicates}, lost ${mails.lost}` +
     (mails.examples.length ? ` (${mails.examples.join('; ')})` : ''));
   log(`not acked in the timed window: ${results.nacked}; still not acked after redelivery: ${results.unacked}`);
-  log(`dead letters: ${setup.topics.deadLetters.messages.length}, poison: ${setup.topics.poison.messages.length}`);
+  log(`dead letters: ${setup.topics.deadLetters.messages.length}, poison: ${setup.topics.poison.messages.length}, lifecycle events: ${setup.topics.events.messages.length}`);
   for (const c of [empty, large, naive, ceiling]) {
     if (c.problems.count) log(`${c.name} logged ${c.problems.count} warnings/errors, last: ${c.problems.last.join('\n  ')}`);
   }

@@ -109,6 +109,7 @@ export async function setUp(opts: BenchOptions, cleanup: Cleanup, log: Log): Pro
     projectId: TEST_PROJECT,
     deadLetterTopic: topics.deadLetterTopic,
     poisonTopic: topics.poisonTopic,
+    eventsTopic: topics.eventsTopic,
     logLevel: opts.logLevel,
     profileDir: opts.profileDir,
   };

@@ -6,7 +6,9 @@ import { createChannels } from './channels/registry';
 import { Config, ConfigError, deliveryBudgetMs, loadConfig } from './config';
 import { makePubSubDeadLetterPublisher } from './pubsub/dead-letter';
 import { makePubSubNotificationPublisher } from './pubsub/republish';
+import { makePubSubEventPublisher } from './pubsub/events';
 import { makeDeliver } from './delivery/deliver';
+import { makeAddressHasher } from './delivery/suppression';
 import { makeProviderGates } from './gates/provider-gates';
 import { makeMysqlLedger } from './mysql/ledger';
 import { createPool } from './mysql/pool';
@@ -19,6 +21,8 @@ import { makeMysqlHeldQueue } from './mysql/held-queue';
 import { createTasksRouter } from './http/tasks';
 import { createSettingsRouter } from './http/settings';
 import { makeMysqlSettingsStore } from './mysql/settings-store';
+import { createStatusRouter } from './http/status';
+import { makeMysqlStatusStore } from './mysql/status-store';
 
 export interface RunningNotifier {
   server: Server;
@@ -35,6 +39,9 @@ export interface StartOptions {
 
 /** How long /readyz and /healthz wait for MySQL. */
 const PROBE_TIMEOUT_MS = 1000;
+
+/** Lifecycle events wait at most this long to be batched: a delivery never waits for them. */
+const EVENT_BATCH_MS = 50;
 
 /** A provider's Retry-After pauses calls to it at most this long (Pub/Sub's longest backoff). */
 const MAX_RETRY_AFTER_MS = 600_000;
@@ -70,6 +77,16 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
     signingKey: config.pubsub.signingKeys[0]!,
   });
 
+  const { eventsTopic } = config.pubsub;
+  const events = eventsTopic
+    ? makePubSubEventPublisher(pubsub, log, {
+        topic: eventsTopic,
+        maxPending: config.pubsub.eventsMaxPending,
+        batchMs: EVENT_BATCH_MS,
+        publishTimeoutMs: config.pubsub.publishTimeoutMs,
+      })
+    : undefined;
+
   const deliver = makeDeliver({
     ledger: makeMysqlLedger(ledgerPool, {
       lockWaitSeconds: config.mysql.lockWaitSeconds,
@@ -87,6 +104,8 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
     maxReplays: config.delivery.maxReplays,
     resendSafeTypes: config.delivery.resendSafeTypes,
     inFlightMs: deliveryBudgetMs(config),
+    events,
+    addressHasher: makeAddressHasher(config.suppressionKey),
   });
 
   // Releasing held notifications (POST /tasks/release-held), called by Cloud Scheduler as TASKS_CALLER.
@@ -96,6 +115,7 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
     clock,
     batchSize: config.release.batchSize,
     claimTimeoutMs: config.release.claimTimeoutMs,
+    events,
   });
   const { api, push } = config;
   const certsUrl = opts.oidcCertsUrl;
@@ -123,6 +143,11 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
       authenticator: makeAuthenticator(api.auth, { audience: api.audience, serviceAccounts: api.settingsCallers, callers: 'a settings caller (SETTINGS_CALLERS)', certsUrl }),
       log,
     }),
+    status: createStatusRouter({
+      store: makeMysqlStatusStore(pool, { timeoutMs: config.mysql.queryTimeoutMs }),
+      authenticator: makeAuthenticator(api.auth, { audience: api.audience, serviceAccounts: api.statusCallers, callers: 'a status caller (STATUS_CALLERS)', certsUrl }),
+      log,
+    }),
     isReady: async () => !draining && probes.isReady(),
     isLive: probes.isLive,
   });
@@ -138,6 +163,7 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
       draining = true;
       // close() stops accepting and resolves once in-flight requests have answered.
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await events?.flush();
       await Promise.allSettled([
         pool.end(),
         ledgerPool.end(),

@@ -101,6 +101,10 @@ resource "google_cloud_run_v2_service" "notifier" {
         value = google_pubsub_topic.poison.name
       }
       env {
+        name  = "EVENTS_TOPIC"
+        value = google_pubsub_topic.events.name
+      }
+      env {
         name  = "SCHEMA_ENCODING"
         value = var.schema_encoding
       }
@@ -169,6 +173,10 @@ resource "google_cloud_run_v2_service" "notifier" {
       env {
         name  = "SETTINGS_CALLERS"
         value = join(",", var.settings_callers)
+      }
+      env {
+        name  = "STATUS_CALLERS"
+        value = join(",", var.status_callers)
       }
       env {
         name  = "TASKS_CALLER"
@@ -252,6 +260,15 @@ resource "google_cloud_run_v2_service" "notifier" {
           }
         }
       }
+      env {
+        name = "SUPPRESSION_KEY"
+        value_source {
+          secret_key_ref {
+            secret  = google_secret_manager_secret.suppression_key.secret_id
+            version = "latest"
+          }
+        }
+      }
 
       # Enabled channels only (channels.tf): a channel is configured exactly when its
       # variables are set, so a disabled channel sets none of them.
@@ -319,9 +336,12 @@ resource "google_cloud_run_v2_service" "notifier" {
     google_project_iam_member.run_cloudsql_client,
     google_pubsub_topic_iam_member.run_publishes_failures,
     google_pubsub_topic_iam_member.run_publishes_notifications,
-    # The notifier dead-letters from its first request on: the failure stores exist first.
+    google_pubsub_topic_iam_member.run_publishes_events,
+    # The notifier dead-letters and publishes events from its first request on: their
+    # stores exist first (a topic without a subscription drops what it receives).
     google_pubsub_subscription.dead_letters_bigquery,
     google_pubsub_subscription.poison_bigquery,
+    google_pubsub_subscription.events_bigquery,
   ]
 }
 

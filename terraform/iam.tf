@@ -55,7 +55,7 @@ resource "google_service_account" "run" {
   project      = var.project_id
   account_id   = "notifier-run"
   display_name = "notifier: Cloud Run runtime"
-  description  = "Runs the notifier: Cloud SQL client, publisher on the notifications, dead-letter and poison topics, reader of its secrets, FCM sender when PUSH is enabled."
+  description  = "Runs the notifier: Cloud SQL client, publisher on the notifications, dead-letter, poison and notification-events topics, reader of its secrets, FCM sender when PUSH is enabled."
 
   depends_on = [google_project_service.required]
 }
@@ -81,7 +81,7 @@ resource "google_service_account" "migrate" {
   depends_on = [google_project_service.required]
 }
 
-# --- The Pub/Sub service agent: four grants --------------------------------------------
+# --- The Pub/Sub service agent: five grants --------------------------------------------
 
 # 1. Forward messages to the dead-letter topic (dead_letter_policy).
 resource "google_pubsub_topic_iam_member" "service_agent_publishes_dead_letters" {
@@ -114,7 +114,18 @@ resource "google_bigquery_table_iam_member" "service_agent_writes_failures" {
   member     = local.pubsub_service_agent
 }
 
-# 4. Mint OIDC tokens as the push service account (iam.serviceAccounts.getOpenIdToken).
+# 4. Write the lifecycle events' rows (notification-events-bigquery): on that table only.
+resource "google_bigquery_table_iam_member" "service_agent_writes_events" {
+  for_each = toset(local.bigquery_writer_roles)
+
+  project    = var.project_id
+  dataset_id = google_bigquery_dataset.failures.dataset_id
+  table_id   = google_bigquery_table.notification_events.table_id
+  role       = each.value
+  member     = local.pubsub_service_agent
+}
+
+# 5. Mint OIDC tokens as the push service account (iam.serviceAccounts.getOpenIdToken).
 #    Projects whose Pub/Sub service agent predates April 2021 lack this implicitly; granting
 #    it on this one account only is harmless elsewhere and least privilege everywhere.
 resource "google_service_account_iam_member" "service_agent_mints_push_tokens" {
@@ -154,12 +165,21 @@ resource "google_pubsub_topic_iam_member" "run_publishes_notifications" {
   member  = google_service_account.run.member
 }
 
+# Lifecycle events (EVENTS_TOPIC): that topic only.
+resource "google_pubsub_topic_iam_member" "run_publishes_events" {
+  project = var.project_id
+  topic   = google_pubsub_topic.events.name
+  role    = "roles/pubsub.publisher"
+  member  = google_service_account.run.member
+}
+
 # MYSQL_URL and SMTP_URL: each secret, not the project's Secret Manager.
 resource "google_secret_manager_secret_iam_member" "run_reads_secrets" {
   for_each = {
     mysql_url             = google_secret_manager_secret.mysql_url.id
     smtp_url              = google_secret_manager_secret.smtp_url.id
     internal_signing_keys = google_secret_manager_secret.internal_signing_keys.id
+    suppression_key       = google_secret_manager_secret.suppression_key.id
   }
 
   project   = var.project_id
@@ -249,6 +269,16 @@ resource "google_secret_manager_secret_iam_member" "operator_reads_signing_keys"
 
   project   = var.project_id
   secret_id = google_secret_manager_secret.internal_signing_keys.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = each.value
+}
+
+# notifier suppressions looks addresses up by their HMAC under the suppression key.
+resource "google_secret_manager_secret_iam_member" "operator_reads_suppression_key" {
+  for_each = toset(var.operators)
+
+  project   = var.project_id
+  secret_id = google_secret_manager_secret.suppression_key.id
   role      = "roles/secretmanager.secretAccessor"
   member    = each.value
 }

@@ -51,7 +51,7 @@ locals {
   deliveries_metric_type = "logging.googleapis.com/user/${google_logging_metric.deliveries.name}"
   latency_metric_type    = "logging.googleapis.com/user/${google_logging_metric.delivery_latency.name}"
   breaker_metric_type    = "logging.googleapis.com/user/${google_logging_metric.breaker_transitions.name}"
-  bigquery_subscriptions = "${google_pubsub_subscription.dead_letters_bigquery.name}|${google_pubsub_subscription.poison_bigquery.name}"
+  bigquery_subscriptions = "${google_pubsub_subscription.dead_letters_bigquery.name}|${google_pubsub_subscription.poison_bigquery.name}|${google_pubsub_subscription.events_bigquery.name}"
 }
 
 # --- Log-based metrics -------------------------------------------------------------------
@@ -259,7 +259,7 @@ resource "google_monitoring_alert_policy" "backlog" {
   }
 
   conditions {
-    display_name = "Oldest unacked message of the BigQuery failure subscriptions"
+    display_name = "Oldest unacked message of the BigQuery subscriptions"
     condition_threshold {
       filter          = "resource.type=\"pubsub_subscription\" AND resource.labels.subscription_id=monitoring.regex.full_match(\"${local.bigquery_subscriptions}\") AND metric.type=\"pubsub.googleapis.com/subscription/oldest_unacked_message_age\""
       comparison      = "COMPARISON_GT"
@@ -284,9 +284,10 @@ resource "google_monitoring_alert_policy" "backlog" {
       On notifications-push: the notifier is down, rejecting pushes (check the push error
       alert and the dashboard's push responses), or cannot keep up (raise max_instances and,
       within db_max_connections, concurrency/db_pool_size).
-      On a *-bigquery subscription: failure records cannot be written to BigQuery, most often
-      because the proto gained a field the table lacks (run npm run gen:bq-schema and apply)
-      or the Pub/Sub service agent lost roles/bigquery.dataEditor on the table.
+      On a *-bigquery subscription: failure records (or, on notification-events-bigquery,
+      lifecycle events) cannot be written to BigQuery, most often because the proto gained a
+      field the table lacks (run npm run gen:bq-schema and apply) or the Pub/Sub service agent
+      lost roles/bigquery.dataEditor on the table.
     EOT
   }
 

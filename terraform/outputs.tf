@@ -30,6 +30,11 @@ output "poison_topic" {
   value       = google_pubsub_topic.poison.name
 }
 
+output "events_topic" {
+  description = "Topic of the lifecycle events (EVENTS_TOPIC): producers subscribe to it with a filter such as attributes.source = \"orders\"."
+  value       = google_pubsub_topic.events.name
+}
+
 output "push_subscription" {
   description = "The push subscription carrying the retry and dead-letter policies."
   value       = google_pubsub_subscription.push.name
@@ -57,6 +62,15 @@ output "failure_tables" {
     poison_messages      = google_bigquery_table.poison_messages.table_id
     failed_notifications = google_bigquery_table.failed_notifications.table_id
     failure_summary      = google_bigquery_table.failure_summary.table_id
+  }
+}
+
+output "event_tables" {
+  description = "The lifecycle events' table and views in the dataset."
+  value = {
+    notification_events  = google_bigquery_table.notification_events.table_id
+    notification_funnel  = google_bigquery_table.notification_funnel.table_id
+    notification_latency = google_bigquery_table.notification_latency.table_id
   }
 }
 

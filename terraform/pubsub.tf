@@ -1,4 +1,4 @@
-# Topics, the protobuf schema and the subscriptions.
+# Topics, the protobuf schemas and the subscriptions.
 #
 # Checked against: provider docs / magic-modules mmv1/products/pubsub/{Schema,Topic,Subscription}.yaml
 # (google_pubsub_schema, google_pubsub_topic.schema_settings, google_pubsub_subscription:
@@ -43,6 +43,33 @@ resource "google_pubsub_topic" "dead_letter" {
   }
 
   depends_on = [google_pubsub_schema.notification]
+}
+
+# A delivery's lifecycle events (notification_event.proto), a second schema: a Pub/Sub schema
+# holds exactly one top-level type. Changing it commits a new revision, like the one above.
+resource "google_pubsub_schema" "notification_event" {
+  project    = var.project_id
+  name       = "notifier-notification-event"
+  type       = "PROTOCOL_BUFFER"
+  definition = file("${path.module}/../proto/notifier/v1/notification_event.proto")
+
+  depends_on = [google_project_service.required]
+}
+
+# The notifier publishes every state change of a delivery here (EVENTS_TOPIC), in batches,
+# always in proto3 JSON: the notifier is its only publisher, so producers' schema_encoding does
+# not apply. Attributes source, event, channel and type let a producer subscribe to its own
+# notifications' outcomes with a filter (README "Lifecycle events").
+resource "google_pubsub_topic" "events" {
+  project = var.project_id
+  name    = "notification-events"
+
+  schema_settings {
+    schema   = google_pubsub_schema.notification_event.id
+    encoding = "JSON"
+  }
+
+  depends_on = [google_pubsub_schema.notification_event]
 }
 
 # Payloads that never decoded cannot enter a schema'd topic: raw bytes land here.
@@ -147,4 +174,28 @@ resource "google_pubsub_subscription" "poison_bigquery" {
   }
 
   depends_on = [google_bigquery_table_iam_member.service_agent_writes_failures]
+}
+
+# Lifecycle events -> BigQuery table notification_events: the event's fields as columns
+# (use_topic_schema) plus the metadata columns (write_metadata). drop_unknown_fields stays
+# false for the reason given at dead_letters_bigquery: evolve the table before the schema.
+resource "google_pubsub_subscription" "events_bigquery" {
+  project = var.project_id
+  name    = "notification-events-bigquery"
+  topic   = google_pubsub_topic.events.id
+
+  message_retention_duration = "${var.message_retention_seconds}s"
+
+  expiration_policy {
+    ttl = ""
+  }
+
+  bigquery_config {
+    table               = "${google_bigquery_table.notification_events.project}.${google_bigquery_table.notification_events.dataset_id}.${google_bigquery_table.notification_events.table_id}"
+    use_topic_schema    = true
+    write_metadata      = true
+    drop_unknown_fields = false
+  }
+
+  depends_on = [google_bigquery_table_iam_member.service_agent_writes_events]
 }

@@ -11,6 +11,13 @@
 #     | gcloud secrets versions add notifier-smtp-url --data-file=-
 #   head -c 48 /dev/urandom | base64 | tr -d '\n' \
 #     | gcloud secrets versions add notifier-internal-signing-keys --data-file=-
+#   head -c 48 /dev/urandom | base64 | tr -d '\n' \
+#     | gcloud secrets versions add notifier-suppression-key --data-file=-
+#
+# The suppression key (SUPPRESSION_KEY, at least 32 characters): the suppression list keeps
+# each address as an HMAC under it, never in clear. It is never rotated: a new key would
+# make every entry unrecognisable, so the list would in effect be empty. Operators in
+# var.operators read it to look up and remove entries (notifier suppressions).
 #
 # The internal signing keys (INTERNAL_SIGNING_KEYS, comma-separated, each at least 32
 # characters): the notifier signs the notifier_* attributes of the messages it publishes for
@@ -77,6 +84,21 @@ resource "google_secret_manager_secret" "smtp_url" {
 resource "google_secret_manager_secret" "internal_signing_keys" {
   project   = var.project_id
   secret_id = "notifier-internal-signing-keys"
+
+  labels = {
+    app = "notifier"
+  }
+
+  replication {
+    auto {}
+  }
+
+  depends_on = [google_project_service.required]
+}
+
+resource "google_secret_manager_secret" "suppression_key" {
+  project   = var.project_id
+  secret_id = "notifier-suppression-key"
 
   labels = {
     app = "notifier"

@@ -376,7 +376,7 @@ variable "memory_mib" {
   }
 }
 
-# --- Failure store (BigQuery) ----------------------------------------------------------
+# --- Failure store and lifecycle events (BigQuery) ------------------------------------
 
 variable "bigquery_dataset_id" {
   description = "Dataset of the failure tables and views (dead_letters, poison_messages, failed_notifications, failure_summary). The CLI's FAILURES_DATASET is PROJECT.DATASET."
@@ -408,6 +408,17 @@ variable "failure_retention_days" {
   validation {
     condition     = var.failure_retention_days >= 1 && var.failure_retention_days <= 3650
     error_message = "failure_retention_days must be between 1 and 3650."
+  }
+}
+
+variable "events_retention_days" {
+  description = "Days a lifecycle event is kept: the partition expiration of notification_events (partitioned by occurred_at_micros). The funnel and latency views read every retained day, so this also bounds what one view query scans; raise it for longer trends."
+  type        = number
+  default     = 90
+  nullable    = false
+  validation {
+    condition     = var.events_retention_days >= 1 && var.events_retention_days <= 3650
+    error_message = "events_retention_days must be between 1 and 3650."
   }
 }
 
@@ -746,6 +757,17 @@ variable "settings_callers" {
   validation {
     condition     = alltrue([for email in var.settings_callers : can(regex("^[^@\\s,]+@[^@\\s,]+\\.gserviceaccount\\.com$", email))])
     error_message = "settings_callers must be service account emails (...@....gserviceaccount.com)."
+  }
+}
+
+variable "status_callers" {
+  description = "Service account emails of the services allowed to read delivery status (STATUS_CALLERS: GET /v1/notifications/{id} and /v1/accounts/{id}/notifications), e.g. the support tool or a producer that shows its users what was sent. Empty: nobody may call the status API."
+  type        = list(string)
+  default     = []
+  nullable    = false
+  validation {
+    condition     = alltrue([for email in var.status_callers : can(regex("^[^@\\s,]+@[^@\\s,]+\\.gserviceaccount\\.com$", email))])
+    error_message = "status_callers must be service account emails (...@....gserviceaccount.com)."
   }
 }
 

@@ -11,7 +11,7 @@ import type { SchemaEncoding } from './service';
 
 export { ConfigError };
 export type { ChannelsConfig, GatesConfig } from './channels';
-export { deliveryBudgetMs, loadConfig } from './service';
+export { deliveryBudgetMs, loadConfig, LOCAL_SUPPRESSION_KEY } from './service';
 import { signingKeys } from './service';
 import { LOCAL_SIGNING_KEY } from '../codec/internal-attributes';
 export type { Config, LogLevel, PushAuthMode, SchemaEncoding } from './service';

@@ -31,6 +31,10 @@ export interface Config {
     readonly emulatorHost?: string;
     readonly deadLetterTopic: string;
     readonly poisonTopic?: string;
+    /** EVENTS_TOPIC: lifecycle events go here; absent, none are published. */
+    readonly eventsTopic?: string;
+    /** EVENTS_MAX_PENDING: events waiting to be published, at most; more are dropped and counted. */
+    readonly eventsMaxPending: number;
     /** Encoding assumed when a message lacks `googclient_schemaencoding`. */
     readonly defaultEncoding: SchemaEncoding;
     readonly publishTimeoutMs: number;
@@ -48,6 +52,8 @@ export interface Config {
     readonly audience?: string;
     /** Service accounts allowed to read and change account settings. */
     readonly settingsCallers: readonly string[];
+    /** STATUS_CALLERS: service accounts that may read delivery status (GET /v1/notifications/…). */
+    readonly statusCallers: readonly string[];
     /** The service account Cloud Scheduler calls the task endpoints as. */
     readonly tasksCaller?: string;
   };
@@ -58,6 +64,8 @@ export interface Config {
     /** A claim older than this (a release that died mid-way) may be taken over. */
     readonly claimTimeoutMs: number;
   };
+  /** SUPPRESSION_KEY: the suppression list keeps addresses as HMAC-SHA256 under it; changing it empties the list in effect. */
+  readonly suppressionKey: string;
   readonly delivery: {
     /** Our own attempt budget; must stay below the subscription's max_delivery_attempts. */
     readonly maxAttempts: number;
@@ -131,6 +139,17 @@ export function signingKeys(env: Env, fallback: string | undefined): string[] {
   return keys;
 }
 
+/** The local pipeline's suppression-list key: not a secret, and refused in production. */
+export const LOCAL_SUPPRESSION_KEY = 'local-only-notifier-suppression-key-not-for-production';
+
+/** A key of at least MIN_SIGNING_KEY_LENGTH characters; unset: `fallback`, else an error naming the variable. */
+function secretKey(env: Env, name: string, fallback: string | undefined): string {
+  const key = optional(env, name) ?? fallback;
+  if (key === undefined) throw new ConfigError(name, 'is required in production: the suppression list keeps addresses as HMACs under this key');
+  if (key.length < MIN_SIGNING_KEY_LENGTH) throw new ConfigError(name, `must be at least ${MIN_SIGNING_KEY_LENGTH} characters`);
+  return key;
+}
+
 /** An RFC 3339 instant with a zone (2026-12-08T09:00:00Z), as epoch ms; unset: undefined. */
 function instant(env: Env, name: string): number | undefined {
   const raw = optional(env, name);
@@ -152,6 +171,7 @@ function loadApi(env: Env, nodeEnv: string, push: Config['push']): Config['api']
     auth,
     audience: auth === 'oidc' ? text(env, 'API_AUDIENCE', push.audience) : optional(env, 'API_AUDIENCE'),
     settingsCallers: list(env, 'SETTINGS_CALLERS'),
+    statusCallers: list(env, 'STATUS_CALLERS'),
     tasksCaller: optional(env, 'TASKS_CALLER'),
   };
 }
@@ -195,12 +215,15 @@ export function loadConfig(env: Env = process.env): Config {
       emulatorHost: optional(env, 'PUBSUB_EMULATOR_HOST'),
       deadLetterTopic: text(env, 'DEAD_LETTER_TOPIC'),
       poisonTopic: optional(env, 'POISON_TOPIC'),
+      eventsTopic: optional(env, 'EVENTS_TOPIC'),
+      eventsMaxPending: integer(env, 'EVENTS_MAX_PENDING', 10000, 100, 1000000),
       defaultEncoding: oneOf(env, 'SCHEMA_ENCODING', ['JSON', 'BINARY'] as const, 'JSON'),
       publishTimeoutMs: integer(env, 'PUBLISH_TIMEOUT_MS', 5000, 100, 60000),
       notificationsTopic: text(env, 'NOTIFIER_TOPIC', 'notifications'),
       signingKeys: signingKeys(env, nodeEnv === 'production' ? undefined : LOCAL_SIGNING_KEY),
       unsignedUntilMs: instant(env, 'INTERNAL_UNSIGNED_UNTIL'),
     },
+    suppressionKey: secretKey(env, 'SUPPRESSION_KEY', nodeEnv === 'production' ? undefined : LOCAL_SUPPRESSION_KEY),
     delivery: {
       maxAttempts: integer(env, 'MAX_ATTEMPTS', 5, 1, 99),
       maxReplays: integer(env, 'MAX_REPLAYS', 3, 0, 100),

@@ -3,6 +3,7 @@ import { channelName, Notification } from '../codec/notification';
 import { describeProblems, isRouted, validateNotification } from '../codec/validate';
 import { FailureRecords, Known, makeFailureRecords, PushedMessage, short } from './failure-records';
 import { asDeliveryError, DeliveryError, FailureClass, FailureCode } from './failures';
+import { emitAll, eventFacts, outcomeEvents, targetFor } from './events';
 import { DeliveryResult } from './outcomes';
 import { Decision, decide, isExpired, matchesType } from './policy';
 import {
@@ -11,17 +12,20 @@ import {
   Clock,
   DeadLetterPublisher,
   DeliveryKey,
+  EventSink,
   GatePermit,
   Ledger,
   LedgerWrite,
   LOCK_BUSY,
   LockedLedger,
+  Lookup,
   NotificationPublisher,
   ProviderGates,
   TERMINAL_STATUSES,
 } from './ports';
 import { admitReplay, isSettledFor, mayReopen, ReplayState } from './replays';
 import { makeRoute } from './route';
+import { AddressHasher, suppresses, suppressionKeyOf } from './suppression';
 import { targetOf } from './routing';
 import { RELEASE_OF_ATTRIBUTE } from '../codec/attributes';
 
@@ -33,7 +37,7 @@ export interface DeliveryDeps {
   /** Rate limits and circuit breakers: consulted after the fast path, before the lock. */
   gates: ProviderGates;
   deadLetters: DeadLetterPublisher;
-  /** Contacts for routing; the policy of a replay (others read it with the ledger row: Ledger.findWithPolicy). */
+  /** Contacts for routing (the policy is read with the ledger row: Ledger.lookup). */
   accounts: AccountDirectory;
   /** The notifications topic, for a routed notification's per-contact messages. */
   publisher: NotificationPublisher;
@@ -51,6 +55,10 @@ export interface DeliveryDeps {
   inFlightMs: number;
   /** Types (or `category.*`) that opt-outs and quiet hours never apply to. */
   mandatoryTypes: readonly string[];
+  /** Lifecycle events; absent: none are published (EVENTS_TOPIC unset). */
+  events?: EventSink;
+  /** Hashes recipients for the suppression list (SUPPRESSION_KEY); absent: the list is not consulted. */
+  addressHasher?: AddressHasher;
 }
 
 type WriteLedger = (w: Pick<LedgerWrite, 'status' | 'attempts'> & Partial<LedgerWrite>) => Promise<void>;
@@ -91,6 +99,7 @@ export function makeDeliver(deps: DeliveryDeps) {
   const records: FailureRecords = makeFailureRecords(deps.deadLetters);
   const configured = new Set([...deps.channels.values()].map((c) => c.name));
   const route = makeRoute({ ...deps, configured: (c) => configured.has(c) });
+  const forgetDevice = (n: Notification) => forgetDeviceOf(deps.accounts, n);
 
   return async function deliver(msg: PushedMessage): Promise<DeliveryResult> {
     const encoding = encodingOf(msg.attributes, deps.defaultEncoding);
@@ -101,6 +110,13 @@ export function makeDeliver(deps: DeliveryDeps) {
       if (!(err instanceof DecodeError)) throw err;
       return records.poison(msg, err);
     }
+    emitAll(deps.events, [eventFacts(msg, n, targetFor(n, msg.attributes), 'received')]);
+    const result = await deliverDecoded(msg, n, encoding);
+    emitAll(deps.events, outcomeEvents(msg, n, result));
+    return result;
+  };
+
+  async function deliverDecoded(msg: PushedMessage, n: Notification, encoding: Encoding): Promise<DeliveryResult> {
     const result = { messageId: msg.messageId, notificationId: n.notificationId, channel: channelName(n.channel) ?? String(n.channel) };
     try {
       const problems = validateNotification(n);
@@ -108,21 +124,24 @@ export function makeDeliver(deps: DeliveryDeps) {
       if (isRouted(n)) return await route(msg, n, encoding, result);
       const channel = deps.channels.get(n.channel);
       if (!channel) return await records.reject(msg, result, 'CHANNEL_NOT_CONFIGURED', `no ${result.channel} channel is configured`);
-      return await deliverToChannel(msg, n, channel, { ...result, recipient: channel.describeRecipient(n) });
+      const key = { notificationId: n.notificationId, channel: targetOf(channel.name, msg.attributes) };
+      const target = key.channel === channel.name ? {} : { target: key.channel };
+      return await deliverToChannel(msg, n, channel, key, { ...result, ...target, recipient: channel.describeRecipient(n) });
     } catch (err) {
       const failure = asDeliveryError(err);
       return { ...result, outcome: 'retry', code: failure.code, error: short(failure.message) };
     }
-  };
+  }
 
-  async function deliverToChannel(msg: PushedMessage, n: Notification, channel: Channel, known: Known): Promise<DeliveryResult> {
-    const key = { notificationId: n.notificationId, channel: targetOf(channel.name, msg.attributes) };
+  async function deliverToChannel(msg: PushedMessage, n: Notification, channel: Channel, key: DeliveryKey, known: Known): Promise<DeliveryResult> {
     const mandatory = matchesType(n.type, deps.mandatoryTypes);
-    const { entry: existing, policy } = await lookup(key, n, msg, mandatory);
+    const { entry: existing, policy, suppressed } = await lookup(key, n, msg, mandatory, channel);
     // A replay of a failed row cannot be decided without the lock: it may send.
     if (existing && isSettledFor(existing, msg)) return { ...known, outcome: 'duplicate', attempt: existing.attempts };
     const released = Object.hasOwn(msg.attributes, RELEASE_OF_ATTRIBUTE);
-    const decision = decide(policy, { type: n.type, channel: channel.name, mandatory, released, nowMs: deps.clock.nowMs() });
+    const decision: Decision = suppresses(suppressed, mandatory)
+      ? { action: 'suppress', code: 'ADDRESS_SUPPRESSED', rule: `the address is on the suppression list (${suppressed.reason})` }
+      : decide(policy, { type: n.type, channel: channel.name, mandatory, released, nowMs: deps.clock.nowMs() });
     let plan: Plan;
     if (decision.action !== 'send') plan = decision;
     else {
@@ -144,15 +163,19 @@ export function makeDeliver(deps: DeliveryDeps) {
   }
 
   /**
-   * The row, and the account's say with it: read only for a notification with an account
-   * and a type that is not mandatory. A terminal row comes without it (a duplicate needs
-   * none); a replay that reopens the row reads it on its own.
+   * The row, and in the same round trip the account's say (only for a notification with an
+   * account and a type that is not mandatory) and the recipient's suppression entry. A
+   * terminal row comes without them (a duplicate needs neither); a replay that reopens the
+   * row reads them on its own.
    */
-  async function lookup(key: DeliveryKey, n: Notification, msg: PushedMessage, mandatory: boolean) {
-    if (!n.accountId || mandatory) return { entry: await deps.ledger.find(key), policy: undefined };
-    const found = await deps.ledger.findWithPolicy(key, n.accountId, n.type);
+  async function lookup(key: DeliveryKey, n: Notification, msg: PushedMessage, mandatory: boolean, channel: Channel): Promise<Lookup> {
+    const also = {
+      ...(n.accountId && !mandatory && { account: { accountId: n.accountId, type: n.type } }),
+      ...(deps.addressHasher && { suppression: suppressionKeyOf(deps.addressHasher, channel.name, n) }),
+    };
+    const found = await deps.ledger.lookup(key, also);
     const reopens = found.entry && TERMINAL_STATUSES.has(found.entry.status) && !isSettledFor(found.entry, msg);
-    return reopens ? { ...found, policy: await deps.accounts.policy(n.accountId, n.type) } : found;
+    return reopens ? deps.ledger.lookup(key, also, true) : found;
   }
 
   async function deliverLocked(ledger: LockedLedger, d: Delivery, known: Known): Promise<DeliveryResult> {
@@ -189,8 +212,8 @@ export function makeDeliver(deps: DeliveryDeps) {
       return { ...result, outcome: 'expired', attempt: previousAttempts };
     }
     if (plan.action === 'suppress') {
-      await write({ status: 'suppressed', attempts: previousAttempts, failureCode: 'OPTED_OUT', error: plan.rule });
-      return { ...result, outcome: 'suppressed', attempt: previousAttempts, code: 'OPTED_OUT', error: plan.rule };
+      await write({ status: 'suppressed', attempts: previousAttempts, failureCode: plan.code, error: plan.rule });
+      return { ...result, outcome: 'suppressed', attempt: previousAttempts, code: plan.code, error: plan.rule };
     }
     if (plan.action === 'hold') {
       const { releaseAtMs } = plan;
@@ -205,6 +228,7 @@ export function makeDeliver(deps: DeliveryDeps) {
   async function send(d: Delivery, gate: GatePermit, result: Known, previousAttempts: number, w: SendWrites): Promise<DeliveryResult> {
     const attempts = previousAttempts + 1;
     await w.claim(attempts);
+    emitAll(deps.events, [eventFacts(d.msg, d.n, d.key.channel, 'sending', attempts)]);
     let providerMessageId: string | undefined;
     try {
       ({ providerMessageId } = await d.channel.send(d.n));
@@ -214,7 +238,7 @@ export function makeDeliver(deps: DeliveryDeps) {
       gate.settle(failure);
       return sendFailed(failure, d, { ...result, attempt: attempts }, w.record);
     }
-    const sent: DeliveryResult = { ...result, outcome: 'sent', attempt: attempts };
+    const sent: DeliveryResult = { ...result, outcome: 'sent', attempt: attempts, ...(providerMessageId && { providerMessageId }) };
     try {
       await w.record({ status: 'sent', attempts, providerMessageId });
     } catch (err) {
@@ -248,8 +272,20 @@ export function makeDeliver(deps: DeliveryDeps) {
       throw err;
     }
     await write({ status: code === 'SEND_OUTCOME_UNKNOWN' ? 'unknown' : 'failed', attempts, failureCode: code, error });
+    if (code === 'UNREGISTERED_DEVICE') await forgetDevice(d.n);
     return { ...result, outcome: 'dead_lettered', code, error };
   }
+}
+
+/**
+ * FCM says the token will never work again: it leaves the account's contacts, so routing
+ * stops trying it. Best effort: the delivery is recorded already, and a token that stays
+ * is only removed at its next failure.
+ */
+async function forgetDeviceOf(accounts: AccountDirectory, n: Notification): Promise<void> {
+  const token = n.push?.deviceToken;
+  if (!n.accountId || !token) return;
+  await accounts.forgetContact(n.accountId, { channel: 'PUSH', address: token }).catch(() => undefined);
 }
 
 export type Deliver = ReturnType<typeof makeDeliver>;

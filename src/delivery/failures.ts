@@ -19,7 +19,7 @@ export type FailureCode =
   | 'SEND_OUTCOME_UNKNOWN';
 
 /** Why a ledger row was not sent, though nothing failed: no failure record is written. */
-export type SuppressionCode = 'OPTED_OUT' | 'NO_CONTACT' | 'ACCOUNT_ERASED';
+export type SuppressionCode = 'OPTED_OUT' | 'NO_CONTACT' | 'ACCOUNT_ERASED' | 'ADDRESS_SUPPRESSED';
 
 /** The failure code of a record Pub/Sub's own dead-letter policy forwarded (it has no notifier_failure_code). */
 export const PUBSUB_DEAD_LETTER = 'PUBSUB_DEAD_LETTER';

@@ -38,9 +38,13 @@ export interface DeliveryResult {
   messageId: string;
   notificationId?: string;
   channel?: string;
+  /** The ledger key's target when it is not the channel itself: one contact of a routed notification (`EMAIL:1a2b3c4d`). */
+  target?: string;
   /** Our own attempt count for this (notification_id, channel). */
   attempt?: number;
   recipient?: string;
+  /** Sent: the provider's ID for the message, when it gave one. */
+  providerMessageId?: string;
   /** Set when a replay reopened a failed notification: which replay this is (1 = the first). */
   replay?: number;
   code?: FailureCode | DeliveryError['code'] | SuppressionCode;

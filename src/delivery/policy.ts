@@ -1,12 +1,13 @@
 import type { Notification } from '../codec/notification';
+import type { SuppressionCode } from './failures';
 import type { AccountPolicy, PreferenceRule } from './ports';
 import { quietHoursEnd } from './quiet-hours';
 
 /** What an account's settings say about one delivery. */
 export type Decision =
   | { action: 'send' }
-  /** Opted out: recorded `suppressed`; `rule` names the rule, e.g. `marketing.* × *: off`. */
-  | { action: 'suppress'; rule: string }
+  /** Recorded `suppressed` with `code`; `rule` says why, e.g. `marketing.* × *: off`. */
+  | { action: 'suppress'; code: SuppressionCode; rule: string }
   /** Quiet hours: held until `releaseAtMs`. */
   | { action: 'hold'; releaseAtMs: number };
 
@@ -65,7 +66,7 @@ export const describeRule = (r: PreferenceRule) => `${r.scope} × ${r.channel}: 
 export function decide(policy: AccountPolicy | undefined, req: DecisionRequest): Decision {
   if (!policy || req.mandatory) return SEND;
   const rule = decidingRule(policy.rules, req.type, req.channel);
-  if (rule && !rule.enabled) return { action: 'suppress', rule: describeRule(rule) };
+  if (rule && !rule.enabled) return { action: 'suppress', code: 'OPTED_OUT', rule: describeRule(rule) };
   if (!policy.quietHours || req.released) return SEND;
   let releaseAtMs: number | undefined;
   try {

@@ -1,4 +1,6 @@
 import type { ChannelName, Notification } from '../codec/notification';
+import type { EventFacts } from '../codec/event';
+import type { Suppression, SuppressionKey } from './suppression';
 import type { DeliveryError, FailureClass, FailureCode } from './failures';
 
 /** Ledger status of one (notification_id, channel). */
@@ -83,16 +85,28 @@ export interface LockedLedger {
   hold(write: LedgerWrite & { releaseAtMs: number }, message: HeldMessage): Promise<void>;
 }
 
+export interface LookupAlso {
+  account?: { accountId: string; type: string };
+  suppression?: SuppressionKey;
+}
+
+export interface Lookup {
+  entry?: LedgerEntry;
+  policy?: AccountPolicy;
+  suppressed?: Suppression;
+}
+
 export const LOCK_BUSY: unique symbol = Symbol('lock busy');
 
 export interface Ledger {
   /** One indexed read without a lock: the duplicate fast path. */
   find(key: DeliveryKey): Promise<LedgerEntry | undefined>;
   /**
-   * `find`, and the account's policy for the type, in one round trip. A terminal row comes
-   * without the policy: a duplicate needs none.
+   * The row, the account's policy for the type (with `account`) and the recipient's entry on
+   * the suppression list (with `suppression`), in one round trip. A terminal row comes
+   * without the others (a duplicate needs neither) unless `evenIfTerminal` (a replay reopening it).
    */
-  findWithPolicy(key: DeliveryKey, accountId: string, type: string): Promise<{ entry?: LedgerEntry; policy?: AccountPolicy }>;
+  lookup(key: DeliveryKey, also: LookupAlso, evenIfTerminal?: boolean): Promise<Lookup>;
   /**
    * Runs `fn` holding the key's lock; LOCK_BUSY when another process holds it. With
    * `firstClaim`, a row still absent when the lock is taken is claimed `sending` in the same
@@ -198,10 +212,21 @@ export interface AccountDirectory {
   policy(accountId: string, type: string): Promise<AccountPolicy | undefined>;
   /** The account's contacts in channel and position order. */
   contacts(accountId: string): Promise<Contact[]>;
+  /** Removes an address the provider says is gone (FCM: UNREGISTERED) from the account's contacts. */
+  forgetContact(accountId: string, contact: Contact): Promise<void>;
 }
 
 /** Publishes to the notifications topic (routed per-contact messages, released held ones). */
 export interface NotificationPublisher {
   /** Resolves the Pub/Sub message ID; throws a TransientError when Pub/Sub is unreachable. */
   publish(data: Buffer, attributes: Record<string, string>): Promise<string>;
+}
+
+/**
+ * Lifecycle events (pubsub/events.ts): taken without waiting, published in batches. An
+ * event that cannot be published is logged and counted, never retried forever, and never
+ * fails or slows the delivery that emitted it.
+ */
+export interface EventSink {
+  emit(facts: EventFacts): void;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { asDeliveryError } from './failures';
-import type { Clock, DeliveryKey, NotificationPublisher } from './ports';
+import { emitAll, keyFacts } from './events';
+import type { Clock, DeliveryKey, EventSink, NotificationPublisher } from './ports';
 import { RELEASE_OF_ATTRIBUTE, republishAttributes } from '../codec/attributes';
 
 /** A held notification claimed for release: the message as it was received. */
@@ -48,6 +49,8 @@ export interface ReleaseDeps {
   /** Publishes in flight at once; bounds the MySQL connections one release uses too. */
   concurrency?: number;
   newClaimToken?: () => string;
+  /** Lifecycle events (`released`, `expired`); absent: none. */
+  events?: EventSink;
 }
 
 export interface ReleaseResult {
@@ -90,11 +93,13 @@ export function makeReleaseHeld(deps: ReleaseDeps): ReleaseHeld {
       try {
         if (row.expiresAtMs !== undefined && row.expiresAtMs <= nowMs) {
           await deps.queue.markExpired(row, token);
+          emitAll(deps.events, [keyFacts(row, 'expired', row.sourceMessageId)]);
           result.expired++;
           return;
         }
         const attributes = republishAttributes(row.attributes, { [RELEASE_OF_ATTRIBUTE]: row.sourceMessageId }, row.data.length);
         await deps.publisher.publish(row.data, attributes);
+        emitAll(deps.events, [keyFacts(row, 'released', row.sourceMessageId)]);
         // Published: counted as released even when the claim was lost meanwhile (the ledger deduplicates).
         await deps.queue.markReleased(row, token);
         result.released++;

@@ -66,10 +66,16 @@ export const METADATA_FIELDS: readonly TableField[] = Object.freeze([
   { name: 'attributes', type: 'JSON', mode: 'NULLABLE' },
 ]);
 
-/** The dead-letter table: the notification's fields plus the metadata columns. */
-export function deadLetterTableSchema(notification: protobuf.Type): TableField[] {
-  return [...fieldsOf(notification), ...METADATA_FIELDS];
+/**
+ * The table of a BigQuery subscription with `use_topic_schema` and `write_metadata`: the
+ * topic schema's fields plus the metadata columns (dead_letters, notification_events).
+ */
+export function topicSchemaTable(type: protobuf.Type): TableField[] {
+  return [...fieldsOf(type), ...METADATA_FIELDS];
 }
+
+/** The dead-letter table: the notification's fields plus the metadata columns. */
+export const deadLetterTableSchema = topicSchemaTable;
 
 /** The poison table (schema-less topic): the raw bytes plus the metadata columns. */
 export const POISON_TABLE_SCHEMA: readonly TableField[] = Object.freeze([

@@ -4,9 +4,10 @@ import type { Pool } from '../mysql/pool';
 import { deadLetterTableSchema, isMapColumn, POISON_TABLE_SCHEMA, TableField } from './bigquery-schema';
 
 /**
- * The local stand-in for the BigQuery failure tables: MySQL tables with the same
- * columns the BigQuery subscriptions write, so failure tooling has data on a laptop.
- * RECORD and JSON columns hold JSON; TIMESTAMP columns are UTC DATETIME(6).
+ * The local stand-in for the tables the BigQuery subscriptions write (the failure tables
+ * here, the lifecycle events' in events/table.ts): MySQL tables with the same columns, so
+ * failure tooling and event queries have data on a laptop. RECORD and JSON columns hold
+ * JSON; TIMESTAMP columns are UTC DATETIME(6).
  */
 export interface LocalTable {
   name: string;

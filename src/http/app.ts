@@ -23,6 +23,8 @@ export interface AppDeps {
   tasks?: express.Router;
   /** The settings API (/v1/accounts/{accountId}/settings), with its own authentication; absent: not served. */
   settings?: express.Router;
+  /** The status API (/v1/notifications/{id}, /v1/accounts/{accountId}/notifications), with its own authentication; absent: not served. */
+  status?: express.Router;
 }
 
 /**
@@ -113,6 +115,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   if (deps.tasks) app.use(deps.tasks);
   if (deps.settings) app.use(deps.settings);
+  if (deps.status) app.use(deps.status);
 
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
     log.error('unhandled error', { error: (err as Error).message, ...trace(req) });

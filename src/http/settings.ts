@@ -3,7 +3,7 @@ import { keyProblem } from '../codec/validate';
 import type { Logger } from '../logging';
 import type { Authenticator } from './auth';
 import { AuditAction, audited, AuditSubject, documentCounts } from './settings-audit';
-import { callerOf } from './caller';
+import { apiErrors, authenticateWith, details, isUnavailable, logOnce } from './api';
 import { SETTINGS_LIMITS, SettingsDocument, validateSettings } from '../settings/document';
 
 /** The storage the settings API needs (makeMysqlSettingsStore provides it). */
@@ -33,20 +33,8 @@ export function accountIdProblem(id: string): string | undefined {
   return problem === 'contains control characters' ? 'must not contain control characters' : problem;
 }
 
-/** What a request's log line carries besides method, route, status and duration (never the body). */
-type LogDetails = Record<string, unknown>;
-const details = (res: Response): LogDetails => ((res.locals.log ??= {}) as LogDetails);
-
-function isUnavailable(err: unknown): boolean {
-  const e = err as { kind?: string; code?: string };
-  return e?.kind === 'transient' && e.code === 'DATABASE_UNAVAILABLE';
-}
-
 /** A store failure's status: MySQL unavailable → 503 (callers retry), anything else → 500. */
 const failureStatus = (err: unknown) => (isUnavailable(err) ? 503 : 500);
-
-/** Driver messages can quote key values: those are cut out before logging. */
-const safeMessage = (err: unknown) => String((err as Error)?.message ?? err).replace(/'[^']*'/g, "'…'").slice(0, 200);
 
 const view = (accountId: string, s: { document: SettingsDocument; updatedAt: Date }) => ({
   accountId,
@@ -59,33 +47,6 @@ const accountOf = (req: Request) => String(req.params.accountId);
 /** Set once authentication has passed: who is asking. */
 const callerIn = (res: Response): string => res.locals.caller as string;
 const auditSubject = (action: AuditAction, req: Request, res: Response): AuditSubject => ({ action, caller: callerIn(res), accountId: accountOf(req) });
-
-/** One line per request when it has been answered: method, route, status, duration (never the body). */
-function logOnce(log: Logger): RequestHandler {
-  return (req, res, next) => {
-    const started = Date.now();
-    res.on('finish', () => {
-      const status = res.statusCode;
-      const level = status === 503 || (status >= 400 && status < 500) ? 'warn' : status >= 500 ? 'error' : 'info';
-      log.log(level, 'settings request', { method: req.method, route: SETTINGS_ROUTE, status, durationMs: Date.now() - started, ...details(res) });
-    });
-    next();
-  };
-}
-
-function authenticateWith(authenticator: Authenticator): RequestHandler {
-  return async (req, res, next) => {
-    const auth = await authenticator.authenticate(req.get('authorization'));
-    if (auth.ok) {
-      const caller = callerOf(auth);
-      res.locals.caller = caller;
-      details(res).caller = caller;
-      return next();
-    }
-    details(res).reason = auth.reason;
-    res.status(auth.status).json({ error: auth.reason });
-  };
-}
 
 const checkAccount: RequestHandler = (req, res, next) => {
   const problem = accountIdProblem(accountOf(req));
@@ -149,19 +110,6 @@ const notAllowed: RequestHandler = (_req, res) => {
   res.set('allow', 'GET, PUT, DELETE').status(405).json({ error: 'method not allowed' });
 };
 
-/** MySQL unavailable → 503 (callers retry); a path that cannot be decoded → 400; anything else → 500. */
-function onError(log: Logger) {
-  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof URIError) {
-      log.warn('settings request', { method: req.method, route: SETTINGS_ROUTE, status: 400, reason: 'undecodable path' });
-      return void res.status(400).json({ error: 'accountId is not valid percent-encoding' });
-    }
-    details(res).error = safeMessage(err);
-    if (isUnavailable(err)) return void res.status(503).json({ error: 'settings storage is unavailable; retry later' });
-    res.status(500).json({ error: 'internal error' });
-  };
-}
-
 /**
  * GET / PUT / DELETE /v1/accounts/{accountId}/settings: authentication before anything else,
  * then the account ID, then the body. Every request is logged once when it has been answered,
@@ -172,12 +120,12 @@ export function createSettingsRouter(deps: SettingsRouterDeps): express.Router {
   const router = express.Router();
   router
     .route(EXPRESS_ROUTE)
-    .all(logOnce(log), authenticateWith(deps.authenticator), checkAccount)
+    .all(logOnce(log, 'settings request', SETTINGS_ROUTE), authenticateWith(deps.authenticator), checkAccount)
     .get(getSettings(store))
     .put(readBody, putSettings(store, log))
     .delete(deleteSettings(store, log))
     .all(notAllowed);
   // On the static prefix: a path that cannot be decoded fails to match EXPRESS_ROUTE too.
-  router.use('/v1/accounts', onError(log));
+  router.use('/v1/accounts', apiErrors(log, 'settings request', SETTINGS_ROUTE, { path: 'accountId', storage: 'settings storage' }));
   return router;
 }

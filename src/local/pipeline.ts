@@ -1,5 +1,6 @@
 import { PubSub } from '@google-cloud/pubsub';
 import { Config } from '../config';
+import { EVENTS_TABLE } from '../events/table';
 import { createPool } from '../mysql/pool';
 import { Logger } from '../logging';
 import { RunningNotifier, startNotifier } from '../main';
@@ -43,16 +44,19 @@ export interface Pipeline {
 /**
  * Everything between the topic and the mail server, as in production: topics and
  * subscriptions with Terraform's settings, the push bridge, the notifier, the release
- * schedule, and the stand-in for the BigQuery subscriptions. Needs a running emulator and database.
+ * schedule, and the stand-in for the BigQuery subscriptions (failures and lifecycle
+ * events). Needs a running emulator and database.
  */
 export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
   const { config, names } = opts;
   const { projectId, emulatorHost, deadLetterTopic, poisonTopic } = config.pubsub;
   if (!emulatorHost) throw new Error('the local pipeline needs PUBSUB_EMULATOR_HOST');
-  if (deadLetterTopic !== names.deadLetterTopic || poisonTopic !== names.poisonTopic || config.pubsub.notificationsTopic !== names.topic) {
-    throw new Error(
-      `NOTIFIER_TOPIC/DEAD_LETTER_TOPIC/POISON_TOPIC must be ${names.topic}/${names.deadLetterTopic}/${names.poisonTopic} in the local pipeline`,
-    );
+  // The stand-in stores the lifecycle events: a config without EVENTS_TOPIC publishes them where it reads.
+  const eventsTopic = config.pubsub.eventsTopic ?? names.eventsTopic;
+  const topics = [config.pubsub.notificationsTopic, deadLetterTopic, poisonTopic, eventsTopic];
+  const expected = [names.topic, names.deadLetterTopic, names.poisonTopic, names.eventsTopic];
+  if (topics.some((t, i) => t !== expected[i])) {
+    throw new Error(`NOTIFIER_TOPIC/DEAD_LETTER_TOPIC/POISON_TOPIC/EVENTS_TOPIC must be ${expected.join('/')} in the local pipeline`);
   }
   const say = opts.say ?? (() => undefined);
   const pubsub = new PubSub({ projectId, apiEndpoint: emulatorHost, emulatorMode: true });
@@ -62,11 +66,15 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     pool,
     deadLetterSubscription: topology.deadLetterTable,
     poisonSubscription: topology.poisonTable,
+    eventsSubscription: topology.eventsTable,
     defaultEncoding: config.pubsub.defaultEncoding,
-    onRow: ({ table, messageId, attributes }) => say(`${table} row: ${failureReason(attributes)} [message ${messageId}]`),
+    // Failures are printed; lifecycle events, several per notification, are queried (README).
+    onRow: ({ table, messageId, attributes }) => {
+      if (table !== EVENTS_TABLE) say(`${table} row: ${failureReason(attributes)} [message ${messageId}]`);
+    },
     onError: (err) => say(`BigQuery stand-in: ${err.message}`),
   });
-  const notifier = await startNotifier(config, { log: opts.log });
+  const notifier = await startNotifier({ ...config, pubsub: { ...config.pubsub, eventsTopic } }, { log: opts.log });
   const pushes = { acked: 0, nacked: 0 };
   const bridge = startPushBridge({
     subscription: topology.push,

@@ -2,12 +2,14 @@
  * `npm start`: the whole pipeline on this machine until Ctrl-C — MariaDB (checked,
  * database created and migrated), the official Pub/Sub emulator with the topics and
  * subscriptions Terraform creates (settings from terraform/variables.tf), the push
- * bridge, the notifier, a mail catcher with a web UI, the BigQuery stand-in, and the
- * provider sandbox every channel the environment does not configure is pointed at.
+ * bridge, the notifier, a mail catcher with a web UI, the BigQuery stand-in (failures and
+ * lifecycle events), and the provider sandbox every channel the environment does not
+ * configure is pointed at.
  */
 import { ConfigError, LocalConfig, loadLocalConfig } from '../config';
 import { migrate } from '../mysql/migrate';
 import { createLogger } from '../logging';
+import { EVENTS_TABLE } from '../events/table';
 import { readDeliverySettings } from './delivery-settings';
 import { emulatorAnswers, startEmulator } from './emulator';
 import { startMailCatcher } from './mail-catcher';
@@ -56,10 +58,12 @@ async function startSandbox(local: LocalConfig): Promise<ProviderSandbox> {
 
 async function main(closers: Closer[]): Promise<void> {
   const settings = await readDeliverySettings();
+  const names = topologyNames();
   const local = loadLocalConfig(process.env, {
     MAX_ATTEMPTS: String(settings.notifierMaxAttempts),
     ACK_DEADLINE_SECONDS: String(settings.ackDeadlineSeconds),
     SCHEMA_ENCODING: settings.schemaEncoding,
+    EVENTS_TOPIC: names.eventsTopic,
   });
   const { config, mailCatcher } = local;
   say(
@@ -88,11 +92,14 @@ async function main(closers: Closer[]): Promise<void> {
     say(`mail catcher: SMTP ${catcher.smtpUrl}, web UI ${catcher.uiUrl}`);
   }
 
-  const names = topologyNames();
   const pipeline = await startPipeline({ config, settings, names, say, log: createLogger(config.logLevel) });
   closers.unshift(() => pipeline.stop());
-  say(`topics ${names.topic}, ${names.deadLetterTopic}, ${names.poisonTopic} (project ${config.pubsub.projectId}); push bridge → notifier`);
+  say(
+    `topics ${names.topic}, ${names.deadLetterTopic}, ${names.poisonTopic}, ${names.eventsTopic} ` +
+      `(project ${config.pubsub.projectId}); push bridge → notifier`,
+  );
   say('failed notifications land in MySQL tables dead_letters and poison_messages (the BigQuery stand-in)');
+  say(`lifecycle events land in MySQL table ${EVENTS_TABLE}; README "Lifecycle events" has the funnel query`);
   say(
     `ready: notifier http://127.0.0.1:${pipeline.notifier.port} · mail UI ${mailUi} · emulator ${host} · ` +
       'publish a sample: npm run notifier -- publish --local --type demo.hello --to you@example.com --subject Hello --text "It works" · ' +

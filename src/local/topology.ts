@@ -11,6 +11,9 @@ export interface TopologyNames {
   /** Read by the BigQuery stand-in, like the BigQuery subscriptions in Terraform. */
   deadLetterTableSubscription: string;
   poisonTableSubscription: string;
+  /** The notifier's lifecycle events (EVENTS_TOPIC; notification-events in Terraform). */
+  eventsTopic: string;
+  eventsTableSubscription: string;
 }
 
 export function topologyNames(topic = 'notifications'): TopologyNames {
@@ -21,6 +24,8 @@ export function topologyNames(topic = 'notifications'): TopologyNames {
     pushSubscription: `${topic}-push`,
     deadLetterTableSubscription: `${topic}-dead-letter-bigquery`,
     poisonTableSubscription: `${topic}-poison-bigquery`,
+    eventsTopic: `${topic}-events`,
+    eventsTableSubscription: `${topic}-events-bigquery`,
   };
 }
 
@@ -28,6 +33,7 @@ export interface Topology {
   push: Subscription;
   deadLetterTable: Subscription;
   poisonTable: Subscription;
+  eventsTable: Subscription;
 }
 
 async function ensureTopic(pubsub: PubSub, name: string): Promise<void> {
@@ -55,10 +61,11 @@ async function ensureSubscription(pubsub: PubSub, topic: string, name: string, s
  * drops what it receives.
  */
 export async function ensureTopology(pubsub: PubSub, names: TopologyNames, settings: DeliverySettings): Promise<Topology> {
-  for (const t of [names.topic, names.deadLetterTopic, names.poisonTopic]) await ensureTopic(pubsub, t);
-  const [deadLetterTable, poisonTable] = await Promise.all([
+  for (const t of [names.topic, names.deadLetterTopic, names.poisonTopic, names.eventsTopic]) await ensureTopic(pubsub, t);
+  const [deadLetterTable, poisonTable, eventsTable] = await Promise.all([
     ensureSubscription(pubsub, names.deadLetterTopic, names.deadLetterTableSubscription, {}),
     ensureSubscription(pubsub, names.poisonTopic, names.poisonTableSubscription, {}),
+    ensureSubscription(pubsub, names.eventsTopic, names.eventsTableSubscription, {}),
   ]);
   const push = await ensureSubscription(pubsub, names.topic, names.pushSubscription, {
     ackDeadlineSeconds: settings.ackDeadlineSeconds,
@@ -71,5 +78,5 @@ export async function ensureTopology(pubsub: PubSub, names: TopologyNames, setti
       maxDeliveryAttempts: settings.maxDeliveryAttempts,
     },
   });
-  return { push, deadLetterTable, poisonTable };
+  return { push, deadLetterTable, poisonTable, eventsTable };
 }

@@ -1,3 +1,4 @@
+import { appendHistory, historyEntry } from './ledger-history';
 import type { ClaimRequest, HeldQueue, HeldRow } from '../delivery/release-held';
 import type { DeliveryKey } from '../delivery/ports';
 import type { Pool } from './pool';
@@ -37,7 +38,7 @@ WHERE notification_id = ? AND target = ? AND status = 'releasing' AND claim_toke
 
 /** Only a row still held: a delivery may have settled it meanwhile (the ledger is the truth). */
 const LEDGER_EXPIRED = `
-UPDATE delivery_ledger SET status = 'expired'
+UPDATE delivery_ledger SET status = 'expired', ${appendHistory(historyEntry("'expired'", 'NULL'))}
 WHERE notification_id = ? AND channel = ? AND status = 'held'`;
 
 /** The rows by primary key, in one statement (a batch holds at most 5000: 10000 parameters). */

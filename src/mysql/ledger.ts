@@ -7,12 +7,17 @@ import {
   LedgerWrite,
   LOCK_BUSY,
   LockedLedger,
+  Lookup,
+  LookupAlso,
   TERMINAL_STATUSES,
 } from '../delivery/ports';
+import { SELECT_SUPPRESSION, SuppressionRow, toSuppression } from './suppressions';
 import type { ResultSetHeader } from 'mysql2';
 import { MULTI_STATEMENT_POOLS, Pool, PoolConnection } from './pool';
 import { PolicyRow, policyStatement, toPolicy } from './settings-store';
 import { acquire, query, utcDatetime } from './sql';
+import { appendHistory, historyEntry, newHistory } from './ledger-history';
+import { STATUS_EVENTS } from '../delivery/events';
 
 export interface MysqlLedgerOptions {
   lockWaitSeconds: number;
@@ -45,12 +50,16 @@ const toEntry = (row: EntryRow | undefined): LedgerEntry | undefined =>
 const COLUMNS = `
   (notification_id, channel, status, attempts, notification_type, account_id,
    first_message_id, last_message_id, provider_message_id, failure_code, last_error,
-   replays, last_replay_message_id, release_at, send_claim)`;
+   replays, last_replay_message_id, release_at, send_claim, history)`;
+
+/** The values of COLUMNS: 17 parameters (upsertParams), the last two the history entry's. */
+const VALUES = `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${newHistory()}`;
 
 const UPSERT = `
 INSERT INTO delivery_ledger ${COLUMNS}
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+VALUES (${VALUES})
 ON DUPLICATE KEY UPDATE
+  ${appendHistory("JSON_EXTRACT(VALUES(history), '$[0]')")},
   release_at = VALUES(release_at),
   status = VALUES(status),
   attempts = VALUES(attempts),
@@ -76,7 +85,7 @@ const LOCK_AND_READ = `SELECT GET_LOCK(?, ?) AS got;${SELECT_ENTRY}`;
  */
 const FIRST_CLAIM = `
 INSERT INTO delivery_ledger ${COLUMNS}
-SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM DUAL
+SELECT ${VALUES} FROM DUAL
 WHERE IS_USED_LOCK(?) = CONNECTION_ID()
   AND NOT EXISTS (SELECT 1 FROM delivery_ledger WHERE notification_id = ? AND channel = ?)`;
 
@@ -89,12 +98,13 @@ const RECORD_AND_RELEASE = `${UPSERT};DO RELEASE_LOCK(?)`;
  */
 const RECORD_ON_CLAIM = `
 UPDATE delivery_ledger SET status = ?, attempts = ?, last_message_id = ?,
-  provider_message_id = COALESCE(?, provider_message_id), failure_code = ?, last_error = ?, send_claim = NULL
+  provider_message_id = COALESCE(?, provider_message_id), failure_code = ?, last_error = ?, send_claim = NULL,
+  ${appendHistory()}
 WHERE notification_id = ? AND channel = ? AND send_claim = ?`;
 
 /** Puts a claim whose write the client never saw succeed back to `pending`: only this claim, never another's. */
 const WITHDRAW_CLAIM = `
-UPDATE delivery_ledger SET status = 'pending', send_claim = NULL
+UPDATE delivery_ledger SET status = 'pending', send_claim = NULL, ${appendHistory(historyEntry("'retry'", "'CLAIM_WITHDRAWN'"))}
 WHERE notification_id = ? AND channel = ? AND status = 'sending' AND send_claim = ?`;
 
 /** The first copy of a held message is kept: a redelivery of it holds the same message. */
@@ -103,6 +113,9 @@ INSERT INTO held_notifications
   (notification_id, target, account_id, status, release_at, expires_at, source_message_id, data, attributes)
 VALUES (?, ?, ?, 'held', ?, ?, ?, ?, ?)
 ON DUPLICATE KEY UPDATE notification_id = notification_id`;
+
+/** A write's history entry: the event its status is, and its code. */
+const historyParams = (w: Pick<LedgerWrite, 'status' | 'failureCode'>) => [STATUS_EVENTS[w.status], w.failureCode ?? null];
 
 /**
  * Lock names are per server and at most 64 characters: hash the key so any
@@ -133,19 +146,33 @@ export function makeMysqlLedger(pool: Pool, opts: MysqlLedgerOptions): Ledger {
     return toEntry(rows[0]);
   }
 
-  async function findWithPolicy(key: DeliveryKey, accountId: string, type: string) {
-    const policy = policyStatement(accountId, type);
+  /** The row, and beside it only what was asked for, each skipped on the server once the row is terminal. */
+  async function lookup(key: DeliveryKey, also: LookupAlso, evenIfTerminal = false): Promise<Lookup> {
     const keyParams = [key.notificationId, key.channel];
-    const [entries, rules] = await query<[EntryRow[], PolicyRow[]]>(
-      pool, `${SELECT_ENTRY};${policy.sql} AND NOT EXISTS (${SELECT_TERMINAL})`, [...keyParams, ...policy.params, ...keyParams, ...TERMINAL], timeoutMs,
-    );
-    return { entry: toEntry(entries[0]), policy: toPolicy(rules) };
+    const unlessTerminal = evenIfTerminal ? { sql: '', params: [] } : { sql: ` AND NOT EXISTS (${SELECT_TERMINAL})`, params: [...keyParams, ...TERMINAL] };
+    const policy = also.account && policyStatement(also.account.accountId, also.account.type);
+    const statements = [
+      { sql: SELECT_ENTRY, params: keyParams },
+      ...(policy ? [{ sql: policy.sql + unlessTerminal.sql, params: [...policy.params, ...unlessTerminal.params] }] : []),
+      ...(also.suppression ? [{ sql: SELECT_SUPPRESSION + unlessTerminal.sql, params: [also.suppression.channel, also.suppression.addressHash, ...unlessTerminal.params] }] : []),
+    ];
+    if (statements.length === 1) return { entry: await find(key) };
+    const results = await query<unknown[][]>(pool, statements.map((st) => st.sql).join(';'), statements.flatMap((st) => st.params), timeoutMs);
+    const [entries, ...rest] = results as [EntryRow[], ...unknown[][]];
+    const rules = policy ? (rest.shift() as PolicyRow[]) : undefined;
+    const suppression = also.suppression ? (rest.shift() as SuppressionRow[])[0] : undefined;
+    return {
+      entry: toEntry(entries[0]),
+      ...(rules && { policy: toPolicy(rules) }),
+      ...(suppression && { suppressed: toSuppression(suppression) }),
+    };
   }
 
   const upsertParams = (key: DeliveryKey, w: LedgerWrite, claim: string | null = null) => [
     key.notificationId, key.channel, w.status, w.attempts, w.type, w.accountId,
     w.messageId, w.messageId, w.providerMessageId ?? null, w.failureCode ?? null, w.error ?? null,
     w.replays, w.lastReplayMessageId ?? null, w.releaseAtMs === undefined ? null : utcDatetime(w.releaseAtMs), claim,
+    ...historyParams(w),
   ];
   const upsert = (db: Pool | PoolConnection, key: DeliveryKey, w: LedgerWrite, claim: string | null = null) =>
     query(db, UPSERT, upsertParams(key, w, claim), timeoutMs);
@@ -206,7 +233,7 @@ export function makeMysqlLedger(pool: Pool, opts: MysqlLedgerOptions): Ledger {
           if (claimed === undefined) throw err;
           await query(pool, RECORD_ON_CLAIM, [
             w.status, w.attempts, w.messageId, w.providerMessageId ?? null, w.failureCode ?? null, w.error ?? null,
-            key.notificationId, key.channel, claimed,
+            ...historyParams(w), key.notificationId, key.channel, claimed,
           ], timeoutMs);
         }
       },
@@ -273,5 +300,5 @@ export function makeMysqlLedger(pool: Pool, opts: MysqlLedgerOptions): Ledger {
     }
   }
 
-  return { find, findWithPolicy, withLock: withLock as Ledger['withLock'] };
+  return { find, lookup, withLock: withLock as Ledger['withLock'] };
 }

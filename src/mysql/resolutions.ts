@@ -1,3 +1,4 @@
+import { appendHistory, historyEntry } from './ledger-history';
 import type { DeliveryKey, DeliveryStatus } from '../delivery/ports';
 import type { Pool } from './pool';
 import { query, utcDatetime } from './sql';
@@ -64,7 +65,7 @@ FROM delivery_ledger WHERE notification_id = ? AND channel = ?`;
  */
 const RESOLVE = `
 UPDATE delivery_ledger
-SET status = ?, resolution = ?, resolved_by = ?, resolved_at = ?, resolution_note = ?
+SET status = ?, resolution = ?, resolved_by = ?, resolved_at = ?, resolution_note = ?, ${appendHistory(historyEntry("'resolved'"))}
 WHERE notification_id = ? AND channel = ? AND status = 'unknown'`;
 
 interface Row {
@@ -101,7 +102,7 @@ export function makeMysqlResolutions(pool: Pool, opts: { timeoutMs: number }): R
     },
     async resolve(key, w) {
       const result = await query<{ affectedRows: number }>(pool, RESOLVE, [
-        RESOLVED_STATUS[w.resolution], w.resolution, w.by, utcDatetime(w.atMs), w.note ?? null,
+        RESOLVED_STATUS[w.resolution], w.resolution, w.by, utcDatetime(w.atMs), w.note ?? null, w.resolution,
         key.notificationId, key.channel,
       ], opts.timeoutMs);
       return result.affectedRows === 1;

@@ -1,3 +1,4 @@
+import { appendHistory, historyEntry } from './ledger-history';
 import type { ResultSetHeader } from 'mysql2';
 import { CHANNELS } from '../codec/notification';
 import type { RecipientChannel } from '../codec/payload-checks';
@@ -65,7 +66,7 @@ const SUPPRESS_HELD = `
 UPDATE delivery_ledger l
 JOIN held_notifications h ON l.notification_id = h.notification_id AND l.channel = h.target
 SET l.status = 'suppressed', l.failure_code = '${ERASED}', l.last_error = 'account settings erased while held',
-  l.release_at = NULL
+  l.release_at = NULL, ${appendHistory(historyEntry("'suppressed'", `'${ERASED}'`), 'l.history')}
 WHERE h.account_id = ? AND l.status = 'held'`;
 
 export interface PolicyRow { time_zone: string | null; quiet_start: number | null; quiet_end: number | null; scope: string | null; channel: string | null; enabled: number | null }
@@ -174,6 +175,10 @@ export function makeMysqlSettingsStore(pool: Pool, opts: MysqlSettingsStoreOptio
       return toPolicy(await query<PolicyRow[]>(pool, sql, params, timeoutMs));
     },
     contacts: async (accountId) => byChannel(await query<Contact[]>(pool, CONTACTS_SQL, [accountId], timeoutMs)),
+    // Positions keep their gap: readers order by position, and the next PUT renumbers.
+    async forgetContact(accountId, { channel, address }) {
+      await query(pool, 'DELETE FROM account_contacts WHERE account_id = ? AND channel = ? AND address = ?', [accountId, channel, address], timeoutMs);
+    },
     get: (accountId) => inTransaction('START TRANSACTION READ ONLY', (conn) => readDocument(conn, accountId, timeoutMs)),
     replace: (accountId, document) =>
       inTransaction('START TRANSACTION', async (conn) => {

@@ -38,23 +38,39 @@ describe('makeMysqlLedger', () => {
   });
 });
 
-describe('findWithPolicy', () => {
+describe('lookup', () => {
   test("when the account has settings and rules, then the row and the type's policy come back together", async () => {
     await db.pool.query("INSERT INTO account_settings (account_id, time_zone, quiet_start, quiet_end, updated_at) VALUES ('acct-p', 'Asia/Tokyo', 1320, 420, NOW(6))");
     await db.pool.query("INSERT INTO account_preferences (account_id, scope, channel, enabled) VALUES ('acct-p', 'order.*', 'EMAIL', 0), ('acct-p', 'billing.*', 'SMS', 1)");
     const key = newKey();
     await ledger().withLock(key, (l) => l.save({ ...claimOf('m-p'), status: 'pending' }));
 
-    expect(await ledger().findWithPolicy(key, 'acct-p', 'order.shipped')).toEqual({
+    expect(await ledger().lookup(key, { account: { accountId: 'acct-p', type: 'order.shipped' } })).toEqual({
       entry: expect.objectContaining({ status: 'pending', attempts: 1 }),
       policy: { quietHours: { timeZone: 'Asia/Tokyo', startMinute: 1320, endMinute: 420 }, rules: [{ scope: 'order.*', channel: 'EMAIL', enabled: false }] },
     });
   });
 
-  test('when the row is terminal, then it comes without the policy (a duplicate needs none)', async () => {
+  test('when the row is terminal, then it comes without the policy or suppression entry (a duplicate needs neither)', async () => {
     const key = newKey();
     await ledger().withLock(key, (l) => l.save({ ...claimOf('m-t'), status: 'sent' }));
-    expect(await ledger().findWithPolicy(key, 'acct-p', 'order.shipped')).toEqual({ entry: expect.objectContaining({ status: 'sent' }), policy: undefined });
+    expect(await ledger().lookup(key, { account: { accountId: 'acct-p', type: 'order.shipped' } })).toEqual({ entry: expect.objectContaining({ status: 'sent' }), policy: undefined });
+  });
+});
+
+describe('lookup of the suppression list', () => {
+  const suppression = { channel: 'EMAIL' as const, addressHash: 'b'.repeat(64) };
+
+  test('when the recipient is on the list, then its entry comes back with the row, in the same round trip', async () => {
+    await db.pool.query("INSERT INTO suppressions (channel, address_hash, reason, mandatory_too, source) VALUES ('EMAIL', ?, 'hard_bounce', TRUE, 'sendgrid')", [suppression.addressHash]);
+    expect(await ledger().lookup(newKey(), { suppression })).toEqual({ entry: undefined, suppressed: { reason: 'hard_bounce', mandatoryToo: true } });
+    expect(await ledger().lookup(newKey(), { suppression: { ...suppression, addressHash: 'c'.repeat(64) } })).toEqual({ entry: undefined });
+  });
+
+  test('when a replay reopens a terminal row, then evenIfTerminal reads the entry all the same', async () => {
+    const key = newKey();
+    await ledger().withLock(key, (l) => l.save({ ...claimOf('m-r'), status: 'failed' }));
+    expect(await ledger().lookup(key, { suppression }, true)).toMatchObject({ entry: { status: 'failed' }, suppressed: { reason: 'hard_bounce' } });
   });
 });
 

@@ -10,7 +10,7 @@ export type LogLine = Record<string, unknown> & { message: string; severity: str
 
 /** The DESIGN §4.3 environment for a notifier wired to the test's real parts. */
 export function notifierEnv(
-  parts: { db: { url: string }; smtp: { url: string }; topics: Pick<TestTopics, 'deadLetterTopic' | 'poisonTopic'> },
+  parts: { db: { url: string }; smtp: { url: string }; topics: Pick<TestTopics, 'deadLetterTopic' | 'poisonTopic'> & Partial<Pick<TestTopics, 'eventsTopic'>> },
   overrides: Record<string, string> = {},
 ): Record<string, string> {
   const emulator = process.env.PUBSUB_EMULATOR_HOST;
@@ -26,6 +26,7 @@ export function notifierEnv(
     PUBSUB_EMULATOR_HOST: emulator,
     DEAD_LETTER_TOPIC: parts.topics.deadLetterTopic,
     POISON_TOPIC: parts.topics.poisonTopic,
+    ...(parts.topics.eventsTopic && { EVENTS_TOPIC: parts.topics.eventsTopic }),
     MAX_ATTEMPTS: '3',
     SEND_TIMEOUT_MS: '3000',
     MYSQL_TIMEOUT_MS: '2000',

@@ -14,8 +14,11 @@ export interface TestTopics {
   pubsub: PubSub;
   deadLetterTopic: string;
   poisonTopic: string;
+  /** Lifecycle events (EVENTS_TOPIC). */
+  eventsTopic: string;
   deadLetters: Collector;
   poison: Collector;
+  events: Collector;
   close(): Promise<void>;
 }
 
@@ -44,15 +47,16 @@ function collect(subscription: Subscription): Collector {
   };
 }
 
-/** Fresh dead-letter and poison topics on the emulator, each with a pull subscription collecting. */
+/** Fresh dead-letter, poison and events topics on the emulator, each with a pull subscription collecting. */
 export async function createTestTopics(): Promise<TestTopics> {
   const pubsub = new PubSub({ projectId: TEST_PROJECT });
   const suffix = randomBytes(4).toString('hex');
   const deadLetterTopic = `dead-letter-${suffix}`;
   const poisonTopic = `poison-${suffix}`;
+  const eventsTopic = `events-${suffix}`;
   const subscriptions: Subscription[] = [];
   const collectors: Collector[] = [];
-  for (const name of [deadLetterTopic, poisonTopic]) {
+  for (const name of [deadLetterTopic, poisonTopic, eventsTopic]) {
     const [topic] = await pubsub.createTopic(name);
     const [sub] = await topic.createSubscription(`${name}-reader`);
     subscriptions.push(sub);
@@ -62,8 +66,10 @@ export async function createTestTopics(): Promise<TestTopics> {
     pubsub,
     deadLetterTopic,
     poisonTopic,
+    eventsTopic,
     deadLetters: collectors[0]!,
     poison: collectors[1]!,
+    events: collectors[2]!,
     async close() {
       await Promise.all(subscriptions.map((s) => s.close()));
       await pubsub.close();

@@ -19,10 +19,13 @@ import {
   LedgerWrite,
   LOCK_BUSY,
   LockedLedger,
+  Lookup,
+  LookupAlso,
   ProviderGates,
   SendReceipt,
   TERMINAL_STATUSES,
 } from '../../src/delivery/ports';
+import type { Suppression } from '../../src/delivery/suppression';
 import type { DeliveryError } from '../../src/delivery/failures';
 import { maskEmail } from '../../src/logging';
 import { REPLAY_OF_ATTRIBUTE } from '../../src/codec/attributes';
@@ -106,12 +109,17 @@ export class FakeLedger implements Ledger {
     return this.entry(key);
   }
 
-  /** Answers findWithPolicy's policy half (the world's accounts). */
+  /** Answers lookup's policy half (the world's accounts). */
   accounts?: AccountDirectory;
+  /** The suppression list: address hash → entry. */
+  readonly suppressions = new Map<string, Suppression>();
 
-  async findWithPolicy(key: DeliveryKey, accountId: string, type: string): Promise<{ entry?: LedgerEntry; policy?: AccountPolicy }> {
+  async lookup(key: DeliveryKey, also: LookupAlso, evenIfTerminal = false): Promise<Lookup> {
     const entry = await this.find(key);
-    return entry && TERMINAL_STATUSES.has(entry.status) ? { entry } : { entry, policy: await this.accounts?.policy(accountId, type) };
+    if (entry && TERMINAL_STATUSES.has(entry.status) && !evenIfTerminal) return { entry };
+    const policy = also.account && (await this.accounts?.policy(also.account.accountId, also.account.type));
+    const suppressed = also.suppression && this.suppressions.get(also.suppression.addressHash);
+    return { entry, ...(policy && { policy }), ...(suppressed && { suppressed }) };
   }
 
   /** The first claim is made by `claim`, as the MySQL ledger's costs nothing more then. */
@@ -251,6 +259,11 @@ export class FakeAccounts implements AccountDirectory {
 
   async contacts(accountId: string): Promise<Contact[]> {
     return this.contactLists.get(accountId) ?? [];
+  }
+
+  async forgetContact(accountId: string, gone: Contact): Promise<void> {
+    const kept = (this.contactLists.get(accountId) ?? []).filter((c) => c.channel !== gone.channel || c.address !== gone.address);
+    this.contactLists.set(accountId, kept);
   }
 }
 

@@ -1,7 +1,7 @@
 import { loadConfig } from '../../../src/config';
 import { configError, required } from './support';
 
-const production = { ...required, NODE_ENV: 'production', INTERNAL_SIGNING_KEYS: 'k'.repeat(32), PUSH_AUTH: 'oidc', PUSH_AUDIENCE: 'https://n.example', PUSH_SERVICE_ACCOUNT: 'push@p.iam.gserviceaccount.com' };
+const production = { ...required, NODE_ENV: 'production', INTERNAL_SIGNING_KEYS: 'k'.repeat(32), SUPPRESSION_KEY: 'h'.repeat(32), PUSH_AUTH: 'oidc', PUSH_AUDIENCE: 'https://n.example', PUSH_SERVICE_ACCOUNT: 'push@p.iam.gserviceaccount.com' };
 
 const SID = `AC${'a'.repeat(32)}`;
 const twilio = { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'secret-token', TWILIO_FROM: '+14155550100' };

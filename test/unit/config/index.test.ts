@@ -1,5 +1,5 @@
 import { LOCAL_SIGNING_KEY } from '../../../src/codec/internal-attributes';
-import { ConfigError, deliveryBudgetMs, loadConfig, loadLocalConfig, loadMigrateConfig, loadPublisherConfig, loadResolveConfig, LOCAL_PROVIDER_CREDENTIALS } from '../../../src/config';
+import { ConfigError, deliveryBudgetMs, loadConfig, loadLocalConfig, loadMigrateConfig, loadPublisherConfig, loadResolveConfig, LOCAL_PROVIDER_CREDENTIALS, LOCAL_SUPPRESSION_KEY } from '../../../src/config';
 import { configError, required } from './support';
 
 describe('loadConfig: defaults', () => {
@@ -127,6 +127,7 @@ describe('loadConfig: push authentication', () => {
       ...required,
       NODE_ENV: 'production',
       INTERNAL_SIGNING_KEYS: 'k'.repeat(32),
+      SUPPRESSION_KEY: 'h'.repeat(32),
       PUSH_AUTH: 'oidc',
       PUSH_AUDIENCE: 'https://n.example.com/pubsub/push',
       PUSH_SERVICE_ACCOUNT: 'push@p.iam.gserviceaccount.com',
@@ -290,7 +291,7 @@ describe('loadPublisherConfig (the notifier CLI)', () => {
 });
 
 describe('loadConfig: INTERNAL_SIGNING_KEYS', () => {
-  const production = { ...required, NODE_ENV: 'production', PUSH_AUTH: 'oidc', PUSH_AUDIENCE: 'a', PUSH_SERVICE_ACCOUNT: 'push@p.iam.gserviceaccount.com' };
+  const production = { ...required, NODE_ENV: 'production', SUPPRESSION_KEY: 'h'.repeat(32), PUSH_AUTH: 'oidc', PUSH_AUDIENCE: 'a', PUSH_SERVICE_ACCOUNT: 'push@p.iam.gserviceaccount.com' };
 
   test('when production has no signing key, then the notifier refuses to start, naming the variable', () => {
     expect(configError(production)).toMatchObject({ variable: 'INTERNAL_SIGNING_KEYS', message: expect.stringContaining('is required') });
@@ -334,5 +335,21 @@ describe('loadConfig: MAX_REPLAYS', () => {
 
   test.each(['-1', '101', 'three', '1.5'])('when MAX_REPLAYS is "%s", then a ConfigError names MAX_REPLAYS', (raw) => {
     expect(configError({ ...required, MAX_REPLAYS: raw }).variable).toBe('MAX_REPLAYS');
+  });
+});
+
+describe('loadConfig: SUPPRESSION_KEY', () => {
+  const production = { ...required, NODE_ENV: 'production', INTERNAL_SIGNING_KEYS: 'k'.repeat(32), PUSH_AUTH: 'oidc', PUSH_AUDIENCE: 'a', PUSH_SERVICE_ACCOUNT: 'push@p.iam.gserviceaccount.com' };
+
+  test('when production has no suppression key, then the notifier refuses to start, naming the variable', () => {
+    expect(configError(production)).toMatchObject({ variable: 'SUPPRESSION_KEY', message: expect.stringContaining('is required') });
+  });
+
+  test('when the key is shorter than 32 characters, then it is refused', () => {
+    expect(configError({ ...production, SUPPRESSION_KEY: 'short' }).variable).toBe('SUPPRESSION_KEY');
+  });
+
+  test('when it is unset outside production, then the fixed local key is used', () => {
+    expect(loadConfig(required).suppressionKey).toBe(LOCAL_SUPPRESSION_KEY);
   });
 });

@@ -41,7 +41,7 @@ describe('decide', () => {
   });
 
   test('when a rule opts the type out of the channel, then it is suppressed naming the rule', () => {
-    expect(decide({ rules: [rule('order.*', 'SMS', false)] }, request)).toEqual({ action: 'suppress', rule: 'order.* × SMS: off' });
+    expect(decide({ rules: [rule('order.*', 'SMS', false)] }, request)).toEqual({ action: 'suppress', code: 'OPTED_OUT', rule: 'order.* × SMS: off' });
   });
 
   test('when a more specific rule opts back in, then it is sent', () => {

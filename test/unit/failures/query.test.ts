@@ -15,7 +15,7 @@ const FILTERS: [keyof FailureFilters, unknown, string][] = [
   ['target', 'EMAIL:0a1b2c3d', 'target'],
 ];
 
-describe('BigQuery SQL text (not run: BigQuery cannot run here)', () => {
+describe('BigQuery SQL text (checked here; analyzed by ZetaSQL in test/integration/bigquery-sql-analysis.test.ts)', () => {
   test('when no filter but the time window is given, then both tables are scanned with the partition filter and nothing else is a parameter', () => {
     const q = listQuery('bigquery', BQ, { since: SINCE });
     expect(q.params).toEqual({ since: SINCE });
@@ -88,7 +88,7 @@ describe('MySQL SQL for the local stand-in (run for real by the integration test
   });
 });
 
-describe('analyst views (BigQuery SQL text, not run here)', () => {
+describe('analyst views (BigQuery SQL text checked here; analyzed by ZetaSQL in test/integration/bigquery-sql-analysis.test.ts)', () => {
   const views = viewSql();
 
   test('when generated, then failed_notifications keeps the latest record per notification and channel (and routed contact), poison included', () => {

@@ -8,5 +8,7 @@ test('when names derive from the topic, then they match the Terraform resources 
     pushSubscription: 'notifications-push',
     deadLetterTableSubscription: 'notifications-dead-letter-bigquery',
     poisonTableSubscription: 'notifications-poison-bigquery',
+    eventsTopic: 'notifications-events',
+    eventsTableSubscription: 'notifications-events-bigquery',
   });
 });

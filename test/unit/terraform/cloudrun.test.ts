@@ -94,7 +94,7 @@ describe('terraform/cloudrun.tf: the service', () => {
     expect(names).toEqual(
       expect.arrayContaining([
         'MYSQL_URL', 'SMTP_URL', 'EMAIL_FROM', 'GOOGLE_CLOUD_PROJECT', 'DEAD_LETTER_TOPIC', 'PUSH_AUDIENCE', 'PUSH_SERVICE_ACCOUNT',
-        'NODE_ENV', 'PUSH_AUTH', 'POISON_TOPIC', 'SCHEMA_ENCODING', 'MAX_ATTEMPTS', 'MAX_REPLAYS', 'SEND_TIMEOUT_MS',
+        'NODE_ENV', 'PUSH_AUTH', 'POISON_TOPIC', 'EVENTS_TOPIC', 'SCHEMA_ENCODING', 'MAX_ATTEMPTS', 'MAX_REPLAYS', 'SEND_TIMEOUT_MS',
         'LOCK_WAIT_SECONDS', 'MYSQL_TIMEOUT_MS', 'PUBLISH_TIMEOUT_MS', 'MYSQL_POOL_SIZE', 'SMTP_POOL_SIZE',
         'ACK_DEADLINE_SECONDS', 'LOG_LEVEL', 'SHUTDOWN_GRACE_MS',
         'EMAIL_RATE_LIMIT', 'SMS_RATE_LIMIT', 'PUSH_RATE_LIMIT', 'SLACK_RATE_LIMIT', 'LINE_RATE_LIMIT', 'WEBHOOK_RATE_LIMIT',
@@ -115,6 +115,7 @@ describe('terraform/cloudrun.tf: the service', () => {
     ['SEND_TIMEOUT_MS', 'var.send_timeout_ms'],
     ['DEAD_LETTER_TOPIC', 'google_pubsub_topic.dead_letter.name'],
     ['POISON_TOPIC', 'google_pubsub_topic.poison.name'],
+    ['EVENTS_TOPIC', 'google_pubsub_topic.events.name'],
     ['GOOGLE_CLOUD_PROJECT', 'var.project_id'],
   ])('when %s is set, then it comes from %s (one source of truth with the subscription)', (name, source) => {
     expect(expression(envOf(container()).find((e) => e.name === name)?.value)).toBe(source);
@@ -137,7 +138,12 @@ describe('terraform/cloudrun.tf: the service', () => {
   test('when the example tfvars and the defaults are deployed, then the notifier accepts its environment and the ack deadline covers its budget', () => {
     const config = loadConfig(deployedEnv());
     expect(config.push).toEqual({ auth: 'oidc', audience: 'notifier-pubsub-push', serviceAccount: 'notifier-push@my-project.iam.gserviceaccount.com' });
-    expect(config.pubsub).toMatchObject({ projectId: 'my-project', deadLetterTopic: 'notifications-dead-letter', poisonTopic: 'notifications-poison' });
+    expect(config.pubsub).toMatchObject({
+      projectId: 'my-project',
+      deadLetterTopic: 'notifications-dead-letter',
+      poisonTopic: 'notifications-poison',
+      eventsTopic: 'notification-events',
+    });
     expect(config.delivery.maxAttempts).toBe(values.notifier_max_attempts);
     // The Terraform cross-check (ack deadline >= budget + 5 s) is the notifier's own check plus a margin.
     expect(deliveryBudgetMs(config) + 5000).toBeLessThanOrEqual(config.delivery.ackDeadlineSeconds * 1000);
@@ -211,6 +217,7 @@ describe('terraform/cloudrun.tf: the service', () => {
         '${google_project_iam_member.run_cloudsql_client}',
         '${google_pubsub_subscription.dead_letters_bigquery}',
         '${google_pubsub_subscription.poison_bigquery}',
+        '${google_pubsub_subscription.events_bigquery}',
       ]),
     );
   });

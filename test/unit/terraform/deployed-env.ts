@@ -15,6 +15,7 @@ export const SAMPLE_SECRETS: Record<string, string> = {
   MYSQL_URL: 'mysql://notifier:pass@localhost/notifier?socketPath=/cloudsql/my-project:us-central1:notifier-mysql',
   SMTP_URL: 'smtps://user:pass@smtp.example.com:465',
   INTERNAL_SIGNING_KEYS: 'k'.repeat(64),
+  SUPPRESSION_KEY: 'h'.repeat(48),
   TWILIO_AUTH_TOKEN: 'twilio-auth-token',
   LINE_CHANNEL_ACCESS_TOKEN: 'line-channel-access-token',
   SLACK_BOT_TOKEN: 'xoxb-1-2-3',

@@ -52,8 +52,20 @@ describe('terraform/iam.tf: the Pub/Sub service agent', () => {
     });
   });
 
-  test('when listing every grant to the agent, then there are exactly these four', () => {
+  test('when the events BigQuery subscription writes, then the agent is dataEditor and metadataViewer on notification_events only', () => {
+    expect(resource(tf, 'google_bigquery_table_iam_member', 'service_agent_writes_events')).toEqual({
+      for_each: '${toset(local.bigquery_writer_roles)}',
+      project: '${var.project_id}',
+      dataset_id: '${google_bigquery_dataset.failures.dataset_id}',
+      table_id: '${google_bigquery_table.notification_events.table_id}',
+      role: '${each.value}',
+      member: AGENT,
+    });
+  });
+
+  test('when listing every grant to the agent, then there are exactly these five', () => {
     expect(grantsTo(AGENT).map((r) => `${r.type}.${r.name}`).sort()).toEqual([
+      'google_bigquery_table_iam_member.service_agent_writes_events',
       'google_bigquery_table_iam_member.service_agent_writes_failures',
       'google_pubsub_subscription_iam_member.service_agent_acks_push',
       'google_pubsub_topic_iam_member.service_agent_publishes_dead_letters',
@@ -76,17 +88,19 @@ describe('terraform/iam.tf: service accounts, least privilege', () => {
     expect(iamResources().filter((r) => JSON.stringify(r.body).includes('google_service_account.scheduler'))).toEqual([]);
   });
 
-  test('when the notifier runs, then its account gets Cloud SQL client, publisher on the notifications and failure topics, its secrets and FCM sending, nothing else', () => {
+  test('when the notifier runs, then its account gets Cloud SQL client, publisher on the notifications, failure and events topics, its secrets and FCM sending, nothing else', () => {
     const grants = grantsTo('${google_service_account.run.member}').map((r) => ({
       type: r.type,
       role: r.body.role,
       on: r.body.for_each ?? r.body.project,
     }));
-    expect(grants).toHaveLength(6);
+    expect(grants).toHaveLength(7);
+    const topics = grantsTo('${google_service_account.run.member}').filter((r) => r.type === 'google_pubsub_topic_iam_member' && !r.body.for_each);
+    expect(topics.map((r) => r.body.topic).sort()).toEqual(['${google_pubsub_topic.events.name}', '${google_pubsub_topic.notifications.name}']);
     expect(grants).toEqual(
       expect.arrayContaining([
         { type: 'google_project_iam_member', role: 'roles/cloudsql.client', on: '${local.cloud_sql_project}' },
-        // Routed per-contact messages and released held notifications: that topic only.
+        // The notifications topic (routed and released notifications) and the events topic: one grant each, that topic only (below).
         { type: 'google_pubsub_topic_iam_member', role: 'roles/pubsub.publisher', on: '${var.project_id}' },
         {
           type: 'google_pubsub_topic_iam_member',
@@ -100,6 +114,7 @@ describe('terraform/iam.tf: service accounts, least privilege', () => {
             mysql_url: '${google_secret_manager_secret.mysql_url.id}',
             smtp_url: '${google_secret_manager_secret.smtp_url.id}',
             internal_signing_keys: '${google_secret_manager_secret.internal_signing_keys.id}',
+            suppression_key: '${google_secret_manager_secret.suppression_key.id}',
           },
         },
         // Only the enabled channels' secrets, and FCM only with PUSH (channels.test.ts evaluates both sets).
@@ -109,11 +124,12 @@ describe('terraform/iam.tf: service accounts, least privilege', () => {
     );
   });
 
-  test('when operators are listed, then each may read the internal signing keys and publish to the notifications topic, nothing else', () => {
+  test('when operators are listed, then each may read the internal signing keys and the suppression key and publish to the notifications topic, nothing else', () => {
     const operatorGrants = iamResources().filter((r) => r.body.for_each === '${toset(var.operators)}');
     expect(operatorGrants.map((r) => [r.type, r.body.role, r.body.secret_id ?? r.body.topic, r.body.member])).toEqual([
       ['google_pubsub_topic_iam_member', 'roles/pubsub.publisher', '${google_pubsub_topic.notifications.name}', '${each.value}'],
       ['google_secret_manager_secret_iam_member', 'roles/secretmanager.secretAccessor', '${google_secret_manager_secret.internal_signing_keys.id}', '${each.value}'],
+      ['google_secret_manager_secret_iam_member', 'roles/secretmanager.secretAccessor', '${google_secret_manager_secret.suppression_key.id}', '${each.value}'],
     ]);
   });
 
@@ -141,6 +157,16 @@ describe('terraform/iam.tf: service accounts, least privilege', () => {
       member: '${google_service_account.run.member}',
     });
     expect(resource(tf, 'google_cloud_run_v2_service', 'notifier').depends_on).toContain('${google_pubsub_topic_iam_member.run_publishes_notifications}');
+  });
+
+  test('when the notifier publishes lifecycle events, then it may publish to the events topic only, before the service starts', () => {
+    expect(resource(tf, 'google_pubsub_topic_iam_member', 'run_publishes_events')).toEqual({
+      project: '${var.project_id}',
+      topic: '${google_pubsub_topic.events.name}',
+      role: 'roles/pubsub.publisher',
+      member: '${google_service_account.run.member}',
+    });
+    expect(resource(tf, 'google_cloud_run_v2_service', 'notifier').depends_on).toContain('${google_pubsub_topic_iam_member.run_publishes_events}');
   });
 
   test('when producers are listed, then each may publish to the notifications topic and nowhere else', () => {

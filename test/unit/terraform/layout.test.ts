@@ -45,12 +45,14 @@ describe('terraform/: versions, layout and outputs', () => {
       expect.arrayContaining([
         'service_url', 'push_endpoint', 'notifications_topic', 'dead_letter_topic', 'poison_topic', 'push_subscription',
         'failures_dataset', 'push_service_account', 'runtime_service_account', 'migrate_job', 'secrets', 'dashboard_id', 'enabled_channels',
-        'api_audience', 'scheduler_service_account', 'release_job',
+        'api_audience', 'scheduler_service_account', 'release_job', 'events_topic', 'event_tables',
       ]),
     );
     for (const [name, o] of Object.entries(tf.outputs)) expect({ name, described: typeof o.description === 'string' }).toEqual({ name, described: true });
     expect(tf.outputs.service_url.value).toBe('${google_cloud_run_v2_service.notifier.uri}');
     expect(tf.outputs.failures_dataset.value).toBe('${google_bigquery_dataset.failures.project}.${google_bigquery_dataset.failures.dataset_id}');
+    expect(tf.outputs.events_topic.value).toBe('${google_pubsub_topic.events.name}');
+    expect(Object.keys(tf.outputs.event_tables.value as object)).toEqual(['notification_events', 'notification_funnel', 'notification_latency']);
   });
 
   test('when an operator copies terraform.tfvars.example, then it sets every variable without a default and only declared variables', async () => {

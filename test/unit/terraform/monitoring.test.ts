@@ -195,7 +195,9 @@ describe('terraform/monitoring.tf: alert policies', () => {
     expect(push.filter).toContain('resource.labels.subscription_id="${google_pubsub_subscription.push.name}"');
     expect(push).toMatchObject({ comparison: 'COMPARISON_GT', threshold_value: '${var.backlog_alert_age_seconds}' });
     expect(bigquery.filter).toContain('monitoring.regex.full_match("${local.bigquery_subscriptions}")');
-    expect(tf.locals.bigquery_subscriptions).toBe('${google_pubsub_subscription.dead_letters_bigquery.name}|${google_pubsub_subscription.poison_bigquery.name}');
+    expect(tf.locals.bigquery_subscriptions).toBe(
+      '${google_pubsub_subscription.dead_letters_bigquery.name}|${google_pubsub_subscription.poison_bigquery.name}|${google_pubsub_subscription.events_bigquery.name}',
+    );
   });
 
   test('when pushes are nacked, then an alert compares non-ack push responses to all push responses', () => {
@@ -228,7 +230,7 @@ describe('terraform/monitoring.tf: the dashboard', () => {
       latency_metric: 'logging.googleapis.com/user/notifier/delivery_latency',
       breaker_metric: 'logging.googleapis.com/user/notifier/breaker_transitions',
       push_subscription: 'notifications-push',
-      subscriptions: 'notifications-push|notifications-dead-letter-bigquery|notifications-poison-bigquery',
+      subscriptions: 'notifications-push|notifications-dead-letter-bigquery|notifications-poison-bigquery|notification-events-bigquery',
       dead_letter_topic: 'notifications-dead-letter',
       poison_topic: 'notifications-poison',
       backlog_alert_age_seconds: '900',

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { PROTO_FILE, TERRAFORM_DIR } from '../../../src/paths';
+import { EVENT_PROTO_FILE, PROTO_FILE, TERRAFORM_DIR } from '../../../src/paths';
 import { loadTerraform, resource, resourcesOfType, single, Terraform } from './hcl';
 
 let tf: Terraform;
@@ -34,13 +34,29 @@ describe('terraform/pubsub.tf: schema and topics', () => {
     expect(t.depends_on).toContain('${google_pubsub_schema.notification}');
   });
 
+  test('when the events schema is declared, then it is the protobuf NotificationEvent the notifier encodes', () => {
+    const schema = resource(tf, 'google_pubsub_schema', 'notification_event');
+    expect(schema).toMatchObject({ name: 'notifier-notification-event', type: 'PROTOCOL_BUFFER' });
+    expect(schema.definition).toBe('${file("${path.module}/../proto/notifier/v1/notification_event.proto")}');
+    expect(path.resolve(TERRAFORM_DIR, '../proto/notifier/v1/notification_event.proto')).toBe(EVENT_PROTO_FILE);
+    expect(existsSync(EVENT_PROTO_FILE)).toBe(true);
+  });
+
+  test('when the events topic is declared, then it is notification-events with the events schema in JSON, the encoding the notifier publishes', () => {
+    const t = topic('events');
+    expect(t.name).toBe('notification-events');
+    expect(single(t, 'schema_settings')).toEqual({ schema: '${google_pubsub_schema.notification_event.id}', encoding: 'JSON' });
+    expect(t.depends_on).toEqual(['${google_pubsub_schema.notification_event}']);
+  });
+
   test('when the poison topic is declared, then it has no schema (undecodable payloads must fit)', () => {
     expect(topic('poison').name).toBe('notifications-poison');
     expect(topic('poison').schema_settings).toBeUndefined();
   });
 
-  test('when counting topics, then there are exactly the three the notifier uses', () => {
+  test('when counting topics, then there are exactly the four the notifier uses', () => {
     expect(resourcesOfType(tf, 'google_pubsub_topic').map((r) => r.body.name).sort()).toEqual([
+      'notification-events',
       'notifications',
       'notifications-dead-letter',
       'notifications-poison',
@@ -118,12 +134,30 @@ describe('terraform/pubsub.tf: BigQuery subscriptions (a topic with no subscript
     expect(single(sub, 'expiration_policy')).toEqual({ ttl: '' });
   });
 
-  test.each(['dead_letters_bigquery', 'poison_bigquery'])('when %s is created, then the service agent can already write the tables', (name) => {
-    expect(subscription(name).depends_on).toEqual(['${google_bigquery_table_iam_member.service_agent_writes_failures}']);
+  test('when a lifecycle event is published, then the events BigQuery subscription writes it to notification_events with the topic schema and metadata', () => {
+    const sub = subscription('events_bigquery');
+    expect(sub).toMatchObject({ name: 'notification-events-bigquery', topic: '${google_pubsub_topic.events.id}' });
+    expect(single(sub, 'bigquery_config')).toEqual({
+      table: '${google_bigquery_table.notification_events.project}.${google_bigquery_table.notification_events.dataset_id}.${google_bigquery_table.notification_events.table_id}',
+      use_topic_schema: true,
+      write_metadata: true,
+      drop_unknown_fields: false,
+    });
+    expect(sub.message_retention_duration).toBe('${var.message_retention_seconds}s');
+    expect(single(sub, 'expiration_policy')).toEqual({ ttl: '' });
   });
 
-  test('when any subscription is declared, then it is one of the push and the two failure-store subscriptions', () => {
+  test.each([
+    ['dead_letters_bigquery', 'service_agent_writes_failures'],
+    ['poison_bigquery', 'service_agent_writes_failures'],
+    ['events_bigquery', 'service_agent_writes_events'],
+  ])('when %s is created, then the service agent can already write its table (%s)', (name, grant) => {
+    expect(subscription(name).depends_on).toEqual([`\${google_bigquery_table_iam_member.${grant}}`]);
+  });
+
+  test('when any subscription is declared, then it is the push, the two failure-store and the events subscription', () => {
     expect(resourcesOfType(tf, 'google_pubsub_subscription').map((r) => r.body.name).sort()).toEqual([
+      'notification-events-bigquery',
       'notifications-dead-letter-bigquery',
       'notifications-poison-bigquery',
       'notifications-push',

@@ -77,6 +77,7 @@ describe('terraform/cloudrun.tf: settings, routing and release variables', () =>
       auth: 'oidc',
       audience: 'notifier-api',
       settingsCallers: [],
+      statusCallers: [],
       tasksCaller: 'notifier-scheduler@my-project.iam.gserviceaccount.com',
     });
     expect(config.release).toEqual({ batchSize: 500, claimTimeoutMs: 300000 });

@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import protobuf from 'protobufjs';
+import { EVENT_PROTO_FILE } from '../paths';
+import { DecodeError, fromProto3Json, toProto3Json } from './proto3-json';
+
+/**
+ * The state changes of a delivery, in the order a delivery usually meets them
+ * (notification_event.proto; README "Lifecycle events").
+ */
+export const EVENT_KINDS = [
+  'received',
+  'duplicate',
+  'routed',
+  'suppressed',
+  'held',
+  'released',
+  'replayed',
+  'sending',
+  'sent',
+  'delivered',
+  'bounced',
+  'complained',
+  'undelivered',
+  'retry',
+  'expired',
+  'dead_lettered',
+  'resolved',
+] as const;
+
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+/** One state change of one delivery: identifiers and codes, never an address or content. */
+export interface NotificationEvent {
+  eventId: string;
+  event: EventKind;
+  occurredAtMs: number;
+  notificationId: string;
+  channel: string;
+  target: string;
+  type: string;
+  source: string;
+  accountId: string;
+  attempt: number;
+  code: string;
+  providerMessageId: string;
+  createdAtMicros: bigint;
+  sourceMessageId: string;
+}
+
+/** What names an event apart from its ID and time. */
+export type EventFacts = Omit<NotificationEvent, 'eventId' | 'occurredAtMs'>;
+
+/**
+ * The same state change gets the same ID however often it is published (a retried
+ * publish, a redelivered push recording it again): the push's message ID, the target,
+ * the event and the attempt name it.
+ */
+export function eventId(f: Pick<EventFacts, 'sourceMessageId' | 'notificationId' | 'target' | 'event' | 'attempt'>): string {
+  const key = [f.sourceMessageId, f.notificationId, f.target, f.event, f.attempt].join('\u0000');
+  return createHash('sha256').update(key).digest('base64url').slice(0, 22);
+}
+
+let cached: protobuf.Type | undefined;
+
+/** `notifier.v1.NotificationEvent`, loaded from the .proto file Pub/Sub and BigQuery see. */
+export function eventType(): protobuf.Type {
+  if (!cached) {
+    const root = new protobuf.Root().loadSync(EVENT_PROTO_FILE, { keepCase: true });
+    cached = root.lookupType('notifier.v1.NotificationEvent');
+    cached.resolveAll();
+  }
+  return cached;
+}
+
+/** The plain `Type.toObject` shape of an event (proto field names, int64 as strings). */
+export function eventToPlain(e: NotificationEvent): Record<string, unknown> {
+  return {
+    event_id: e.eventId,
+    event: e.event,
+    occurred_at_micros: String(BigInt(Math.round(e.occurredAtMs)) * 1000n),
+    notification_id: e.notificationId,
+    channel: e.channel,
+    target: e.target,
+    type: e.type,
+    source: e.source,
+    account_id: e.accountId,
+    attempt: e.attempt,
+    code: e.code,
+    provider_message_id: e.providerMessageId,
+    created_at_micros: String(e.createdAtMicros),
+    source_message_id: e.sourceMessageId,
+  };
+}
+
+/** An event as the `notification-events` topic takes it: proto3 JSON. */
+export function encodeEvent(e: NotificationEvent): Buffer {
+  return Buffer.from(JSON.stringify(toProto3Json(eventType(), eventToPlain(e))));
+}
+
+/** Bytes from the `notification-events` topic → the plain shape (every field, defaults included); throws DecodeError. */
+export function decodeEventPlain(data: Buffer): Record<string, unknown> {
+  const type = eventType();
+  let json: unknown;
+  try {
+    json = JSON.parse(data.toString('utf8'));
+  } catch {
+    throw new DecodeError('event is not valid JSON');
+  }
+  const plain = fromProto3Json(type, json);
+  return type.toObject(type.fromObject(plain), { longs: String, defaults: true });
+}
