@@ -44,8 +44,8 @@ export interface NotifierParts {
   projectId: string;
   deadLetterTopic: string;
   poisonTopic: string;
-  /** Lifecycle events: the notifier publishes them in every batch, as in production. */
-  eventsTopic: string;
+  /** Lifecycle events: the notifier publishes them in every batch, as in production; none without. */
+  eventsTopic?: string;
   logLevel: string;
   profileDir?: string;
 }
@@ -100,7 +100,7 @@ export function startNotifierChild(name: string, p: NotifierParts): Promise<Chil
     PUBSUB_EMULATOR_HOST: p.emulatorHost,
     DEAD_LETTER_TOPIC: p.deadLetterTopic,
     POISON_TOPIC: p.poisonTopic,
-    EVENTS_TOPIC: p.eventsTopic,
+    ...(p.eventsTopic && { EVENTS_TOPIC: p.eventsTopic }),
     LOG_LEVEL: p.logLevel,
     // No GCE metadata server on this machine: do not let the Google clients probe for one.
     METADATA_SERVER_DETECTION: 'none',

@@ -16,6 +16,8 @@ export interface BenchOptions {
   logLevel: string;
   /** Rebuild dist/ first, so the figures are those of the current source. */
   build: boolean;
+  /** The notifier publishes lifecycle events (EVENTS_TOPIC), as in production; `--no-events` measures it without. */
+  events: boolean;
   /** Directory for `--cpu-prof` profiles of the four children (named by pid); none when unset. */
   profileDir?: string;
 }
@@ -29,6 +31,7 @@ export const DEFAULTS: BenchOptions = {
   ledgerRows: 1_000_000,
   logLevel: 'info',
   build: true,
+  events: true,
 };
 
 const NUMERIC = {
@@ -46,7 +49,7 @@ const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowe
 
 export const USAGE =
   'usage: npm run bench -- [--count N] [--rounds N] [--batch-seconds S] [--concurrency N]\n' +
-  '  [--warmup N] [--ledger-rows N] [--log-level L] [--no-build] [--profile DIR]\n' +
+  '  [--warmup N] [--ledger-rows N] [--log-level L] [--no-build] [--no-events] [--profile DIR]\n' +
   `  env: ${Object.values(NUMERIC).join(', ')}, BENCH_LOG_LEVEL, BENCH_PROFILE_DIR`;
 
 function parseNumber(name: string, raw: string, min: number): number {
@@ -68,8 +71,8 @@ export function parseOptions(argv: readonly string[], env: Record<string, string
   const args = argv.flatMap((a) => (a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a]));
   for (let i = 0; i < args.length; i++) {
     const flag = args[i]!;
-    if (flag === '--no-build') {
-      opts.build = false;
+    if (flag === '--no-build' || flag === '--no-events') {
+      opts[flag === '--no-build' ? 'build' : 'events'] = false;
       continue;
     }
     const value = args[i + 1];

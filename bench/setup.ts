@@ -109,7 +109,7 @@ export async function setUp(opts: BenchOptions, cleanup: Cleanup, log: Log): Pro
     projectId: TEST_PROJECT,
     deadLetterTopic: topics.deadLetterTopic,
     poisonTopic: topics.poisonTopic,
-    eventsTopic: topics.eventsTopic,
+    eventsTopic: opts.events ? topics.eventsTopic : undefined,
     logLevel: opts.logLevel,
     profileDir: opts.profileDir,
   };

@@ -95,12 +95,23 @@ export function notificationIdProblem(id: string): string | undefined {
 
 type Query = { since?: unknown; limit?: unknown; pageToken?: unknown };
 
+/** Whether the calendar date at the start of `iso` exists. */
+function realDate(iso: string): boolean {
+  const [y, m, d] = iso.slice(0, 10).split('-').map(Number);
+  const date = new Date(Date.UTC(y!, m! - 1, d!));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m! - 1 && date.getUTCDate() === d;
+}
+
 /** The query of an account page → the request, or the problem with it (400). */
 export function pageRequest(q: Query, nowMs: number): AccountPageRequest | { problem: string } {
+  const repeated = (['since', 'limit', 'pageToken'] as const).find((name) => Array.isArray(q[name]));
+  if (repeated) return { problem: `${repeated} must be given once` };
   const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
   const since = text(q.since);
   const sinceMs = since === undefined ? nowMs - STATUS_LIMITS.defaultSinceDays * DAY_MS : Date.parse(since);
-  if (Number.isNaN(sinceMs) || (since !== undefined && !/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(since))) {
+  // A date that does not exist (2026-02-30) parses into the next month: refused, not rolled over.
+  const real = since === undefined || (!Number.isNaN(sinceMs) && realDate(since));
+  if (!real || Number.isNaN(sinceMs) || (since !== undefined && !/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(since))) {
     return { problem: 'since must be an ISO 8601 date or time, e.g. 2026-12-01 or 2026-12-01T09:00:00Z' };
   }
   const limitText = text(q.limit);

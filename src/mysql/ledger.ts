@@ -18,6 +18,7 @@ import { PolicyRow, policyStatement, toPolicy } from './settings-store';
 import { acquire, query, utcDatetime } from './sql';
 import { appendHistory, historyEntry, newHistory } from './ledger-history';
 import { STATUS_EVENTS } from '../delivery/events';
+import { ROUTED_KEY } from '../delivery/routing';
 
 export interface MysqlLedgerOptions {
   lockWaitSeconds: number;
@@ -114,8 +115,11 @@ INSERT INTO held_notifications
 VALUES (?, ?, ?, 'held', ?, ?, ?, ?, ?)
 ON DUPLICATE KEY UPDATE notification_id = notification_id`;
 
-/** A write's history entry: the event its status is, and its code. */
-const historyParams = (w: Pick<LedgerWrite, 'status' | 'failureCode'>) => [STATUS_EVENTS[w.status], w.failureCode ?? null];
+/** A write's history entry: the event its status is (a routed notification's fan-out is `routed`), and its code. */
+const historyParams = (key: DeliveryKey, w: Pick<LedgerWrite, 'status' | 'failureCode'>) => [
+  key.channel === ROUTED_KEY && w.status === 'sent' ? 'routed' : STATUS_EVENTS[w.status],
+  w.failureCode ?? null,
+];
 
 /**
  * Lock names are per server and at most 64 characters: hash the key so any
@@ -172,7 +176,7 @@ export function makeMysqlLedger(pool: Pool, opts: MysqlLedgerOptions): Ledger {
     key.notificationId, key.channel, w.status, w.attempts, w.type, w.accountId,
     w.messageId, w.messageId, w.providerMessageId ?? null, w.failureCode ?? null, w.error ?? null,
     w.replays, w.lastReplayMessageId ?? null, w.releaseAtMs === undefined ? null : utcDatetime(w.releaseAtMs), claim,
-    ...historyParams(w),
+    ...historyParams(key, w),
   ];
   const upsert = (db: Pool | PoolConnection, key: DeliveryKey, w: LedgerWrite, claim: string | null = null) =>
     query(db, UPSERT, upsertParams(key, w, claim), timeoutMs);
@@ -233,7 +237,7 @@ export function makeMysqlLedger(pool: Pool, opts: MysqlLedgerOptions): Ledger {
           if (claimed === undefined) throw err;
           await query(pool, RECORD_ON_CLAIM, [
             w.status, w.attempts, w.messageId, w.providerMessageId ?? null, w.failureCode ?? null, w.error ?? null,
-            ...historyParams(w), key.notificationId, key.channel, claimed,
+            ...historyParams(key, w), key.notificationId, key.channel, claimed,
           ], timeoutMs);
         }
       },

@@ -48,7 +48,11 @@ export function createPool(opts: PoolOptions): Pool {
   // MySQL 8 and MariaDB both have these. Not on mysql2's 'connection' event: a statement
   // queued there has no timeout, and everything queued behind it would wait for good.
   const wait = serverWaitSeconds(opts.timeoutMs);
+  const timeouts = `SET SESSION innodb_lock_wait_timeout = ${wait}, lock_wait_timeout = ${wait}`;
   if (opts.multipleStatements) MULTI_STATEMENT_POOLS.add(pool);
-  SESSION_SETUP.set(pool, `SET SESSION innodb_lock_wait_timeout = ${wait}, lock_wait_timeout = ${wait}`);
+  // The ledger's pool (the one with multipleStatements) reads committed data: under REPEATABLE
+  // READ the first claim's INSERT … SELECT … NOT EXISTS takes a shared gap lock, and two first
+  // claims of keys in one gap deadlock. The named lock, not isolation, is what serialises a key.
+  SESSION_SETUP.set(pool, opts.multipleStatements ? `${timeouts};SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED` : timeouts);
   return pool;
 }

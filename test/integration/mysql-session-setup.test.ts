@@ -2,7 +2,7 @@ import net from 'node:net';
 import mysql from 'mysql2/promise';
 import { makeMysqlLedger } from '../../src/mysql/ledger';
 import { createPool, Pool } from '../../src/mysql/pool';
-import { query } from '../../src/mysql/sql';
+import { acquire, query } from '../../src/mysql/sql';
 import { createTestDatabase, TestDatabase } from '../support/db';
 import { MYSQL_ROOT_URL } from '../support/env';
 
@@ -104,6 +104,29 @@ describe('a MySQL connection that goes silent right after its handshake', () => 
     } finally {
       await proxy.close();
       await pool.end().catch(() => undefined);
+    }
+  });
+});
+
+describe("the ledger's pool reads committed data", () => {
+  test('when two first claims of keys in one gap overlap, then neither waits for the other (REPEATABLE READ would deadlock them)', async () => {
+    const pool = createPool({ url: db.url, size: 2, timeoutMs: TIMEOUT_MS, multipleStatements: true });
+    const [a, b] = [await acquire(pool, TIMEOUT_MS), await acquire(pool, TIMEOUT_MS)];
+    // The first claim's shape: a row inserted only where none exists.
+    const claim = (id: string) => `INSERT INTO suppressions (channel, address_hash, reason, mandatory_too, source)
+      SELECT 'EMAIL', '${id}', 'manual', FALSE, 'test' FROM DUAL
+      WHERE NOT EXISTS (SELECT 1 FROM suppressions WHERE channel = 'EMAIL' AND address_hash = '${id}')`;
+    try {
+      expect(await query<{ iso: string }[]>(a, 'SELECT @@tx_isolation AS iso', [], TIMEOUT_MS)).toEqual([{ iso: 'READ-COMMITTED' }]);
+      await query(a, 'START TRANSACTION', [], TIMEOUT_MS);
+      await query(a, claim('m'.repeat(64)), [], TIMEOUT_MS);
+      // Under REPEATABLE READ, `a` now holds a shared lock on the gap `b` inserts into: b would wait, then time out.
+      await query(b, claim('n'.repeat(64)), [], TIMEOUT_MS);
+      await query(a, 'ROLLBACK', [], TIMEOUT_MS);
+    } finally {
+      a.release();
+      b.release();
+      await pool.end();
     }
   });
 });

@@ -110,6 +110,7 @@ describe('the shipped package with production dependencies only (the runtime sta
       notifierEnv(parts, {
         NODE_ENV: 'production',
         INTERNAL_SIGNING_KEYS: 'production-signing-key-of-at-least-32-characters',
+        SUPPRESSION_KEY: 'production-suppression-key-of-at-least-32-characters',
         PUSH_AUTH: 'oidc',
         PUSH_AUDIENCE: 'https://notifier.example.run.app/pubsub/push',
         PUSH_SERVICE_ACCOUNT: 'pubsub-push@notifier-test.iam.gserviceaccount.com',

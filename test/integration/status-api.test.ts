@@ -165,6 +165,8 @@ describe('GET /v1/accounts/{accountId}/notifications', () => {
     expect((await get(`${account}?limit=0`)).body.error).toMatch(/^limit/);
     expect((await get(`${account}?limit=201`)).body.error).toMatch(/^limit/);
     expect((await get(`${account}?since=yesterday`)).body.error).toMatch(/^since/);
+    expect((await get(`${account}?since=2026-02-30`)).body.error).toMatch(/^since/);
+    expect((await get(`${account}?limit=1&limit=2`)).body.error).toBe('limit must be given once');
     const forged = Buffer.from(JSON.stringify(['2026-01-01T00:00:00.000000Z', 'x', "EMAIL' OR 1=1"])).toString('base64url');
     expect((await get(`${account}?pageToken=${forged}`)).body.error).toMatch(/^pageToken/);
   });

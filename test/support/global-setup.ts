@@ -24,6 +24,13 @@ export default async function globalSetup(): Promise<void> {
   // No GCE metadata server here: stop the Google client libraries from probing for one.
   process.env.METADATA_SERVER_DETECTION ??= 'none';
   await checkMariaDb();
+  // Before the emulator starts, so that a build that fails leaves no emulator running.
+  // Tests that run the notifier as a separate process (crash, SIGTERM) use the build.
+  // From scratch: a file left from an earlier layout (dist/config.js beside dist/config/) would shadow the new one.
+  rmSync(path.resolve(__dirname, '../../dist'), { recursive: true, force: true });
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    stdio: 'inherit',
+  });
   const existing = process.env.PUBSUB_EMULATOR_HOST;
   if (existing) {
     if (!(await emulatorAnswers(existing))) {
@@ -34,10 +41,4 @@ export default async function globalSetup(): Promise<void> {
     process.env.PUBSUB_EMULATOR_HOST = emulator.host;
     (globalThis as { __emulator?: typeof emulator }).__emulator = emulator;
   }
-  // Tests that run the notifier as a separate process (crash, SIGTERM) use the build.
-  // From scratch: a file left from an earlier layout (dist/config.js beside dist/config/) would shadow the new one.
-  rmSync(path.resolve(__dirname, '../../dist'), { recursive: true, force: true });
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-    stdio: 'inherit',
-  });
 }

@@ -25,7 +25,7 @@ import {
   SendReceipt,
   TERMINAL_STATUSES,
 } from '../../src/delivery/ports';
-import type { Suppression } from '../../src/delivery/suppression';
+import { makeAddressHasher, Suppression } from '../../src/delivery/suppression';
 import type { DeliveryError } from '../../src/delivery/failures';
 import { maskEmail } from '../../src/logging';
 import { REPLAY_OF_ATTRIBUTE } from '../../src/codec/attributes';
@@ -302,6 +302,9 @@ export interface DeliveryWorld {
 export const IN_FLIGHT_MS = 20_000;
 
 /** makeDeliver wired to fresh fakes: EMAIL is the only configured channel. */
+/** The world's suppression-list hashes: `ledger.suppressions` is keyed by them. */
+export const TEST_ADDRESS_HASHER = makeAddressHasher('test-suppression-key-of-32-characters');
+
 export function aDeliveryWorld(
   opts: { maxAttempts?: number; maxReplays?: number; resendSafeTypes?: string[]; mandatoryTypes?: string[]; channels?: FakeChannel[] } = {},
 ): DeliveryWorld {
@@ -329,6 +332,7 @@ export function aDeliveryWorld(
     maxReplays: opts.maxReplays ?? 3,
     resendSafeTypes: new Set(opts.resendSafeTypes ?? []),
     inFlightMs: IN_FLIGHT_MS,
+    addressHasher: TEST_ADDRESS_HASHER,
   });
   return { deliver, ledger, email, deadLetters, gates, accounts, publisher, clock };
 }

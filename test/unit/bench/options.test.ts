@@ -6,10 +6,11 @@ describe('parseOptions', () => {
   });
 
   test('when flags are given as "--flag value" or "--flag=value", then both forms are read', () => {
-    expect(parseOptions(['--count', '3000', '--ledger-rows=200_000', '--no-build'], {})).toMatchObject({
+    expect(parseOptions(['--count', '3000', '--ledger-rows=200_000', '--no-build', '--no-events'], {})).toMatchObject({
       count: 3000,
       ledgerRows: 200000,
       build: false,
+      events: false,
     });
   });
 

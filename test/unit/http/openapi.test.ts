@@ -4,27 +4,30 @@ import { PassThrough } from 'node:stream';
 import { CHANNELS } from '../../../src/codec/notification';
 import { createLogger } from '../../../src/logging';
 import { noAuthentication } from '../../../src/http/auth';
-import { createSettingsRouter, SettingsStore } from '../../../src/http/settings';
+import { createSettingsRouter, SETTINGS_ROUTE, SettingsStore } from '../../../src/http/settings';
+import { ACCOUNT_NOTIFICATIONS_ROUTE, createStatusRouter, NOTIFICATION_ROUTE, StatusStore } from '../../../src/http/status';
 import { CONTACT_CHANNELS, HH_MM, PREFERENCE_TYPE, SETTINGS_LIMITS, validateSettings } from '../../../src/settings/document';
 
 /** The description as published; read untyped, as a client would. */
 const spec = JSON.parse(readFileSync(path.resolve(__dirname, '../../../docs/openapi.json'), 'utf8')) as any;
 const schemas = spec.components.schemas;
 const document = schemas.AccountSettings;
-const ROUTE = '/v1/accounts/{accountId}/settings';
+/** An object, or what its $ref points to in the description. */
+const resolve = (o: any) => (o.$ref ? String(o.$ref).split('/').slice(1).reduce((n: any, k: string) => n[k], spec) : o);
 
-const unusedStore: SettingsStore = {
-  get: () => Promise.reject(new Error('not used')),
-  replace: () => Promise.reject(new Error('not used')),
-  erase: () => Promise.reject(new Error('not used')),
-};
+const notUsed = () => Promise.reject(new Error('not used'));
+const unusedStore: SettingsStore = { get: notUsed, replace: notUsed, erase: notUsed };
+const unusedLedger: StatusStore = { notification: notUsed, accountPage: notUsed };
 
-/** Path → methods the router answers, in OpenAPI's spelling. */
+/** Path → methods the routers answer, in OpenAPI's spelling: the settings and the status API. */
 function servedRoutes(): Record<string, string[]> {
   const log = createLogger('error', new PassThrough());
-  const router = createSettingsRouter({ store: unusedStore, authenticator: noAuthentication, log }) as any;
+  const routers = [
+    createSettingsRouter({ store: unusedStore, authenticator: noAuthentication, log }),
+    createStatusRouter({ store: unusedLedger, authenticator: noAuthentication, log }),
+  ] as any[];
   const routes: Record<string, string[]> = {};
-  for (const layer of router.stack) {
+  for (const layer of routers.flatMap((r) => r.stack)) {
     if (!layer.route) continue;
     const p = String(layer.route.path).replace(/:(\w+)/g, '{$1}');
     routes[p] = Object.keys(layer.route.methods).filter((m) => m !== '_all').sort();
@@ -39,13 +42,13 @@ const example = (op: any, status?: string) => {
 };
 
 describe('docs/openapi.json against the code', () => {
-  test('when the router is built, then every route and method it serves is described, and nothing more', () => {
+  test('when the routers are built, then every route and method they serve is described, and nothing more', () => {
     const described = Object.fromEntries(
       Object.entries(spec.paths as Record<string, any>).map(([p, item]) => [p, Object.keys(item).filter((k) => HTTP_METHODS.includes(k)).sort()]),
     );
     expect(spec.openapi).toMatch(/^3\.1\./);
     expect(described).toEqual(servedRoutes());
-    expect(described).toEqual({ [ROUTE]: ['delete', 'get', 'put'] });
+    expect(described).toEqual({ [SETTINGS_ROUTE]: ['delete', 'get', 'put'], [NOTIFICATION_ROUTE]: ['get'], [ACCOUNT_NOTIFICATIONS_ROUTE]: ['get'] });
   });
 
   test('when limits are compared, then every maxItems and maxLength equals SETTINGS_LIMITS', () => {
@@ -57,7 +60,7 @@ describe('docs/openapi.json against the code', () => {
     expect(document.properties.locale.maxLength).toBe(SETTINGS_LIMITS.localeLength);
     expect(document.properties.timeZone.maxLength).toBe(SETTINGS_LIMITS.timeZoneLength);
     expect(spec.components.parameters.AccountId.schema).toMatchObject({ minLength: 1, maxLength: SETTINGS_LIMITS.accountIdLength });
-    expect(spec.paths[ROUTE].put.responses['413'].description).toContain(String(SETTINGS_LIMITS.bodyBytes));
+    expect(spec.paths[SETTINGS_ROUTE].put.responses['413'].description).toContain(String(SETTINGS_LIMITS.bodyBytes));
   });
 
   test("when channel enums are compared, then they are the code's: every channel but CHANNEL_UNSPECIFIED, and * for rules", () => {
@@ -86,9 +89,9 @@ describe('docs/openapi.json against the code', () => {
   });
 
   test('when the examples are validated, then the request and the response examples are valid documents', () => {
-    const put = spec.paths[ROUTE].put;
+    const put = spec.paths[SETTINGS_ROUTE].put;
     expect(validateSettings(example(put))).toEqual({ ok: true, document: example(put) });
-    const stored = example(spec.paths[ROUTE].get, '200');
+    const stored = example(spec.paths[SETTINGS_ROUTE].get, '200');
     expect(validateSettings(stored, { accountId: stored.accountId }).ok).toBe(true);
   });
 
@@ -102,17 +105,37 @@ describe('docs/openapi.json against the code', () => {
     ['quiet hours without a time zone', (d: any) => delete d.timeZone],
     ['a repeated contact', (d: any) => d.contacts.PUSH.push(d.contacts.PUSH[0])],
   ])('when the example is changed to have %s, then the validator refuses it', (_what, change) => {
-    const variant = structuredClone(example(spec.paths[ROUTE].put));
+    const variant = structuredClone(example(spec.paths[SETTINGS_ROUTE].put));
     change(variant);
     expect(validateSettings(variant).ok).toBe(false);
   });
 
-  test('when security is read, then every operation needs the OIDC bearer token and can answer 401, 403 and 503', () => {
+  test('when security is read, then every operation needs the OIDC bearer token and can answer 400, 401, 403, 500 and 503', () => {
     expect(spec.components.securitySchemes.oidcBearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
     expect(spec.security).toEqual([{ oidcBearer: [] }]);
-    for (const method of ['get', 'put', 'delete']) {
-      expect(Object.keys(spec.paths[ROUTE][method].responses)).toEqual(expect.arrayContaining(['400', '401', '403', '503']));
+    for (const item of Object.values(spec.paths) as any[]) {
+      for (const method of Object.keys(item).filter((k) => HTTP_METHODS.includes(k))) {
+        expect(item[method].security).toBeUndefined();
+        expect(Object.keys(item[method].responses)).toEqual(expect.arrayContaining(['400', '401', '403', '500', '503']));
+      }
     }
-    expect(spec.paths[ROUTE].put.responses['422'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ValidationError' });
+    expect(spec.paths[SETTINGS_ROUTE].put.responses['422'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ValidationError' });
+  });
+
+  test.each([
+    [SETTINGS_ROUTE, 'SETTINGS_CALLERS'],
+    [NOTIFICATION_ROUTE, 'STATUS_CALLERS'],
+    [ACCOUNT_NOTIFICATIONS_ROUTE, 'STATUS_CALLERS'],
+  ])('when %s is read, then its 403 and the bearer scheme name %s as its callers, and no other list', (route, callers) => {
+    const other = callers === 'STATUS_CALLERS' ? 'SETTINGS_CALLERS' : 'STATUS_CALLERS';
+    for (const op of Object.values(spec.paths[route]).filter((o: any) => o.responses) as any[]) {
+      const forbidden = resolve(op.responses['403']).description;
+      expect(forbidden).toContain(callers);
+      expect(forbidden).not.toContain(other);
+    }
+    const scheme: string = spec.components.securitySchemes.oidcBearer.description;
+    const clause = scheme.split(';').find((c) => c.includes(route))!;
+    expect(clause).toContain(callers);
+    expect(clause).not.toContain(other);
   });
 });

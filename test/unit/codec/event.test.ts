@@ -1,0 +1,48 @@
+import { decodeEventPlain, encodeEvent, EVENT_KINDS, eventId, eventToPlain, eventType, NotificationEvent } from '../../../src/codec/event';
+import { toProto3Json } from '../../../src/codec/proto3-json';
+
+const full: NotificationEvent = {
+  eventId: 'e-1',
+  event: 'sent',
+  occurredAtMs: 1_765_000_000_123.456,
+  notificationId: 'n-1',
+  channel: 'EMAIL',
+  target: 'EMAIL:0a1b2c3d',
+  type: 'order.shipped',
+  source: 'orders',
+  accountId: 'acct-1',
+  attempt: 2,
+  code: 'PROVIDER_TIMEOUT',
+  providerMessageId: '<id@notifier>',
+  createdAtMicros: 1_765_000_000_000_000n,
+  sourceMessageId: 'm-1',
+};
+const sparse: NotificationEvent = { ...full, channel: '', target: 'ROUTED', accountId: '', attempt: 0, code: '', providerMessageId: '', createdAtMicros: 0n };
+
+describe('encodeEvent', () => {
+  test.each([['every field set', full], ['defaults left out', sparse]])('when %s, then it is the canonical proto3 JSON of the schema (the generic encoder)', (_, e) => {
+    expect(JSON.parse(encodeEvent(e).toString())).toEqual(toProto3Json(eventType(), eventToPlain(e)));
+  });
+
+  test('when decoded, then every field comes back under its proto name, with microseconds kept', () => {
+    expect(decodeEventPlain(encodeEvent(full))).toMatchObject({
+      event_id: 'e-1', event: 'sent', occurred_at_micros: '1765000000123456', target: 'EMAIL:0a1b2c3d', attempt: 2, created_at_micros: '1765000000000000',
+    });
+  });
+
+  test('when the schema is read, then every event kind fits its string field and every field has a mapping', () => {
+    expect(eventType().fieldsArray.map((f) => f.name)).toEqual(Object.keys(eventToPlain(full)));
+    expect(new Set(EVENT_KINDS).size).toBe(EVENT_KINDS.length);
+  });
+});
+
+describe('eventId', () => {
+  const facts = { sourceMessageId: 'm-1', notificationId: 'n-1', target: 'EMAIL', event: 'sent' as const, attempt: 1 };
+
+  test('when the same state change is named twice, then it has the same ID; a different attempt or push, another', () => {
+    expect(eventId(facts)).toBe(eventId({ ...facts }));
+    expect(eventId({ ...facts, attempt: 2 })).not.toBe(eventId(facts));
+    expect(eventId({ ...facts, sourceMessageId: 'm-2' })).not.toBe(eventId(facts));
+    expect(eventId(facts)).toMatch(/^[\w-]{22}$/);
+  });
+});
