@@ -23,6 +23,11 @@ import { createSettingsRouter } from './http/settings';
 import { makeMysqlSettingsStore } from './mysql/settings-store';
 import { createStatusRouter } from './http/status';
 import { makeMysqlStatusStore } from './mysql/status-store';
+import { createSuppressionsRouter } from './http/suppressions';
+import { createCallbacksRouter } from './http/callbacks';
+import { makeProviderReports } from './delivery/provider-reports';
+import { makeMysqlProviderReportStore } from './mysql/provider-reports';
+import { makeMysqlSuppressionStore } from './mysql/suppressions';
 
 export interface RunningNotifier {
   server: Server;
@@ -87,6 +92,9 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
       })
     : undefined;
 
+  const addressHasher = makeAddressHasher(config.suppressionKey);
+  const suppressions = makeMysqlSuppressionStore(pool, { timeoutMs: config.mysql.queryTimeoutMs });
+
   const deliver = makeDeliver({
     ledger: makeMysqlLedger(ledgerPool, {
       lockWaitSeconds: config.mysql.lockWaitSeconds,
@@ -105,7 +113,7 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
     resendSafeTypes: config.delivery.resendSafeTypes,
     inFlightMs: deliveryBudgetMs(config),
     events,
-    addressHasher: makeAddressHasher(config.suppressionKey),
+    addressHasher,
   });
 
   // Releasing held notifications (POST /tasks/release-held), called by Cloud Scheduler as TASKS_CALLER.
@@ -146,6 +154,25 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
     status: createStatusRouter({
       store: makeMysqlStatusStore(pool, { timeoutMs: config.mysql.queryTimeoutMs }),
       authenticator: makeAuthenticator(api.auth, { audience: api.audience, serviceAccounts: api.statusCallers, callers: 'a status caller (STATUS_CALLERS)', certsUrl }),
+      log,
+    }),
+    suppressions: createSuppressionsRouter({
+      store: suppressions,
+      hash: addressHasher,
+      authenticator: makeAuthenticator(api.auth, { audience: api.audience, serviceAccounts: api.suppressionCallers, callers: 'a suppression caller (SUPPRESSION_CALLERS)', certsUrl }),
+      log,
+    }),
+    // Verified by Twilio's and SendGrid's signatures, not OIDC; each one not configured answers 404.
+    callbacks: createCallbacksRouter({
+      reports: makeProviderReports({
+        store: makeMysqlProviderReportStore(pool, { timeoutMs: config.mysql.queryTimeoutMs }),
+        suppressions,
+        hash: addressHasher,
+        events,
+      }),
+      twilioAuthToken: config.channels.sms?.authToken,
+      sendgridPublicKey: config.callbacks.sendgridPublicKey,
+      publicUrl: config.callbacks.publicUrl,
       log,
     }),
     isReady: async () => !draining && probes.isReady(),

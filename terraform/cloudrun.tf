@@ -16,7 +16,10 @@
 # PUSH_AUDIENCE (= the subscription's oidc_token.audience) and that `email` is
 # PUSH_SERVICE_ACCOUNT (= the push service account) with email_verified. Every request
 # without such a token gets 401/403 before any work is done; /healthz and /readyz reveal
-# nothing. NODE_ENV=production makes the notifier refuse PUSH_AUTH=none.
+# nothing. NODE_ENV=production makes the notifier refuse PUSH_AUTH=none. The provider status
+# callbacks (/v1/callbacks/*) cannot carry a Google token: each is verified by its provider's
+# signature instead (Twilio: X-Twilio-Signature over PUBLIC_URL; SendGrid: ECDSA with
+# SENDGRID_WEBHOOK_PUBLIC_KEY), and is not served (404) while its key is unset.
 #
 # Cloud SQL: the Cloud SQL volume mounts a Unix socket per instance at
 # /cloudsql/PROJECT:REGION:INSTANCE (Cloud SQL Auth Proxy managed by Cloud Run, IAM-authorised
@@ -179,6 +182,10 @@ resource "google_cloud_run_v2_service" "notifier" {
         value = join(",", var.status_callers)
       }
       env {
+        name  = "SUPPRESSION_CALLERS"
+        value = join(",", var.suppression_callers)
+      }
+      env {
         name  = "TASKS_CALLER"
         value = google_service_account.scheduler.email
       }
@@ -228,6 +235,16 @@ resource "google_cloud_run_v2_service" "notifier" {
       env {
         name  = "BREAKER_OPEN_MS"
         value = var.breaker_open_ms
+      }
+      # Provider status callbacks (src/http/callbacks.ts): verified by the provider's signature,
+      # reachable because the service admits unauthenticated requests (iam.tf). Empty = off.
+      env {
+        name  = "PUBLIC_URL"
+        value = var.public_url
+      }
+      env {
+        name  = "SENDGRID_WEBHOOK_PUBLIC_KEY"
+        value = var.sendgrid_webhook_public_key
       }
       env {
         name = "MYSQL_URL"

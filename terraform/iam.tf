@@ -236,6 +236,8 @@ resource "google_secret_manager_secret_iam_member" "migrate_reads_mysql_url" {
 # Cloud Run lets every request through (allUsers), and the notifier itself verifies each
 # push (PUSH_AUTH=oidc): Google's signature, aud = var.push_audience, email = the
 # notifier-push service account (cloudrun.tf sets PUSH_AUDIENCE and PUSH_SERVICE_ACCOUNT).
+# Provider status callbacks (Twilio, SendGrid) need this too: they carry no Google token and
+# are verified by their provider's signature in the notifier (cloudrun.tf).
 # Organizations with domain-restricted sharing refuse allUsers; there, set the service's
 # invoker_iam_disabled = true instead (same effect, no allUsers binding).
 resource "google_cloud_run_v2_service_iam_member" "public_invoker" {

@@ -596,6 +596,33 @@ variable "webhook_allowed_hosts" {
   }
 }
 
+# --- Provider status callbacks -----------------------------------------------------------
+# Twilio's status callbacks and incoming messages, SendGrid's Event Webhook. The service
+# already admits unauthenticated requests (iam.tf); each callback is verified by its
+# provider's signature in the notifier, never by Google OIDC.
+
+variable "public_url" {
+  description = "The notifier's own base URL as Twilio and SendGrid call it (PUBLIC_URL), https and without a trailing slash: the service_url output (or a custom domain mapped to the service). The SMS channel asks Twilio for status callbacks at PUBLIC_URL/v1/callbacks/twilio/status, and Twilio's signatures are checked against it. Empty: Twilio callbacks are off. The service cannot name its own URL before it exists: apply once, then set this to the service_url output and apply again."
+  type        = string
+  default     = ""
+  nullable    = false
+  validation {
+    condition     = var.public_url == "" || can(regex("^https://[^/?#\\s@]+(/[^?#\\s]*[^/?#\\s])?$", var.public_url))
+    error_message = "public_url must be empty or an https URL without query, fragment or trailing slash, such as https://notifier-abc123-uc.a.run.app."
+  }
+}
+
+variable "sendgrid_webhook_public_key" {
+  description = "The verification key of SendGrid's Signed Event Webhook (SENDGRID_WEBHOOK_PUBLIC_KEY): base64 of the DER ECDSA P-256 public key, as SendGrid's Mail Settings show it. A public key, not a secret. Point the Event Webhook at PUBLIC_URL/v1/callbacks/sendgrid with signing enabled. Empty: SendGrid callbacks are off (404)."
+  type        = string
+  default     = ""
+  nullable    = false
+  validation {
+    condition     = var.sendgrid_webhook_public_key == "" || can(regex("^[A-Za-z0-9+/]{80,400}={0,2}$", var.sendgrid_webhook_public_key))
+    error_message = "sendgrid_webhook_public_key must be empty or the base64 public key SendGrid shows (no PEM header, no line breaks)."
+  }
+}
+
 # --- Provider rate limits and circuit breakers --------------------------------------------
 # Both are per instance and per provider (webhooks: per allowlist entry, else per site). A delivery the
 # limit or an open breaker refuses is nacked without calling the provider (429 / 503,
@@ -768,6 +795,17 @@ variable "status_callers" {
   validation {
     condition     = alltrue([for email in var.status_callers : can(regex("^[^@\\s,]+@[^@\\s,]+\\.gserviceaccount\\.com$", email))])
     error_message = "status_callers must be service account emails (...@....gserviceaccount.com)."
+  }
+}
+
+variable "suppression_callers" {
+  description = "Service account emails of the services allowed to look up, add, remove and list suppression list entries (SUPPRESSION_CALLERS: POST /v1/suppressions, /v1/suppressions:lookup, /v1/suppressions:remove, GET /v1/suppressions), e.g. the support tool. Empty: nobody may call the suppression API."
+  type        = list(string)
+  default     = []
+  nullable    = false
+  validation {
+    condition     = alltrue([for email in var.suppression_callers : can(regex("^[^@\\s,]+@[^@\\s,]+\\.gserviceaccount\\.com$", email))])
+    error_message = "suppression_callers must be service account emails (...@....gserviceaccount.com)."
   }
 }
 

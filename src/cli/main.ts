@@ -10,6 +10,7 @@ import { failuresCommand } from './failures';
 import { replayCommand } from './replay';
 import { resolveCommand } from './resolve';
 import { statusCommand } from './status';
+import { suppressionsCommand } from './suppressions';
 import type { CliIo, Command } from './command';
 import { briefly, CliError, EXIT } from './errors';
 import { publishCommand } from './publish';
@@ -19,7 +20,7 @@ export type { CliClient, ClientFactory, Connection } from './connection';
 export { EXIT } from './errors';
 
 /** The subcommands, in the order `notifier help` lists them. A new command is one more entry. */
-export const COMMANDS: readonly Command[] = [publishCommand, broadcastCommand, statusCommand, failuresCommand, replayCommand, resolveCommand];
+export const COMMANDS: readonly Command[] = [publishCommand, broadcastCommand, statusCommand, suppressionsCommand, failuresCommand, replayCommand, resolveCommand];
 
 const HELP_WORDS = new Set(['help', '--help', '-h']);
 

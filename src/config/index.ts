@@ -3,7 +3,8 @@
  * (default `process.env`) and parses it once into a frozen, typed object; a bad value throws
  * a ConfigError naming the variable. service.ts is the notifier's own config, channels.ts its
  * channel settings and rates (each channel module parses its own variables from the
- * environment handed to it), local.ts `npm start`'s, env.ts the value parsers; this file the CLI's.
+ * environment handed to it), local.ts `npm start`'s, env.ts the value parsers; this file the CLI's
+ * (suppressions.ts: the key `notifier suppressions` hashes addresses with).
  */
 import { ConfigError, Env, integer, oneOf, optional, text, url } from './env';
 import { LOCAL_DEFAULTS } from './local';
@@ -12,6 +13,7 @@ import type { SchemaEncoding } from './service';
 export { ConfigError };
 export type { ChannelsConfig, GatesConfig } from './channels';
 export { deliveryBudgetMs, loadConfig, LOCAL_SUPPRESSION_KEY } from './service';
+export { loadSuppressionKey } from './suppressions';
 import { signingKeys } from './service';
 import { LOCAL_SIGNING_KEY } from '../codec/internal-attributes';
 export type { Config, LogLevel, PushAuthMode, SchemaEncoding } from './service';

@@ -1,6 +1,7 @@
 /** Config of the local pipeline (`npm start`): its defaults, and the provider sandbox's channels. */
 import { SANDBOXED_MODULES, SandboxCredentials } from '../channels/registry';
 import type { SandboxChannel } from '../channels/sandbox-http';
+import { CallbacksConfig, loadCallbacks } from './callbacks';
 import { Config, loadConfig } from './service';
 import { Env, integer, optional } from './env';
 
@@ -32,12 +33,27 @@ export interface LocalConfig {
   mailCatcher?: { smtpPort: number; uiPort: number };
   /** The provider sandbox: always started; `channels` are those pointed at it. */
   providerSandbox: { port: number; url: string; channels: readonly SandboxChannel[] };
+  /** Where the sandboxes send provider callbacks (PUBLIC_URL) and the key SendGrid-style events must verify with. */
+  callbacks: CallbacksConfig;
+}
+
+/**
+ * The local defaults of the provider callbacks: PUBLIC_URL is the notifier's own port on
+ * 127.0.0.1 (none with PORT=0, whose port is unknown until it listens), and
+ * SENDGRID_WEBHOOK_PUBLIC_KEY the public half of the key pair `npm start` generates for the
+ * local mail side to sign its events with. Pass them with loadLocalConfig's defaults; the
+ * environment still wins.
+ */
+export function localCallbackDefaults(env: Env, sendgridPublicKey: string): Record<string, string> {
+  const port = integer(env, 'PORT', 8080, 0, 65535);
+  return { ...(port !== 0 && { PUBLIC_URL: `http://127.0.0.1:${port}` }), SENDGRID_WEBHOOK_PUBLIC_KEY: sendgridPublicKey };
 }
 
 /**
  * Config for `npm start`. `delivery` are the Terraform-derived values (MAX_ATTEMPTS,
- * ACK_DEADLINE_SECONDS, SCHEMA_ENCODING); the environment still wins over them. Every
- * channel whose credentials the environment does not set goes to the provider sandbox.
+ * ACK_DEADLINE_SECONDS, SCHEMA_ENCODING) and other computed defaults (localCallbackDefaults);
+ * the environment still wins over them. Every channel whose credentials the environment does
+ * not set goes to the provider sandbox.
  */
 export function loadLocalConfig(env: Env = process.env, delivery: Record<string, string> = {}): LocalConfig {
   const smtpPort = integer(env, 'LOCAL_MAIL_SMTP_PORT', 1025, 1, 65535);
@@ -47,7 +63,9 @@ export function loadLocalConfig(env: Env = process.env, delivery: Record<string,
   const sandboxed = SANDBOXED_MODULES.filter(({ sandbox }) => sandbox.own.every((name) => optional(env, name) === undefined));
   const sandboxEnv = Object.assign({}, ...sandboxed.map(({ sandbox }) => sandbox.env(sandboxUrl))) as Record<string, string>;
   const ownSmtp = optional(env, 'SMTP_URL') !== undefined;
-  const config = loadConfig({ ...LOCAL_DEFAULTS, SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ...sandboxEnv, ...delivery, ...env });
+  const merged = { ...LOCAL_DEFAULTS, SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ...sandboxEnv, ...delivery, ...env };
+  const config = loadConfig(merged);
+  const callbacks = loadCallbacks(merged, optional(merged, 'NODE_ENV') === 'production');
   const providerSandbox = { port: sandboxPort, url: sandboxUrl, channels: sandboxed.map((m) => m.message.name as SandboxChannel) };
-  return ownSmtp ? { config, providerSandbox } : { config, mailCatcher: { smtpPort, uiPort }, providerSandbox };
+  return ownSmtp ? { config, providerSandbox, callbacks } : { config, mailCatcher: { smtpPort, uiPort }, providerSandbox, callbacks };
 }

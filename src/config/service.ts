@@ -1,3 +1,4 @@
+import { CallbacksConfig, loadCallbacks } from './callbacks';
 import { ChannelsConfig, GatesConfig, loadChannels, loadGates } from './channels';
 import { ConfigError, Env, integer, list, oneOf, optional, text, url } from './env';
 import { LOCAL_SIGNING_KEY, MIN_SIGNING_KEY_LENGTH } from '../codec/internal-attributes';
@@ -54,6 +55,8 @@ export interface Config {
     readonly settingsCallers: readonly string[];
     /** STATUS_CALLERS: service accounts that may read delivery status (GET /v1/notifications/…). */
     readonly statusCallers: readonly string[];
+    /** SUPPRESSION_CALLERS: service accounts that may look up, add, remove and list suppression list entries. */
+    readonly suppressionCallers: readonly string[];
     /** The service account Cloud Scheduler calls the task endpoints as. */
     readonly tasksCaller?: string;
   };
@@ -66,6 +69,8 @@ export interface Config {
   };
   /** SUPPRESSION_KEY: the suppression list keeps addresses as HMAC-SHA256 under it; changing it empties the list in effect. */
   readonly suppressionKey: string;
+  /** Provider status callbacks (PUBLIC_URL, SENDGRID_WEBHOOK_PUBLIC_KEY): src/http/callbacks.ts. */
+  readonly callbacks: CallbacksConfig;
   readonly delivery: {
     /** Our own attempt budget; must stay below the subscription's max_delivery_attempts. */
     readonly maxAttempts: number;
@@ -172,6 +177,7 @@ function loadApi(env: Env, nodeEnv: string, push: Config['push']): Config['api']
     audience: auth === 'oidc' ? text(env, 'API_AUDIENCE', push.audience) : optional(env, 'API_AUDIENCE'),
     settingsCallers: list(env, 'SETTINGS_CALLERS'),
     statusCallers: list(env, 'STATUS_CALLERS'),
+    suppressionCallers: list(env, 'SUPPRESSION_CALLERS'),
     tasksCaller: optional(env, 'TASKS_CALLER'),
   };
 }
@@ -223,6 +229,7 @@ export function loadConfig(env: Env = process.env): Config {
       signingKeys: signingKeys(env, nodeEnv === 'production' ? undefined : LOCAL_SIGNING_KEY),
       unsignedUntilMs: instant(env, 'INTERNAL_UNSIGNED_UNTIL'),
     },
+    callbacks: loadCallbacks(env, nodeEnv === 'production'),
     suppressionKey: secretKey(env, 'SUPPRESSION_KEY', nodeEnv === 'production' ? undefined : LOCAL_SUPPRESSION_KEY),
     delivery: {
       maxAttempts: integer(env, 'MAX_ATTEMPTS', 5, 1, 99),

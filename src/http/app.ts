@@ -25,6 +25,10 @@ export interface AppDeps {
   settings?: express.Router;
   /** The status API (/v1/notifications/{id}, /v1/accounts/{accountId}/notifications), with its own authentication; absent: not served. */
   status?: express.Router;
+  /** The suppression API (/v1/suppressions…), with its own authentication and audit; absent: not served. */
+  suppressions?: express.Router;
+  /** Provider status callbacks (/v1/callbacks/…), verified by the providers' signatures; absent: not served. */
+  callbacks?: express.Router;
 }
 
 /**
@@ -116,6 +120,8 @@ export function createApp(deps: AppDeps): express.Express {
   if (deps.tasks) app.use(deps.tasks);
   if (deps.settings) app.use(deps.settings);
   if (deps.status) app.use(deps.status);
+  if (deps.suppressions) app.use(deps.suppressions);
+  if (deps.callbacks) app.use(deps.callbacks);
 
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
     log.error('unhandled error', { error: (err as Error).message, ...trace(req) });

@@ -5,13 +5,16 @@
  * required fields — and refuses a malformed request as the provider would, so a local mistake
  * shows. Every accepted message is kept, served at `GET /messages`, and printed as one line.
  * A simple receiver, not a verifier of every documented detail: the channel tests' stand-ins
- * (test/support/providers) are that.
+ * (test/support/providers) are that. Like the providers, it calls back: a route's answer may
+ * carry follow-ups (Twilio's signed status callbacks a moment after a message with a
+ * StatusCallback, a simulated incoming STOP), run after the answer and printed as they end.
  */
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LOCAL_PROVIDER_CREDENTIALS } from '../config';
 import { SANDBOXED_MODULES, SandboxCredentials } from '../channels/registry';
 import { SandboxAnswer, SandboxMessage, SandboxRequest, SandboxRoute } from '../channels/sandbox-http';
+import type { AnswerWithFollowUps, SandboxFollowUp } from '../channels/sms/sandbox-callbacks';
 import { WEBHOOK_RECEIVER_PATH } from '../channels/webhook/sandbox';
 
 export type { SandboxMessage };
@@ -61,7 +64,7 @@ export function describeMessage(m: SandboxMessage): string {
   return `${m.channel} to ${m.recipient}: ${oneLine.length > 200 ? `${oneLine.slice(0, 199)}…` : oneLine}`;
 }
 
-function answerFor(routes: SandboxRoute[], req: SandboxRequest, messages: SandboxMessage[]): SandboxAnswer {
+function answerFor(routes: SandboxRoute[], req: SandboxRequest, messages: SandboxMessage[]): AnswerWithFollowUps {
   if (req.method === 'GET' && req.path === '/messages') {
     const channel = req.query.get('channel')?.toUpperCase();
     return { status: 200, body: channel ? messages.filter((m) => m.channel === channel) : messages };
@@ -92,6 +95,28 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
+/** Runs follow-ups after their delay, each line printed; close() cancels the pending ones and waits for the running ones. */
+function followUpRunner(say: (line: string) => void) {
+  const timers = new Set<NodeJS.Timeout>();
+  const running = new Set<Promise<void>>();
+  return {
+    schedule(followUp: SandboxFollowUp) {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        const run = followUp.run().then(say, (err: Error) => say(`follow-up failed: ${err.message}`));
+        running.add(run);
+        void run.finally(() => running.delete(run));
+      }, followUp.afterMs);
+      timers.add(timer);
+    },
+    async close() {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      await Promise.allSettled([...running]);
+    },
+  };
+}
+
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
@@ -107,12 +132,13 @@ export async function startProviderSandbox(opts: ProviderSandboxOptions): Promis
   const routes = routesFor(credentials, opts.webhookSigningSecret ?? credentials.webhookSigningSecret);
   const say = opts.say ?? (() => undefined);
   const messages: SandboxMessage[] = [];
+  const followUps = followUpRunner(say);
 
   const server = createServer((req, res) => {
     void readBody(req).then((body) => {
       const url = new URL(req.url ?? '/', 'http://sandbox');
       const request = { method: req.method ?? '', path: url.pathname, query: url.searchParams, headers: req.headers, body: body ?? Buffer.alloc(0) };
-      const answer: SandboxAnswer = body ? answerFor(routes, request, messages) : { status: 413, body: { error: 'request body too large' }, problem: 'body too large' };
+      const answer: AnswerWithFollowUps = body ? answerFor(routes, request, messages) : { status: 413, body: { error: 'request body too large' }, problem: 'body too large' };
       if (answer.message) {
         const message = { ...answer.message, receivedAt: new Date().toISOString() };
         messages.push(message);
@@ -121,6 +147,7 @@ export async function startProviderSandbox(opts: ProviderSandboxOptions): Promis
       if (answer.problem) say(`provider sandbox refused ${request.method} ${request.path} with ${answer.status}: ${answer.problem}`);
       if (answer.note) say(answer.note);
       send(res, answer);
+      for (const followUp of answer.followUps ?? []) followUps.schedule(followUp);
     }, () => res.destroy());
   });
   await listen(server, opts.port, host);
@@ -133,6 +160,7 @@ export async function startProviderSandbox(opts: ProviderSandboxOptions): Promis
     webhookReceiverUrl: `${url}${WEBHOOK_RECEIVER_PATH}`,
     messages,
     async close() {
+      await followUps.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

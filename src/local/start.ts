@@ -4,9 +4,16 @@
  * subscriptions Terraform creates (settings from terraform/variables.tf), the push
  * bridge, the notifier, a mail catcher with a web UI, the BigQuery stand-in (failures and
  * lifecycle events), and the provider sandbox every channel the environment does not
- * configure is pointed at.
+ * configure is pointed at. The sandbox and the mail side call the notifier back as Twilio and
+ * SendGrid do (PUBLIC_URL: the notifier's own port; the mail side signs with a key pair made
+ * here, whose public half the notifier verifies with).
  */
-import { ConfigError, LocalConfig, loadLocalConfig } from '../config';
+import { generateKeyPairSync, KeyObject } from 'node:crypto';
+import { ConfigError, LocalConfig, loadLocalConfig, LOCAL_PROVIDER_CREDENTIALS } from '../config';
+import { localCallbackDefaults } from '../config/local';
+import { SENDGRID_PATH } from '../channels/email/sendgrid-events';
+import { TWILIO_INBOUND_PATH } from '../channels/sms/twilio-webhooks';
+import { SIMULATE_INBOUND_PATH } from '../channels/sms/sandbox-callbacks';
 import { migrate } from '../mysql/migrate';
 import { createLogger } from '../logging';
 import { EVENTS_TABLE } from '../events/table';
@@ -42,8 +49,11 @@ async function migrateOrExplain(url: string): Promise<void> {
  * is there. The Pub/Sub clients are unaffected: in emulator mode they use no credentials.
  */
 async function startSandbox(local: LocalConfig): Promise<ProviderSandbox> {
-  const { providerSandbox: wanted, config } = local;
-  const sandbox = await startProviderSandbox({ port: wanted.port, webhookSigningSecret: config.channels.webhook?.signingSecret, say });
+  const { providerSandbox: wanted, config, callbacks } = local;
+  // The local number's incoming-message webhook: the notifier's, so a simulated STOP reaches it.
+  const twilioInboundWebhookUrl = callbacks.publicUrl ? `${callbacks.publicUrl}${TWILIO_INBOUND_PATH}` : '';
+  const credentials = { ...LOCAL_PROVIDER_CREDENTIALS, twilioInboundWebhookUrl };
+  const sandbox = await startProviderSandbox({ port: wanted.port, credentials, webhookSigningSecret: config.channels.webhook?.signingSecret, say });
   if (wanted.channels.includes('PUSH')) {
     process.env.GCE_METADATA_HOST = sandbox.metadataHost;
     process.env.METADATA_SERVER_DETECTION = 'assume-present';
@@ -53,17 +63,39 @@ async function startSandbox(local: LocalConfig): Promise<ProviderSandbox> {
     `provider sandbox at ${sandbox.url} for ${wanted.channels.join(', ') || 'no channel'}` +
       `${own.length ? ` (${own.join(', ')}: your own settings)` : ''}; webhook receiver ${sandbox.webhookReceiverUrl}`,
   );
+  if (wanted.channels.includes('SMS') && callbacks.publicUrl) {
+    say(`Twilio status callbacks → ${callbacks.publicUrl}; simulate a STOP reply: curl ${sandbox.url}${SIMULATE_INBOUND_PATH} --data-urlencode From=+819012345678`);
+  }
   return sandbox;
+}
+
+/** The key pair the local mail side signs SendGrid-style events with; the notifier gets the public half. */
+function eventKeys(): { privateKey: KeyObject; publicKeyDer: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  return { privateKey, publicKeyDer: publicKey.export({ format: 'der', type: 'spki' }).toString('base64') };
+}
+
+/** Where the mail side posts its events, when the notifier can verify them: PUBLIC_URL is known and the key is ours. */
+function mailEvents(local: LocalConfig, keys: ReturnType<typeof eventKeys>) {
+  const { publicUrl, sendgridPublicKey } = local.callbacks;
+  if (!publicUrl) return undefined;
+  if (sendgridPublicKey !== keys.publicKeyDer) {
+    say('SENDGRID_WEBHOOK_PUBLIC_KEY is your own: the local mail side posts no events (it cannot sign them)');
+    return undefined;
+  }
+  return { webhookUrl: `${publicUrl}${SENDGRID_PATH}`, privateKey: keys.privateKey, say };
 }
 
 async function main(closers: Closer[]): Promise<void> {
   const settings = await readDeliverySettings();
   const names = topologyNames();
+  const keys = eventKeys();
   const local = loadLocalConfig(process.env, {
     MAX_ATTEMPTS: String(settings.notifierMaxAttempts),
     ACK_DEADLINE_SECONDS: String(settings.ackDeadlineSeconds),
     SCHEMA_ENCODING: settings.schemaEncoding,
     EVENTS_TOPIC: names.eventsTopic,
+    ...localCallbackDefaults(process.env, keys.publicKeyDer),
   });
   const { config, mailCatcher } = local;
   say(
@@ -86,10 +118,11 @@ async function main(closers: Closer[]): Promise<void> {
 
   let mailUi = `(your SMTP server at ${config.smtp.url})`;
   if (mailCatcher) {
-    const catcher = await startMailCatcher(mailCatcher);
+    const events = mailEvents(local, keys);
+    const catcher = await startMailCatcher({ ...mailCatcher, ...(events && { events }) });
     closers.unshift(() => catcher.stop());
     mailUi = catcher.uiUrl;
-    say(`mail catcher: SMTP ${catcher.smtpUrl}, web UI ${catcher.uiUrl}`);
+    say(`mail catcher: SMTP ${catcher.smtpUrl}, web UI ${catcher.uiUrl}${events ? `; SendGrid-style events → ${events.webhookUrl}` : ''}`);
   }
 
   const pipeline = await startPipeline({ config, settings, names, say, log: createLogger(config.logLevel) });

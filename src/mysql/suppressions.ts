@@ -2,6 +2,7 @@ import type { Suppression, SuppressionEntry, SuppressionKey, SuppressionReason, 
 import type { Pool } from './pool';
 import { query } from './sql';
 
+
 /** The entry for one address (a primary-key read), read with the ledger row (ledger.ts). */
 export const SELECT_SUPPRESSION = 'SELECT reason, mandatory_too FROM suppressions WHERE channel = ? AND address_hash = ?';
 
@@ -35,13 +36,17 @@ const toEntry = (r: Row): SuppressionEntry => ({
 export function makeMysqlSuppressionStore(pool: Pool, opts: { timeoutMs: number }): SuppressionStore {
   const run = <T>(sql: string, params: unknown[]) => query<T>(pool, sql, params, opts.timeoutMs);
   return {
+    // A plain INSERT: mysql2's FOUND_ROWS flag counts a no-op ON DUPLICATE KEY UPDATE as a row, like an insert.
     async add(key, e) {
-      const result = await run<{ affectedRows: number }>(
-        `INSERT INTO suppressions (channel, address_hash, reason, mandatory_too, source, notification_id) VALUES (?, ?, ?, ?, ?, ?)
-         ON DUPLICATE KEY UPDATE channel = channel`,
-        [key.channel, key.addressHash, e.reason, e.mandatoryToo, e.source, e.notificationId ?? null],
-      );
-      return result.affectedRows === 1;
+      try {
+        await run('INSERT INTO suppressions (channel, address_hash, reason, mandatory_too, source, notification_id) VALUES (?, ?, ?, ?, ?, ?)', [
+          key.channel, key.addressHash, e.reason, e.mandatoryToo, e.source, e.notificationId ?? null,
+        ]);
+        return true;
+      } catch (err) {
+        if ((err as { code?: unknown }).code === 'ER_DUP_ENTRY') return false;
+        throw err;
+      }
     },
     async get(key) {
       const rows = await run<Row[]>(`SELECT ${COLUMNS} FROM suppressions WHERE channel = ? AND address_hash = ?`, [key.channel, key.addressHash]);

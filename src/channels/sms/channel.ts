@@ -17,6 +17,13 @@ export interface SmsChannelOptions {
   from: string;
   /** Bounds the whole call: connect, send, and the complete answer. */
   timeoutMs: number;
+  /**
+   * Sent as each message's StatusCallback: Twilio POSTs the message's later statuses there
+   * (delivered, undelivered, failed; src/http/callbacks.ts), as "Track the Message Status of
+   * Outbound Messages" describes (twilio.com/docs/messaging/guides/track-outbound-message-status).
+   * Absent: no status callbacks.
+   */
+  statusCallbackUrl?: string;
 }
 
 /** Twilio's form fields naming the sender: a Messaging Service SID is sent as MessagingServiceSid. */
@@ -49,6 +56,7 @@ export function makeSmsChannel(opts: SmsChannelOptions): Channel {
     accept: 'application/json',
   };
   const sender = senderFields(opts.from);
+  const callback: Record<string, string> = opts.statusCallbackUrl ? { StatusCallback: opts.statusCallbackUrl } : {};
 
   const post = (body: string) => callProvider(PROVIDER, { url, headers, body, timeoutMs: opts.timeoutMs, agent }, { retriesDeduplicated: false });
 
@@ -59,7 +67,7 @@ export function makeSmsChannel(opts: SmsChannelOptions): Channel {
     async send(n: Notification) {
       const sms = n.sms;
       if (!sms) throw new PermanentError('INVALID_PAYLOAD', 'sms payload missing');
-      const res = await post(new URLSearchParams({ To: sms.to, ...sender, Body: sms.body }).toString());
+      const res = await post(new URLSearchParams({ To: sms.to, ...sender, Body: sms.body, ...callback }).toString());
       // The message is accepted with any 2xx (201 Created as documented); a missing sid only
       // costs the ledger its provider ID, never a resend.
       if (res.status >= 200 && res.status < 300) return { providerMessageId: messageSid(res) };

@@ -1,9 +1,12 @@
 /**
  * The sandbox's Twilio: Messages create, `POST /2010-04-01/Accounts/{AccountSid}/Messages.json`
- * with HTTP Basic AccountSid:AuthToken and form fields To, Body, From or MessagingServiceSid.
+ * with HTTP Basic AccountSid:AuthToken and form fields To, Body, From or MessagingServiceSid,
+ * and StatusCallback: a message that names one gets its signed status callbacks a moment
+ * later (sandbox-callbacks.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { header, mediaType, refuse, SandboxAnswer, SandboxRoute } from '../sandbox-http';
+import { AnswerWithFollowUps, statusCallbacks } from './sandbox-callbacks';
 
 const PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -33,7 +36,7 @@ export function twilioRoute(accountSid: string, authToken: string): SandboxRoute
   return {
     method: 'POST',
     path: PATH,
-    handle(req): SandboxAnswer {
+    handle(req): AnswerWithFollowUps {
       if (header(req, 'authorization') !== expectedAuth) {
         return twilioError('authorization is not Basic {the local AccountSid}:{AuthToken}', 401, 20003, 'Authenticate');
       }
@@ -49,6 +52,10 @@ export function twilioRoute(accountSid: string, authToken: string): SandboxRoute
       const [to, body] = [fields.get('To')!, fields.get('Body')!];
       const from = fields.get('From');
       const service = fields.get('MessagingServiceSid');
+      const statusCallback = fields.get('StatusCallback');
+      const followUps = statusCallback
+        ? statusCallbacks({ accountSid, authToken, sid, to, ...(from && { from }), ...(service && { messagingServiceSid: service }), statusCallback })
+        : undefined;
       return {
         status: 201,
         body: {
@@ -66,6 +73,7 @@ export function twilioRoute(accountSid: string, authToken: string): SandboxRoute
           uri: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}.json`,
         },
         message: { channel: 'SMS', recipient: to, text: body, providerMessageId: sid },
+        ...(followUps && { followUps }),
       };
     },
   };

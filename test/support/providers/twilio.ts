@@ -56,7 +56,11 @@ function checkRequest(req: RecordedRequest, accountSid: string, authToken: strin
   const names = [...fields.keys()].sort();
   const senders = names.filter((n) => SENDER_FIELDS.includes(n));
   if (senders.length !== 1) problems.push(`sender fields ${senders.join(',') || 'none'}`);
-  if (names.join(',') !== ['Body', 'To', ...senders].sort().join(',')) problems.push(`fields ${names.join(',')}`);
+  // StatusCallback: where Twilio reports the message's status (sent when PUBLIC_URL is set; an https URL).
+  const callback = fields.get('StatusCallback');
+  if (callback !== null && !/^https?:\/\/[^/]+\/v1\/callbacks\/twilio\/status$/.test(callback)) problems.push(`StatusCallback ${callback}`);
+  const expected = ['Body', 'To', ...senders, ...(callback !== null ? ['StatusCallback'] : [])];
+  if (names.join(',') !== expected.sort().join(',')) problems.push(`fields ${names.join(',')}`);
   if (!/^\+[1-9]\d{6,14}$/.test(fields.get('To') ?? '')) problems.push('To is not E.164');
   if (fields.has('From') && !/^\+[1-9]\d{6,14}$/.test(fields.get('From')!)) problems.push('From is not E.164');
   if (fields.has('MessagingServiceSid') && !/^MG[0-9a-f]{32}$/i.test(fields.get('MessagingServiceSid')!)) problems.push('bad MessagingServiceSid');

@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { CHANNELS } from '../../../src/codec/notification';
+import { makeAddressHasher, SuppressionStore } from '../../../src/delivery/suppression';
 import { createLogger } from '../../../src/logging';
 import { noAuthentication } from '../../../src/http/auth';
 import { createSettingsRouter, SETTINGS_ROUTE, SettingsStore } from '../../../src/http/settings';
 import { ACCOUNT_NOTIFICATIONS_ROUTE, createStatusRouter, NOTIFICATION_ROUTE, StatusStore } from '../../../src/http/status';
+import { createSuppressionsRouter, LOOKUP_ROUTE, REMOVE_ROUTE, SUPPRESSIONS_ROUTE } from '../../../src/http/suppressions';
 import { CONTACT_CHANNELS, HH_MM, PREFERENCE_TYPE, SETTINGS_LIMITS, validateSettings } from '../../../src/settings/document';
 
 /** The description as published; read untyped, as a client would. */
@@ -18,18 +20,21 @@ const resolve = (o: any) => (o.$ref ? String(o.$ref).split('/').slice(1).reduce(
 const notUsed = () => Promise.reject(new Error('not used'));
 const unusedStore: SettingsStore = { get: notUsed, replace: notUsed, erase: notUsed };
 const unusedLedger: StatusStore = { notification: notUsed, accountPage: notUsed };
+const unusedList: SuppressionStore = { add: notUsed, get: notUsed, remove: notUsed, list: notUsed };
 
-/** Path → methods the routers answer, in OpenAPI's spelling: the settings and the status API. */
+/** Path → methods the routers answer, in OpenAPI's spelling: the settings, status and suppression APIs. */
 function servedRoutes(): Record<string, string[]> {
   const log = createLogger('error', new PassThrough());
   const routers = [
     createSettingsRouter({ store: unusedStore, authenticator: noAuthentication, log }),
     createStatusRouter({ store: unusedLedger, authenticator: noAuthentication, log }),
+    createSuppressionsRouter({ store: unusedList, hash: makeAddressHasher('unused'), authenticator: noAuthentication, log }),
   ] as any[];
   const routes: Record<string, string[]> = {};
   for (const layer of routers.flatMap((r) => r.stack)) {
     if (!layer.route) continue;
-    const p = String(layer.route.path).replace(/:(\w+)/g, '{$1}');
+    // `:name` is a parameter, `\:` a literal colon (/v1/suppressions:lookup).
+    const p = String(layer.route.path).replace(/(?<!\\):(\w+)/g, '{$1}').replace(/\\:/g, ':');
     routes[p] = Object.keys(layer.route.methods).filter((m) => m !== '_all').sort();
   }
   return routes;
@@ -48,7 +53,10 @@ describe('docs/openapi.json against the code', () => {
     );
     expect(spec.openapi).toMatch(/^3\.1\./);
     expect(described).toEqual(servedRoutes());
-    expect(described).toEqual({ [SETTINGS_ROUTE]: ['delete', 'get', 'put'], [NOTIFICATION_ROUTE]: ['get'], [ACCOUNT_NOTIFICATIONS_ROUTE]: ['get'] });
+    expect(described).toEqual({
+      [SETTINGS_ROUTE]: ['delete', 'get', 'put'], [NOTIFICATION_ROUTE]: ['get'], [ACCOUNT_NOTIFICATIONS_ROUTE]: ['get'],
+      [SUPPRESSIONS_ROUTE]: ['get', 'post'], [LOOKUP_ROUTE]: ['post'], [REMOVE_ROUTE]: ['post'],
+    });
   });
 
   test('when limits are compared, then every maxItems and maxLength equals SETTINGS_LIMITS', () => {
@@ -126,16 +134,19 @@ describe('docs/openapi.json against the code', () => {
     [SETTINGS_ROUTE, 'SETTINGS_CALLERS'],
     [NOTIFICATION_ROUTE, 'STATUS_CALLERS'],
     [ACCOUNT_NOTIFICATIONS_ROUTE, 'STATUS_CALLERS'],
+    [SUPPRESSIONS_ROUTE, 'SUPPRESSION_CALLERS'],
+    [LOOKUP_ROUTE, 'SUPPRESSION_CALLERS'],
+    [REMOVE_ROUTE, 'SUPPRESSION_CALLERS'],
   ])('when %s is read, then its 403 and the bearer scheme name %s as its callers, and no other list', (route, callers) => {
-    const other = callers === 'STATUS_CALLERS' ? 'SETTINGS_CALLERS' : 'STATUS_CALLERS';
+    const others = ['SETTINGS_CALLERS', 'STATUS_CALLERS', 'SUPPRESSION_CALLERS'].filter((c) => c !== callers);
     for (const op of Object.values(spec.paths[route]).filter((o: any) => o.responses) as any[]) {
       const forbidden = resolve(op.responses['403']).description;
       expect(forbidden).toContain(callers);
-      expect(forbidden).not.toContain(other);
+      for (const other of others) expect(forbidden).not.toContain(other);
     }
     const scheme: string = spec.components.securitySchemes.oidcBearer.description;
     const clause = scheme.split(';').find((c) => c.includes(route))!;
     expect(clause).toContain(callers);
-    expect(clause).not.toContain(other);
+    for (const other of others) expect(clause).not.toContain(other);
   });
 });

@@ -78,6 +78,7 @@ describe('terraform/cloudrun.tf: settings, routing and release variables', () =>
       audience: 'notifier-api',
       settingsCallers: [],
       statusCallers: [],
+      suppressionCallers: [],
       tasksCaller: 'notifier-scheduler@my-project.iam.gserviceaccount.com',
     });
     expect(config.release).toEqual({ batchSize: 500, claimTimeoutMs: 300000 });
