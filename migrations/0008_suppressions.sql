@@ -10,7 +10,8 @@ CREATE TABLE IF NOT EXISTS suppressions (
   notification_id VARCHAR(128) NULL,      -- the delivery whose report put it there, if any
   created_at      DATETIME(6)  NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
   PRIMARY KEY (channel, address_hash),
-  KEY idx_suppressions_created (created_at)
+  KEY idx_suppressions_created (created_at),
+  KEY idx_suppressions_channel_created (channel, created_at)  -- a channel's newest entries: a range, not a scan
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- Provider status callbacks name a delivery by the provider's message ID (Twilio's

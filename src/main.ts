@@ -9,6 +9,7 @@ import { makePubSubNotificationPublisher } from './pubsub/republish';
 import { makePubSubEventPublisher } from './pubsub/events';
 import { makeDeliver } from './delivery/deliver';
 import { makeAddressHasher } from './delivery/suppression';
+import { makePublicTarget } from './delivery/routing';
 import { makeProviderGates } from './gates/provider-gates';
 import { makeMysqlLedger } from './mysql/ledger';
 import { createPool } from './mysql/pool';
@@ -82,6 +83,8 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
     signingKey: config.pubsub.signingKeys[0]!,
   });
 
+  // Contact targets leave the service keyed, never as the ledger's reversible hash.
+  const publicTarget = makePublicTarget(config.suppressionKey);
   const { eventsTopic } = config.pubsub;
   const events = eventsTopic
     ? makePubSubEventPublisher(pubsub, log, {
@@ -89,6 +92,7 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
         maxPending: config.pubsub.eventsMaxPending,
         batchMs: EVENT_BATCH_MS,
         publishTimeoutMs: config.pubsub.publishTimeoutMs,
+        publicTarget,
       })
     : undefined;
 
@@ -153,6 +157,7 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
     }),
     status: createStatusRouter({
       store: makeMysqlStatusStore(pool, { timeoutMs: config.mysql.queryTimeoutMs }),
+      publicTarget,
       authenticator: makeAuthenticator(api.auth, { audience: api.audience, serviceAccounts: api.statusCallers, callers: 'a status caller (STATUS_CALLERS)', certsUrl }),
       log,
     }),

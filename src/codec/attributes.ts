@@ -51,6 +51,9 @@ const RESERVED_ATTRIBUTE = /^goog/i;
 /** Pub/Sub's limits on one message (https://cloud.google.com/pubsub/quotas#resource_limits). */
 export const MAX_ATTRIBUTES = 100;
 /** Data plus every attribute's key and value, in bytes. */
+/** Pub/Sub's limit on one attribute value, in bytes. */
+export const MAX_ATTRIBUTE_VALUE_BYTES = 1024;
+
 export const MAX_MESSAGE_BYTES = 10_000_000;
 
 

@@ -53,10 +53,10 @@ export type EventFacts = Omit<NotificationEvent, 'eventId' | 'occurredAtMs'>;
 /**
  * The same state change gets the same ID however often it is published (a retried
  * publish, a redelivered push recording it again): the push's message ID, the target,
- * the event and the attempt name it.
+ * the event, the attempt and the code name it (retries before an attempt differ by code).
  */
-export function eventId(f: Pick<EventFacts, 'sourceMessageId' | 'notificationId' | 'target' | 'event' | 'attempt'>): string {
-  const key = [f.sourceMessageId, f.notificationId, f.target, f.event, f.attempt].join('\u0000');
+export function eventId(f: Pick<EventFacts, 'sourceMessageId' | 'notificationId' | 'target' | 'event' | 'attempt' | 'code'>): string {
+  const key = [f.sourceMessageId, f.notificationId, f.target, f.event, f.attempt, f.code].join('\u0000');
   return createHash('sha256').update(key).digest('base64url').slice(0, 22);
 }
 

@@ -12,6 +12,9 @@ export const MAX_ID_LENGTH = 128;
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** `text` with each lone surrogate replaced by U+FFFD: well-formed Unicode, as JSON and Pub/Sub want it. */
+export const wellFormed = (text: string): string => text.replace(new RegExp(LONE_SURROGATE.source, 'g'), '\uFFFD');
+
 /**
  * Why a string cannot be a key (notification, account, type, source), or undefined. Keys are
  * compared byte for byte (utf8mb4_bin), but MySQL's and MariaDB's PAD SPACE collations ignore

@@ -1,6 +1,7 @@
 import { EventFacts, EventKind } from '../codec/event';
 import { channelName, Notification } from '../codec/notification';
-import { isRouted } from '../codec/validate';
+import { isRouted, MAX_ID_LENGTH, wellFormed } from '../codec/validate';
+import { cut } from '../text';
 import type { PushedMessage } from './failure-records';
 import type { DeliveryResult, OutcomeKind } from './outcomes';
 import type { DeliveryKey, DeliveryStatus, EventSink } from './ports';
@@ -67,13 +68,21 @@ export function keyFacts(key: DeliveryKey, event: EventKind, sourceMessageId: st
   };
 }
 
+/**
+ * A producer's text as an event carries it: events are published for invalid notifications
+ * too (`received`, `dead_lettered`), so a field may be megabytes or not well-formed Unicode.
+ * Cut to the longest valid identifier: one bad notification must not cost memory or get the
+ * batch it shares with others refused.
+ */
+const bounded = (text: string) => cut(wellFormed(text), MAX_ID_LENGTH);
+
 /** What every event of this push states: the notification and the push that carried it. */
 export function eventFacts(msg: PushedMessage, n: Notification, target: string, event: EventKind, attempt = 0): EventFacts {
   return {
-    ...keyFacts({ notificationId: n.notificationId, channel: target }, event, msg.messageId),
-    type: n.type,
-    source: n.source,
-    accountId: n.accountId,
+    ...keyFacts({ notificationId: bounded(n.notificationId), channel: bounded(target) }, event, msg.messageId),
+    type: bounded(n.type),
+    source: bounded(n.source),
+    accountId: bounded(n.accountId),
     attempt,
     createdAtMicros: n.createdAtMicros,
   };

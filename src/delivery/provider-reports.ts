@@ -29,7 +29,7 @@ export interface ProviderReportStore {
 
 export interface ReportDeps {
   store: ProviderReportStore;
-  suppressions: Pick<SuppressionStore, 'add'>;
+  suppressions: Pick<SuppressionStore, 'add' | 'get' | 'remove'>;
   hash: AddressHasher;
   events?: EventSink;
 }
@@ -48,8 +48,19 @@ export function makeProviderReports(deps: ReportDeps) {
     await deps.suppressions.add(deps.hash(channel, address), { reason, mandatoryToo: SUPPRESSES_MANDATORY[reason], source, ...(notificationId && { notificationId }) });
   }
 
+  /**
+   * The recipient opted back in at the provider (Twilio's START): only the opt-out that
+   * provider recorded is lifted; an operator's or a bounce's entry stays. True when lifted.
+   */
+  async function unsuppressOptOut(channel: SuppressibleChannel, address: string, source: string): Promise<boolean> {
+    const key = deps.hash(channel, address);
+    const entry = await deps.suppressions.get(key);
+    return entry?.reason === 'opt_out' && entry.source === source ? deps.suppressions.remove(key) : false;
+  }
+
   return {
     suppress,
+    unsuppressOptOut,
     async report(r: ProviderReport): Promise<ReportResult> {
       const key = await deps.store.record(r.channel, r.providerMessageId, r.event, r.code);
       if (r.suppress) await suppress(r.channel, r.suppress.address, r.suppress.reason, r.source, key?.notificationId);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { CHANNELS, ChannelName, ContentPayload, Notification } from '../codec/notification';
 import { MESSAGES } from '../channels/messages';
 import type { Contact } from './ports';
@@ -24,6 +24,18 @@ export const ROUTED_KEY = 'ROUTED';
  */
 export function targetKey(channel: ChannelName, address: string): string {
   return `${channel}:${createHash('sha256').update(address, 'utf8').digest('hex').slice(0, 8)}`;
+}
+
+/**
+ * A target as it leaves the service (lifecycle events, the status API). The ledger's 8 hex of
+ * an unkeyed SHA-256 can be reversed for a phone number by trying them all; outside, they are
+ * replaced by 8 hex of an HMAC under a server key: as stable per contact, not reversible.
+ */
+export function makePublicTarget(key: string): (target: string) => string {
+  return (target) => {
+    const colon = target.indexOf(':');
+    return colon < 0 ? target : `${target.slice(0, colon)}:${createHmac('sha256', key).update(target).digest('hex').slice(0, 8)}`;
+  };
 }
 
 /** The ledger channel of a delivery: a valid `notifier_target` for this channel, else the channel name. */

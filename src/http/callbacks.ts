@@ -10,6 +10,7 @@ import {
   verifySendGridSignature,
 } from '../channels/email/sendgrid-events';
 import {
+  isOptIn,
   isOptOut,
   statusReport,
   TWILIO_INBOUND_PATH,
@@ -35,7 +36,7 @@ import { apiErrors, details, logOnce } from './api';
  */
 
 export interface CallbacksRouterDeps {
-  reports: Pick<ProviderReports, 'report' | 'suppress'>;
+  reports: Pick<ProviderReports, 'report' | 'suppress' | 'unsuppressOptOut'>;
   /** The Twilio account's auth token (the SMS channel's); without it, or without publicUrl, Twilio callbacks are not served (404). */
   twilioAuthToken?: string;
   /** PUBLIC_URL: Twilio signs the URL it called, so signatures are checked against this plus the path, never the Host header. */
@@ -50,6 +51,13 @@ export interface CallbacksRouterDeps {
 export const CALLBACK_LIMITS = {
   /** SendGrid batches events into one POST; anything larger is refused with 413. */
   maxBody: '1mb',
+  /**
+   * Twilio's callbacks are a few dozen form fields (under 2 KB). Their signature needs every
+   * field parsed, sorted and hashed before anything is known of the sender, on a public
+   * endpoint: a small bound keeps a forged request from stalling the process.
+   */
+  maxTwilioBody: '16kb',
+  maxTwilioFields: 100,
   /** A SendGrid timestamp further than this from now is refused: a captured request replayed later. */
   maxTimestampSkewMs: 10 * 60 * 1000,
   /** Events of one SendGrid batch recorded at once (each is two short statements). */
@@ -59,11 +67,11 @@ export const CALLBACK_LIMITS = {
 const LOG_MESSAGE = 'provider callback';
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
-type Tally = { recorded: number; unknown: number; ignored: number; suppressed: number };
+type Tally = { recorded: number; unknown: number; ignored: number; suppressed: number; unsuppressed: number };
 
-/** The raw body (signatures cover the bytes as sent): at most maxBody, 413 beyond; 400 when it cannot be read. */
-function rawBody(): RequestHandler {
-  const parse = express.raw({ type: () => true, limit: CALLBACK_LIMITS.maxBody });
+/** The raw body (signatures cover the bytes as sent): at most `limit`, 413 beyond; 400 when it cannot be read. */
+function rawBody(limit: string): RequestHandler {
+  const parse = express.raw({ type: () => true, limit });
   return (req, res, next) => {
     parse(req, res, ((err?: unknown) => {
       const { type, status } = (err ?? {}) as { type?: string; status?: unknown };
@@ -73,7 +81,7 @@ function rawBody(): RequestHandler {
       }
       if (typeof status !== 'number' || status < 400 || status >= 500) return next(err);
       details(res).reason = type === 'entity.too.large' ? 'body too large' : 'unreadable body';
-      if (type === 'entity.too.large') return void res.status(413).json({ error: `body exceeds ${CALLBACK_LIMITS.maxBody}` });
+      if (type === 'entity.too.large') return void res.status(413).json({ error: `body exceeds ${limit}` });
       res.status(400).json({ error: 'the body cannot be read' });
     }) as NextFunction);
   };
@@ -113,7 +121,7 @@ function makeRecorder(reports: CallbacksRouterDeps['reports']) {
   let unknownTotal = 0;
   return {
     start(res: Response, provider: string): Tally {
-      const tally: Tally = { recorded: 0, unknown: 0, ignored: 0, suppressed: 0 };
+      const tally: Tally = { recorded: 0, unknown: 0, ignored: 0, suppressed: 0, unsuppressed: 0 };
       Object.assign(details(res), { provider }, tally);
       return tally;
     },
@@ -140,9 +148,11 @@ type Recorder = ReturnType<typeof makeRecorder>;
 /** Twilio's status callbacks and incoming messages, verified against PUBLIC_URL + the path and query called. */
 function twilioHandlers(recorder: Recorder, reports: CallbacksRouterDeps['reports'], token: string, base: string) {
   const verify: RequestHandler = (req, res, next) => {
-    const params = new URLSearchParams((req.body as Buffer).toString('utf8'));
     const signature = req.get(TWILIO_SIGNATURE_HEADER);
     if (!signature) return refuse(res, 'signature missing');
+    const body = (req.body as Buffer).toString('utf8');
+    if (body.split('&').length > CALLBACK_LIMITS.maxTwilioFields) return refuse(res, 'too many fields');
+    const params = new URLSearchParams(body);
     if (!verifyTwilioSignature(token, `${base}${req.originalUrl}`, params, signature)) return refuse(res, 'signature invalid');
     res.locals.params = params;
     next();
@@ -164,6 +174,8 @@ function twilioHandlers(recorder: Recorder, reports: CallbacksRouterDeps['report
     if (from && isOptOut(params)) {
       await reports.suppress('SMS', from, 'opt_out', 'twilio');
       tally.suppressed++;
+    } else if (from && isOptIn(params) && (await reports.unsuppressOptOut('SMS', from, 'twilio'))) {
+      tally.unsuppressed++;
     } else {
       tally.ignored++;
     }
@@ -171,7 +183,7 @@ function twilioHandlers(recorder: Recorder, reports: CallbacksRouterDeps['report
     res.status(200).type('text/xml').send(EMPTY_TWIML);
   };
 
-  return { status: [rawBody(), verify, status], inbound: [rawBody(), verify, inbound] };
+  return { status: [rawBody(CALLBACK_LIMITS.maxTwilioBody), verify, status], inbound: [rawBody(CALLBACK_LIMITS.maxTwilioBody), verify, inbound] };
 }
 
 /** SendGrid's Event Webhook: the signature covers the timestamp and the raw body; a timestamp outside ±10 minutes is a replay. */
@@ -209,7 +221,7 @@ function sendgridHandlers(recorder: Recorder, key: KeyObject, clock: () => numbe
     res.status(200).end();
   };
 
-  return [rawBody(), verify, events];
+  return [rawBody(CALLBACK_LIMITS.maxBody), verify, events];
 }
 
 function jsonArray(body: Buffer): unknown[] | undefined {

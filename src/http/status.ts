@@ -57,6 +57,8 @@ export interface StatusRouterDeps {
   authenticator: Authenticator;
   log: Logger;
   clock?: () => number;
+  /** A contact target as callers may see it (routing.ts makePublicTarget); default: as it is. */
+  publicTarget?: (target: string) => string;
 }
 
 export const NOTIFICATION_ROUTE = '/v1/notifications/{notificationId}';
@@ -125,17 +127,19 @@ export function pageRequest(q: Query, nowMs: number): AccountPageRequest | { pro
   return after ? { sinceMs, limit, after } : { problem: 'pageToken is not one this API returned' };
 }
 
-const getNotification = (store: StatusStore): RequestHandler => async (req, res) => {
+type Publish = (d: DeliveryStatusView) => DeliveryStatusView;
+
+const getNotification = (store: StatusStore, publish: Publish): RequestHandler => async (req, res) => {
   const id = String(req.params.notificationId);
   const problem = notificationIdProblem(id);
   if (problem) return void res.status(400).json({ error: `notificationId ${problem}` });
   const deliveries = await store.notification(id);
   details(res).deliveries = deliveries.length;
   if (deliveries.length === 0) return void res.status(404).json({ error: `no delivery of notification ${id} is recorded` });
-  res.status(200).json({ notificationId: id, deliveries: deliveries.map(({ notificationId: _id, ...d }) => d) });
+  res.status(200).json({ notificationId: id, deliveries: deliveries.map(publish).map(({ notificationId: _id, ...d }) => d) });
 };
 
-const getAccountPage = (store: StatusStore, clock: () => number): RequestHandler => async (req: Request, res) => {
+const getAccountPage = (store: StatusStore, clock: () => number, publish: Publish): RequestHandler => async (req: Request, res) => {
   const accountId = String(req.params.accountId);
   const problem = accountIdProblem(accountId);
   if (problem) return void res.status(400).json({ error: `accountId ${problem}` });
@@ -145,7 +149,7 @@ const getAccountPage = (store: StatusStore, clock: () => number): RequestHandler
   details(res).deliveries = page.deliveries.length;
   res.status(200).json({
     accountId,
-    deliveries: page.deliveries,
+    deliveries: page.deliveries.map(publish),
     ...(page.next && { nextPageToken: encodePageToken(page.next) }),
   });
 };
@@ -162,10 +166,12 @@ const notAllowed: RequestHandler = (_req, res) => {
 export function createStatusRouter(deps: StatusRouterDeps): express.Router {
   const { store, log } = deps;
   const clock = deps.clock ?? Date.now;
+  const { publicTarget } = deps;
+  const publish: Publish = (d) => (publicTarget && d.target ? { ...d, target: publicTarget(d.target) } : d);
   const router = express.Router();
   const routes: [string, RequestHandler][] = [
-    [NOTIFICATION_ROUTE, getNotification(store)],
-    [ACCOUNT_NOTIFICATIONS_ROUTE, getAccountPage(store, clock)],
+    [NOTIFICATION_ROUTE, getNotification(store, publish)],
+    [ACCOUNT_NOTIFICATIONS_ROUTE, getAccountPage(store, clock, publish)],
   ];
   for (const [route, handler] of routes) {
     router

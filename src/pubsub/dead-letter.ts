@@ -1,7 +1,7 @@
 import { PubSub, Topic } from '@google-cloud/pubsub';
 import type { DeadLetterPublisher, FailureRecord } from '../delivery/ports';
 import { notifierTopic, publishWithin } from './publish';
-import { ATTRIBUTES_ROOM, DATA_TRUNCATED, FAILURE_ATTRIBUTES, MAX_MESSAGE_BYTES, messageBytes, republishAttributes } from '../codec/attributes';
+import { ATTRIBUTES_ROOM, DATA_TRUNCATED, MAX_ATTRIBUTE_VALUE_BYTES, FAILURE_ATTRIBUTES, MAX_MESSAGE_BYTES, messageBytes, republishAttributes } from '../codec/attributes';
 import { cutUtf8 } from '../text';
 
 export interface PublisherOptions {
@@ -11,7 +11,6 @@ export interface PublisherOptions {
   publishTimeoutMs: number;
 }
 
-const MAX_ATTRIBUTE_VALUE_BYTES = 1024;
 
 /** A failure record as Pub/Sub takes it; `truncated`: its data had to be cut (it is no notification any more). */
 export interface FailureMessage {

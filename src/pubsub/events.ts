@@ -3,6 +3,7 @@ import { encodeEvent, EventFacts, eventId, NotificationEvent } from '../codec/ev
 import type { EventSink } from '../delivery/ports';
 import type { Logger } from '../logging';
 
+
 export interface EventPublisherOptions {
   /** EVENTS_TOPIC. */
   topic: string;
@@ -14,6 +15,8 @@ export interface EventPublisherOptions {
   publishTimeoutMs: number;
   /** Epoch milliseconds with a fraction: events of one delivery must not share a time. */
   clock?: () => number;
+  /** A contact target as subscribers may see it (routing.ts makePublicTarget); default: as it is. */
+  publicTarget?: (target: string) => string;
 }
 
 /** Microsecond resolution, monotonic within the process: `sending` after `received` even within one millisecond. */
@@ -33,7 +36,7 @@ export interface EventPublisher extends EventSink {
   flush(): Promise<void>;
 }
 
-/** Attributes a producer's subscription may filter on (`attributes.source = "orders"`). */
+/** Attributes a producer's subscription may filter on (`attributes.source = "orders"`); eventFacts bounds their length. */
 const attributesOf = (e: NotificationEvent) => ({ source: e.source, event: e.event, channel: e.channel, type: e.type });
 
 /**
@@ -44,6 +47,7 @@ const attributesOf = (e: NotificationEvent) => ({ source: e.source, event: e.eve
  */
 export function makePubSubEventPublisher(pubsub: PubSub, log: Logger, opts: EventPublisherOptions): EventPublisher {
   const clock = opts.clock ?? preciseNow;
+  const publicTarget = opts.publicTarget ?? ((t: string) => t);
   const topic = pubsub.topic(opts.topic, {
     batching: { maxMessages: 1000, maxMilliseconds: opts.batchMs },
     // With a timeout, google-gax also ends its retries of the call after that long.
@@ -62,7 +66,7 @@ export function makePubSubEventPublisher(pubsub: PubSub, log: Logger, opts: Even
 
   return {
     emit(facts: EventFacts) {
-      const e: NotificationEvent = { ...facts, eventId: eventId(facts), occurredAtMs: clock() };
+      const e: NotificationEvent = { ...facts, target: publicTarget(facts.target), eventId: eventId(facts), occurredAtMs: clock() };
       if (pending.size >= opts.maxPending) return lost('dropped', e);
       const publish = topic
         .publishMessage({ data: encodeEvent(e), attributes: attributesOf(e) })

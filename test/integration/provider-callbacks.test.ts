@@ -228,6 +228,24 @@ describe('POST /v1/callbacks/twilio/inbound', () => {
   });
 });
 
+describe('POST /v1/callbacks/twilio/inbound: opting back in', () => {
+  test('when a recipient who replied STOP replies START, then the opt-out Twilio recorded is lifted', async () => {
+    const from = '+819055550001';
+    await twilioInbound({ From: from, Body: 'STOP', OptOutType: 'STOP' });
+    expect(await suppression('SMS', from)).toMatchObject({ reason: 'opt_out', source: 'twilio' });
+    expect((await twilioInbound({ From: from, Body: 'Start', OptOutType: 'START' })).status).toBe(200);
+    expect(await suppression('SMS', from)).toBeUndefined();
+    expect(lastLine()).toMatchObject({ unsuppressed: 1 });
+  });
+
+  test('when the number was suppressed by an operator, then START does not lift it', async () => {
+    const from = '+819055550002';
+    await db.pool.query("INSERT INTO suppressions (channel, address_hash, reason, mandatory_too, source) VALUES ('SMS', ?, 'manual', FALSE, 'cli:alice')", [hash('SMS', from).addressHash]);
+    await twilioInbound({ From: from, Body: 'UNSTOP' });
+    expect(await suppression('SMS', from)).toMatchObject({ reason: 'manual' });
+  });
+});
+
 describe('POST /v1/callbacks/sendgrid, signed as SendGrid signs it', () => {
   test('when a batch reports delivered, bounced, blocked, dropped and spam, then each delivery records its event and the addresses are suppressed as documented', async () => {
     const ids = { delivered: messageId(), bounce: messageId(), blocked: messageId(), dropped: messageId(), spam: messageId() };

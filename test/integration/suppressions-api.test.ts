@@ -96,6 +96,18 @@ describe('the suppression list on MySQL', () => {
   });
 });
 
+describe('listing a channel on a long list', () => {
+  test('when the other channel has many newer entries, then a page of one channel is a range of its own index', async () => {
+    const rows = Array.from({ length: 2000 }, (_, i) => ['EMAIL', `f${String(i).padStart(63, '0')}`, 'hard_bounce', true, 'sendgrid']);
+    await db.pool.query('INSERT INTO suppressions (channel, address_hash, reason, mandatory_too, source) VALUES ?', [rows]);
+    await db.pool.query('ANALYZE TABLE suppressions');
+    const [plan] = await db.pool.query("EXPLAIN SELECT * FROM suppressions WHERE channel = 'SMS' ORDER BY created_at DESC LIMIT 50");
+    const [step] = plan as { key: string; Extra: string | null }[];
+    expect(step!.key).toBe('idx_suppressions_channel_created');
+    expect(step!.Extra ?? '').not.toMatch(/filesort/);
+  });
+});
+
 describe('MySQL unavailable', () => {
   test('when MySQL cannot be reached, then 503 for every request and an attempted change is audited as failed, and the API answers again after', async () => {
     const before = proxied.logs.length;

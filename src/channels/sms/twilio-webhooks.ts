@@ -36,6 +36,9 @@ export const UNSUBSCRIBED_RECIPIENT = '21610';
 /** Twilio's default opt-out keywords for long codes (Advanced Opt-Out tutorial), matched whole, case-insensitive, trimmed. */
 export const OPT_OUT_KEYWORDS: ReadonlySet<string> = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT']);
 
+/** Advanced Opt-Out's default opt-in keywords: the sender receives messages again. */
+export const OPT_IN_KEYWORDS: ReadonlySet<string> = new Set(['START', 'YES', 'UNSTOP']);
+
 /** MessageStatus → our lifecycle event. Any other status (queued, sending, sent, accepted, read, …) is not one of ours. */
 const STATUS_EVENTS: Readonly<Record<string, ProviderReport['event']>> = {
   delivered: 'delivered',
@@ -84,4 +87,9 @@ export function statusReport(params: URLSearchParams): ProviderReport | undefine
 /** Whether an incoming message opts its sender out: Advanced Opt-Out says STOP, or the body is a default opt-out keyword. */
 export function isOptOut(params: URLSearchParams): boolean {
   return params.get('OptOutType')?.toUpperCase() === 'STOP' || OPT_OUT_KEYWORDS.has((params.get('Body') ?? '').trim().toUpperCase());
+}
+
+/** Whether an incoming message opts its sender back in: Advanced Opt-Out says START, or the body is a default opt-in keyword. */
+export function isOptIn(params: URLSearchParams): boolean {
+  return params.get('OptOutType')?.toUpperCase() === 'START' || OPT_IN_KEYWORDS.has((params.get('Body') ?? '').trim().toUpperCase());
 }

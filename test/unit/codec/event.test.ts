@@ -37,12 +37,14 @@ describe('encodeEvent', () => {
 });
 
 describe('eventId', () => {
-  const facts = { sourceMessageId: 'm-1', notificationId: 'n-1', target: 'EMAIL', event: 'sent' as const, attempt: 1 };
+  const facts = { sourceMessageId: 'm-1', notificationId: 'n-1', target: 'EMAIL', event: 'sent' as const, attempt: 1, code: '' };
 
   test('when the same state change is named twice, then it has the same ID; a different attempt or push, another', () => {
     expect(eventId(facts)).toBe(eventId({ ...facts }));
     expect(eventId({ ...facts, attempt: 2 })).not.toBe(eventId(facts));
     expect(eventId({ ...facts, sourceMessageId: 'm-2' })).not.toBe(eventId(facts));
+    // Retries before any attempt differ by their reason only.
+    expect(eventId({ ...facts, event: 'retry', attempt: 0, code: 'RATE_LIMITED' })).not.toBe(eventId({ ...facts, event: 'retry', attempt: 0, code: 'CIRCUIT_OPEN' }));
     expect(eventId(facts)).toMatch(/^[\w-]{22}$/);
   });
 });

@@ -55,6 +55,16 @@ describe('outcomeEvents', () => {
   });
 });
 
+describe('eventFacts of a notification that is not valid', () => {
+  test('when its fields are megabytes long or not well-formed Unicode, then the event carries them cut to an identifier’s length and well-formed', () => {
+    const bad = { ...n, type: 'x'.repeat(3 * 1024 * 1024), source: 'orders\ud800', notificationId: 'n'.repeat(500) };
+    const [e] = outcomeEvents(msg, bad, result('dead_lettered', { code: 'INVALID_PAYLOAD' }));
+    expect(e!.type).toHaveLength(128);
+    expect(e!.notificationId).toHaveLength(128);
+    expect(e!.source).toBe('orders\ufffd');
+  });
+});
+
 describe('targetFor', () => {
   test('when the notification names a channel, then the target is it, or the signed contact target', () => {
     expect(targetFor(n, {})).toBe('EMAIL');

@@ -3,7 +3,7 @@ import { CHANNELS, ChannelName, Notification } from '../../../src/codec/notifica
 import { LIMITS } from '../../../src/codec/payload-checks';
 import { validateNotification } from '../../../src/codec/validate';
 import { Contact } from '../../../src/delivery/ports';
-import { routeToContacts, targetKey, targetOf } from '../../../src/delivery/routing';
+import { routeToContacts, targetKey, targetOf, makePublicTarget } from '../../../src/delivery/routing';
 import { aNotification } from '../fakes';
 import { SMS_LIMITS } from '../../../src/channels/sms/message';
 
@@ -105,5 +105,21 @@ describe('routeToContacts', () => {
 
   test('when the account has no contacts, then there is nothing to route', () => {
     expect(routeToContacts(routed(), [], all)).toEqual([]);
+  });
+});
+
+describe('makePublicTarget', () => {
+  const shown = makePublicTarget('a-server-key-of-at-least-32-characters');
+
+  test('when a target names one contact, then its hash is replaced by a keyed one: stable, and not the ledger’s', () => {
+    const target = targetKey('SMS', '+819012345678');
+    expect(shown(target)).toMatch(/^SMS:[0-9a-f]{8}$/);
+    expect(shown(target)).not.toBe(target);
+    expect(shown(target)).toBe(shown(target));
+    expect(makePublicTarget('another-server-key-of-32-characters!')(target)).not.toBe(shown(target));
+  });
+
+  test('when a target is a channel or ROUTED, then it is shown as it is', () => {
+    expect([shown('EMAIL'), shown('ROUTED')]).toEqual(['EMAIL', 'ROUTED']);
   });
 });

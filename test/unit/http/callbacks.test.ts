@@ -15,6 +15,7 @@ const reports: ProviderReport[] = [];
 const fakeReports = {
   report: async (r: ProviderReport) => (reports.push(r), 'recorded' as const),
   suppress: async () => undefined,
+  unsuppressOptOut: async () => false,
 };
 
 let server: Server;
