@@ -1,4 +1,4 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import express, { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../logging';
 import type { Authenticator } from './auth';
 import { callerOf } from './caller';
@@ -58,5 +58,31 @@ export function apiErrors(log: Logger, message: string, route: string, what: { p
     details(res).error = safeMessage(err);
     if (isUnavailable(err)) return void res.status(503).json({ error: `${what.storage} is unavailable; retry later` });
     res.status(500).json({ error: 'internal error' });
+  };
+}
+
+/**
+ * Reads a JSON object body of at most `limitBytes`: 413 over it, 400 when it is not JSON or
+ * not an object; messages never quote the body. body-parser reads an empty body as {}, so
+ * its size is kept to refuse that too (an empty PUT must not erase settings).
+ */
+export function readJsonObject(limitBytes: number): RequestHandler {
+  const parse = express.json({
+    limit: limitBytes,
+    type: () => true,
+    verify: (_req, res, buf) => void ((res as Response).locals.bodyBytes = buf.length),
+  });
+  return (req, res, next) => {
+    parse(req, res, ((err?: { type?: string; status?: number }) => {
+      if (err?.type === 'entity.too.large') return void res.status(413).json({ error: `body exceeds ${limitBytes} bytes` });
+      if (err && typeof err.status === 'number' && err.status < 500) {
+        return void res.status(400).json({ error: err.type === 'entity.parse.failed' ? 'body is not JSON' : 'body cannot be read' });
+      }
+      if (err) return next(err);
+      if (!res.locals.bodyBytes || typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) {
+        return void res.status(400).json({ error: 'body must be a JSON object' });
+      }
+      next();
+    }) as NextFunction);
   };
 }

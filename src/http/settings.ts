@@ -1,9 +1,9 @@
-import express, { NextFunction, Request, RequestHandler, Response } from 'express';
+import express, { Request, RequestHandler, Response } from 'express';
 import { keyProblem } from '../codec/validate';
 import type { Logger } from '../logging';
 import type { Authenticator } from './auth';
 import { AuditAction, audited, AuditSubject, documentCounts } from './settings-audit';
-import { apiErrors, authenticateWith, details, isUnavailable, logOnce } from './api';
+import { apiErrors, authenticateWith, details, isUnavailable, logOnce, readJsonObject } from './api';
 import { SETTINGS_LIMITS, SettingsDocument, validateSettings } from '../settings/document';
 
 /** The storage the settings API needs (makeMysqlSettingsStore provides it). */
@@ -55,27 +55,7 @@ const checkAccount: RequestHandler = (req, res, next) => {
   res.status(400).json({ error: `accountId ${problem}` });
 };
 
-// body-parser reads an empty body as {}, which would erase everything: its size is kept to refuse it.
-const parseJson = express.json({
-  limit: SETTINGS_LIMITS.bodyBytes,
-  type: () => true,
-  verify: (_req, res, buf) => void ((res as Response).locals.bodyBytes = buf.length),
-});
-
-/** Reads a JSON object body: 413 over the limit, 400 when it is not JSON or not an object. */
-const readBody: RequestHandler = (req, res, next) => {
-  parseJson(req, res, ((err?: { type?: string; status?: number }) => {
-    if (err?.type === 'entity.too.large') return void res.status(413).json({ error: `body exceeds ${SETTINGS_LIMITS.bodyBytes} bytes` });
-    if (err && typeof err.status === 'number' && err.status < 500) {
-      return void res.status(400).json({ error: err.type === 'entity.parse.failed' ? 'body is not JSON' : 'body cannot be read' });
-    }
-    if (err) return next(err);
-    if (!res.locals.bodyBytes || typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) {
-      return void res.status(400).json({ error: 'body must be a JSON object' });
-    }
-    next();
-  }) as NextFunction);
-};
+const readBody = readJsonObject(SETTINGS_LIMITS.bodyBytes);
 
 const getSettings = (store: SettingsStore): RequestHandler => async (req, res) => {
   const stored = await store.get(accountOf(req));

@@ -1,4 +1,4 @@
-import express, { NextFunction, Request, RequestHandler, Response } from 'express';
+import express, { Request, RequestHandler, Response } from 'express';
 import { RECIPIENT_CHECKS } from '../codec/payload-checks';
 import {
   AddressHasher, isSuppressible, SUPPRESSES_MANDATORY, SuppressibleChannel, SuppressionEntry, SuppressionKey, SuppressionStore,
@@ -6,7 +6,7 @@ import {
 import { Logger, maskEmail, maskPhone } from '../logging';
 import { cut } from '../text';
 import type { Authenticator } from './auth';
-import { apiErrors, authenticateWith, details, isUnavailable, logOnce } from './api';
+import { apiErrors, authenticateWith, details, isUnavailable, logOnce, readJsonObject } from './api';
 
 /**
  * The suppression list's API: look an address up, add one, remove one, list the newest entries.
@@ -154,26 +154,7 @@ export async function auditedChange<T>(
 const callerIn = (res: Response): string => res.locals.caller as string;
 const failureStatus = (err: unknown) => (isUnavailable(err) ? 503 : 500);
 
-const parseJson = express.json({
-  limit: SUPPRESSION_LIMITS.bodyBytes,
-  type: () => true,
-  verify: (_req, res, buf) => void ((res as Response).locals.bodyBytes = buf.length),
-});
-
-/** Reads a JSON object body: 413 over the limit, 400 when it is not JSON or not an object. Messages never quote the body. */
-const readBody: RequestHandler = (req, res, next) => {
-  parseJson(req, res, ((err?: { type?: string; status?: number }) => {
-    if (err?.type === 'entity.too.large') return void res.status(413).json({ error: `body exceeds ${SUPPRESSION_LIMITS.bodyBytes} bytes` });
-    if (err && typeof err.status === 'number' && err.status < 500) {
-      return void res.status(400).json({ error: err.type === 'entity.parse.failed' ? 'body is not JSON' : 'body cannot be read' });
-    }
-    if (err) return next(err);
-    if (!res.locals.bodyBytes || typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) {
-      return void res.status(400).json({ error: 'body must be a JSON object' });
-    }
-    next();
-  }) as NextFunction);
-};
+const readBody = readJsonObject(SUPPRESSION_LIMITS.bodyBytes);
 
 /** The checked request, or undefined once a 400 naming the field has been answered. */
 function checked(req: Request, res: Response, withReason: boolean): AddressRequest | undefined {
