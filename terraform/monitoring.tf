@@ -51,6 +51,7 @@ locals {
   deliveries_metric_type = "logging.googleapis.com/user/${google_logging_metric.deliveries.name}"
   latency_metric_type    = "logging.googleapis.com/user/${google_logging_metric.delivery_latency.name}"
   breaker_metric_type    = "logging.googleapis.com/user/${google_logging_metric.breaker_transitions.name}"
+  events_lost_metric     = "logging.googleapis.com/user/${google_logging_metric.events_lost.name}"
   bigquery_subscriptions = "${google_pubsub_subscription.dead_letters_bigquery.name}|${google_pubsub_subscription.poison_bigquery.name}|${google_pubsub_subscription.events_bigquery.name}"
 }
 
@@ -163,6 +164,22 @@ resource "google_logging_metric" "breaker_transitions" {
     channel  = "EXTRACT(jsonPayload.channel)"
     provider = "EXTRACT(jsonPayload.provider)"
     state    = "EXTRACT(jsonPayload.state)"
+  }
+
+  depends_on = [google_project_service.required]
+}
+
+resource "google_logging_metric" "events_lost" {
+  project     = var.project_id
+  name        = "notifier/lifecycle_events_lost"
+  description = "Lifecycle events the notifier could not publish (failed after the client's retries, or dropped with EVENTS_MAX_PENDING waiting), from its \"lifecycle event failed|dropped\" lines: the first loss of an instance and every 1,000th after it."
+  filter      = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=\"${google_cloud_run_v2_service.notifier.name}\" AND jsonPayload.message=~\"^lifecycle event (failed|dropped)$\""
+
+  metric_descriptor {
+    metric_kind  = "DELTA"
+    value_type   = "INT64"
+    unit         = "1"
+    display_name = "Notifier lifecycle events lost"
   }
 
   depends_on = [google_project_service.required]
@@ -416,6 +433,52 @@ resource "google_monitoring_dashboard" "notifier" {
     poison_topic              = google_pubsub_topic.poison.name
     backlog_alert_age_seconds = var.backlog_alert_age_seconds
   })
+
+  depends_on = [google_project_service.required]
+}
+
+resource "google_monitoring_alert_policy" "events_lost" {
+  project               = var.project_id
+  display_name          = "notifier: lifecycle events lost"
+  combiner              = "OR"
+  severity              = "WARNING"
+  notification_channels = var.notification_channels
+
+  conditions {
+    display_name = "Lifecycle events could not be published"
+    condition_threshold {
+      filter          = "resource.type=\"cloud_run_revision\" AND metric.type=\"${local.events_lost_metric}\""
+      comparison      = "COMPARISON_GT"
+      threshold_value = 0
+      duration        = "0s"
+      aggregations {
+        alignment_period     = "300s"
+        per_series_aligner   = "ALIGN_SUM"
+        cross_series_reducer = "REDUCE_SUM"
+      }
+      trigger {
+        count = 1
+      }
+    }
+  }
+
+  documentation {
+    mime_type = "text/markdown"
+    content   = <<-EOT
+      An instance could not publish lifecycle events to the notification-events topic
+      ("lifecycle event failed": Pub/Sub refused or did not answer within PUBLISH_TIMEOUT_MS;
+      "lifecycle event dropped": EVENTS_MAX_PENDING events were already waiting). Deliveries
+      are not affected, and the ledger's history (notifier status, the status API) still has
+      every state change; the events table and the funnel miss these. The log lines carry the
+      instance's running counts (eventsPublished, eventsFailed, eventsDropped). Check the
+      notifier service account's publisher grant on the topic and Pub/Sub's status; raise
+      EVENTS_MAX_PENDING only if memory allows (each waiting event is about 1 KB).
+    EOT
+  }
+
+  alert_strategy {
+    auto_close = "1800s"
+  }
 
   depends_on = [google_project_service.required]
 }

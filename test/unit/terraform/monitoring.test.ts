@@ -212,11 +212,24 @@ describe('terraform/monitoring.tf: alert policies', () => {
 
   test('when an alert fires, then it notifies the configured channels and tells the operator what to turn', () => {
     const policies = resourcesOfType(tf, 'google_monitoring_alert_policy');
-    expect(policies.map((p) => p.name).sort()).toEqual(['backlog', 'breaker_open', 'dead_letters', 'push_errors']);
+    expect(policies.map((p) => p.name).sort()).toEqual(['backlog', 'breaker_open', 'dead_letters', 'events_lost', 'push_errors']);
     for (const p of policies) {
       expect(p.body.notification_channels).toBe('${var.notification_channels}');
       expect(single(p.body, 'documentation').content.length).toBeGreaterThan(100);
     }
+  });
+});
+
+describe('terraform/monitoring.tf: lost lifecycle events', () => {
+  test('when the notifier logs a failed or dropped event, then the metric counts the line and an alert fires on any', () => {
+    const metric = resource(tf, 'google_logging_metric', 'events_lost');
+    const pattern = /\^lifecycle event \(failed\|dropped\)\$/;
+    expect(metric.filter).toMatch(pattern);
+    for (const line of ['lifecycle event failed', 'lifecycle event dropped']) expect(new RegExp('^lifecycle event (failed|dropped)$').test(line)).toBe(true);
+    const condition = single(single(policy('events_lost'), 'conditions'), 'condition_threshold');
+    expect(condition.filter).toContain('metric.type=\"${local.events_lost_metric}\"');
+    expect(metric.name).toBe('notifier/lifecycle_events_lost');
+    expect(condition).toMatchObject({ comparison: 'COMPARISON_GT', threshold_value: 0 });
   });
 });
 
@@ -293,6 +306,7 @@ describe('terraform/monitoring.tf: the dashboard', () => {
     used.delete('${latency_metric}');
     used.delete('${breaker_metric}');
     used.delete('${local.breaker_metric_type}');
+    used.delete('${local.events_lost_metric}');
     expect(used.size).toBeGreaterThanOrEqual(4);
     for (const type of used) expect({ type, checked: checked.has(type) }).toEqual({ type, checked: true });
   });
