@@ -1,4 +1,6 @@
 import { ClientConfig, PubSub } from '@google-cloud/pubsub';
+import type { NotificationEvent } from '../codec/event';
+import { eventMessage } from '../pubsub/events';
 import { createNotifierClient, NotifierClient } from '../client';
 import { loadPublisherConfig, SchemaEncoding } from '../config';
 import { emulatorAnswers } from '../local/emulator';
@@ -16,10 +18,14 @@ export interface Connection {
   source?: string;
   /** Signs the notifier_* attributes of replays and resends (INTERNAL_SIGNING_KEYS). */
   signingKey?: string;
+  /** The lifecycle events topic (EVENTS_TOPIC), for what a command changes itself (a resolution); absent: none are published. */
+  eventsTopic?: string;
 }
 
-/** The part of the producer client the commands use; a real NotifierClient fits. */
-export type CliClient = Pick<NotifierClient, 'publish' | 'broadcast' | 'republish' | 'close'>;
+/** The part of the producer client the commands use (a real NotifierClient fits), and publishing one lifecycle event. */
+export type CliClient = Pick<NotifierClient, 'publish' | 'broadcast' | 'republish' | 'close'> & {
+  publishEvent(topic: string, event: NotificationEvent): Promise<void>;
+};
 
 /** Makes the client a command publishes through; tests pass a fake. */
 export type ClientFactory = (connection: Connection) => CliClient | Promise<CliClient>;
@@ -50,6 +56,7 @@ export function resolveConnection(flags: GlobalFlags, env: Record<string, string
     ...(base.emulatorHost && { emulatorHost: base.emulatorHost }),
     ...(flags.source !== undefined && { source: flags.source }),
     ...(base.signingKey && { signingKey: base.signingKey }),
+    ...(base.eventsTopic && { eventsTopic: base.eventsTopic }),
   };
 }
 
@@ -88,6 +95,7 @@ export const createPubSubClient: ClientFactory = async (c) => {
     publish: (input) => client.publish(input),
     broadcast: (options) => client.broadcast(options),
     republish: (n, attributes) => client.republish(n, attributes),
+    publishEvent: async (topic, event) => void (await pubsub.topic(topic).publishMessage(eventMessage(event))),
     async close() {
       try {
         await client.close();

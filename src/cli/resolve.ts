@@ -3,7 +3,11 @@ import type { DeliveryKey } from '../delivery/ports';
 import { createPool } from '../mysql/pool';
 import { makeMysqlResolutions, RESOLUTION_LIMITS, RESOLVED_STATUS, ResolvableRow, Resolutions } from '../mysql/resolutions';
 import type { CliIo, Command } from './command';
-import { createPubSubClient, requireSigningKey, resolveConnection, withClient } from './connection';
+import { CliClient, Connection, createPubSubClient, requireSigningKey, resolveConnection, withClient } from './connection';
+import { keyFacts } from '../delivery/events';
+import { makePublicTarget } from '../delivery/routing';
+import { toEvent } from '../pubsub/events';
+import { loadSuppressionKey } from '../config/suppressions';
 import { briefly, CliError, EXIT } from './errors';
 import { Flags, GLOBAL_OPTIONS, parseFlagsAndArguments } from './flags';
 import { ledgerUrl, ResolveRequest, requestFrom } from './resolve-request';
@@ -27,7 +31,8 @@ const USAGE = `notifier resolve <notificationId> --channel <channel> --as sent|f
                   published again from its dead letter as notifier replay does (notifier_replay_of),
                   and the notifier sends it once (a replay: it counts against MAX_REPLAYS)
   Only an unknown row can be resolved, and only once. The ledger row records who, when (UTC),
-  as what and why; the line printed says the same.
+  as what and why; the line printed says the same. With EVENTS_TOPIC (or --local) it is also
+  published as a \`resolved\` lifecycle event (SUPPRESSION_KEY keys a contact's target there).
   --channel <name>        the ledger key's channel: EMAIL, SMS, …; a routed contact as EMAIL:0a1b2c3d
   --as <resolution>       sent, failed or resend
   --reason <text>         why, e.g. the provider's log reference (at most ${RESOLUTION_LIMITS.note} characters)
@@ -73,6 +78,30 @@ function notResolvable(key: DeliveryKey, row: ResolvableRow | undefined): CliErr
   );
 }
 
+/**
+ * The resolution as a lifecycle event (`resolved`, its code the resolution) when EVENTS_TOPIC
+ * (or `--local`) names the events topic. Best effort: the ledger's history has the resolution
+ * whatever happens here, so a failure is said on stderr and changes nothing else.
+ */
+async function announce(req: ResolveRequest, flags: ResolveFlags, io: CliIo, client?: CliClient): Promise<void> {
+  let connection: Connection;
+  try {
+    connection = resolveConnection(flags, io.env);
+  } catch {
+    return; // no project named: nowhere to publish
+  }
+  const topic = connection.eventsTopic;
+  if (!topic) return;
+  try {
+    const publicTarget = makePublicTarget(loadSuppressionKey(io.env, { local: flags.local }));
+    const event = toEvent({ ...keyFacts(req.key, 'resolved', `resolve:${req.atMs}`), code: req.resolution }, req.atMs, publicTarget);
+    if (client) await client.publishEvent(topic, event);
+    else await withClient(io.createClient ?? createPubSubClient, connection, (c) => c.publishEvent(topic, event));
+  } catch (err) {
+    io.stderr.write(`notifier resolve: the resolved event was not published to ${topic}: ${briefly((err as Error).message)}; the ledger has the resolution\n`);
+  }
+}
+
 /** The one conditional write; losing it (a concurrent resolve, a status change) is reported as what the row is now. */
 async function settle(resolutions: Resolutions, req: ResolveRequest): Promise<string> {
   const won = await resolutions.resolve(req.key, { resolution: req.resolution, by: req.by, atMs: req.atMs, ...(req.note && { note: req.note }) });
@@ -103,6 +132,7 @@ async function resolveAndResend(req: ResolveRequest, row: ResolvableRow, flags: 
       await withClient(io.createClient ?? createPubSubClient, connection, async (client) => {
         io.stdout.write(await settle(resolutions, req));
         resolved = true;
+        await announce(req, flags, io, client);
         messageId = await client.republish(resend.notification, resend.attributes);
       });
     } catch (err) {
@@ -145,6 +175,7 @@ export async function runResolve(args: string[], io: CliIo): Promise<number> {
       return await resolveAndResend(req, row, flags, source, io, resolutions);
     }
     io.stdout.write(await settle(resolutions, req));
+    await announce(req, flags, io);
     return EXIT.OK;
   } finally {
     await resolutions.close();

@@ -28,6 +28,8 @@ export interface PublisherConfig {
   readonly emulatorHost?: string;
   /** The first of INTERNAL_SIGNING_KEYS, for replays and resends; the local key when publishing to an emulator. */
   readonly signingKey?: string;
+  /** EVENTS_TOPIC (`--local`: the pipeline's); absent: commands publish no lifecycle events. */
+  readonly eventsTopic?: string;
 }
 
 /**
@@ -35,6 +37,9 @@ export interface PublisherConfig {
  * emulator unless GOOGLE_CLOUD_PROJECT / PUBSUB_EMULATOR_HOST move them, as they move
  * `npm start`, and its topic `notifications`.
  */
+/** The events topic of `npm start` (local/topology.ts names it after the notifications topic). */
+const LOCAL_EVENTS_TOPIC = 'notifications-events';
+
 export function loadPublisherConfig(env: Env = process.env, opts: { local?: boolean } = {}): PublisherConfig {
   const source: Env = opts.local
     ? {
@@ -42,6 +47,7 @@ export function loadPublisherConfig(env: Env = process.env, opts: { local?: bool
         GOOGLE_CLOUD_PROJECT: optional(env, 'GOOGLE_CLOUD_PROJECT') ?? LOCAL_DEFAULTS.GOOGLE_CLOUD_PROJECT,
         PUBSUB_EMULATOR_HOST: optional(env, 'PUBSUB_EMULATOR_HOST') ?? LOCAL_DEFAULTS.PUBSUB_EMULATOR_HOST,
         NOTIFIER_TOPIC: undefined,
+        EVENTS_TOPIC: optional(env, 'EVENTS_TOPIC') ?? LOCAL_EVENTS_TOPIC,
       }
     : env;
   return Object.freeze({
@@ -49,6 +55,7 @@ export function loadPublisherConfig(env: Env = process.env, opts: { local?: bool
     topic: text(source, 'NOTIFIER_TOPIC', 'notifications'),
     encoding: oneOf(source, 'SCHEMA_ENCODING', ['JSON', 'BINARY'] as const, 'JSON'),
     emulatorHost: optional(source, 'PUBSUB_EMULATOR_HOST'),
+    eventsTopic: optional(source, 'EVENTS_TOPIC'),
     signingKey: optional(source, 'INTERNAL_SIGNING_KEYS') === undefined && optional(source, 'PUBSUB_EMULATOR_HOST') === undefined
       ? undefined
       : signingKeys(source, LOCAL_SIGNING_KEY)[0],

@@ -36,8 +36,22 @@ export interface EventPublisher extends EventSink {
   flush(): Promise<void>;
 }
 
-/** Attributes a producer's subscription may filter on (`attributes.source = "orders"`); eventFacts bounds their length. */
-const attributesOf = (e: NotificationEvent) => ({ source: e.source, event: e.event, channel: e.channel, type: e.type });
+/** The event of these facts at this time: its ID from the facts, its target as subscribers see it. */
+export const toEvent = (facts: EventFacts, occurredAtMs: number, publicTarget: (target: string) => string): NotificationEvent => ({
+  ...facts,
+  target: publicTarget(facts.target),
+  eventId: eventId(facts),
+  occurredAtMs,
+});
+
+/**
+ * An event as a Pub/Sub message: its proto3 JSON, and the attributes a producer's subscription
+ * may filter on (`attributes.source = "orders"`; eventFacts bounds their length).
+ */
+export const eventMessage = (e: NotificationEvent) => ({
+  data: encodeEvent(e),
+  attributes: { source: e.source, event: e.event, channel: e.channel, type: e.type },
+});
 
 /**
  * Publishes lifecycle events to the `notification-events` topic in batches, without the
@@ -66,10 +80,10 @@ export function makePubSubEventPublisher(pubsub: PubSub, log: Logger, opts: Even
 
   return {
     emit(facts: EventFacts) {
-      const e: NotificationEvent = { ...facts, target: publicTarget(facts.target), eventId: eventId(facts), occurredAtMs: clock() };
+      const e = toEvent(facts, clock(), publicTarget);
       if (pending.size >= opts.maxPending) return lost('dropped', e);
       const publish = topic
-        .publishMessage({ data: encodeEvent(e), attributes: attributesOf(e) })
+        .publishMessage(eventMessage(e))
         .then(
           () => void (counts.published += 1),
           (err: Error) => lost('failed', e, err.message),

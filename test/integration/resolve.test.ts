@@ -9,6 +9,9 @@ import { emailNotification } from '../support/notifications';
 import { eventually } from '../support/notifier';
 import { startTestPipeline, TestPipeline } from '../support/pipeline';
 import { asStored, cliOn, resolutionOf, unknownOutcome } from '../support/resolve';
+import { runCli } from '../../src/cli/main';
+import { LOCAL_SUPPRESSION_KEY } from '../../src/config';
+import { TEST_PROJECT } from '../support/pubsub';
 
 // resolve-resend.test.ts covers --as resend; this file the ledger side: sent, failed, refusals, races, schema.
 let p: TestPipeline;
@@ -19,6 +22,19 @@ beforeAll(async () => {
 afterAll(() => p?.close());
 
 describe('notifier resolve on MariaDB and the emulator', () => {
+  test('when the events topic is named, then the resolution also reaches the events table as a resolved event', async () => {
+    const { id } = await unknownOutcome(p);
+    const env = { GOOGLE_CLOUD_PROJECT: TEST_PROJECT, PUBSUB_EMULATOR_HOST: process.env.PUBSUB_EMULATOR_HOST, EVENTS_TOPIC: p.names.eventsTopic, SUPPRESSION_KEY: LOCAL_SUPPRESSION_KEY };
+    const silent = { write: () => true };
+    const code = await runCli(['resolve', id, '--channel', 'EMAIL', '--as', 'failed', '--by', 'alice', '--mysql-url', p.db.url], { env, stdout: silent, stderr: silent });
+    expect(code).toBe(0);
+    const row = await eventually('the resolved event row', async () => {
+      const [rows] = await p.db.pool.query("SELECT event, code, target FROM notification_events WHERE notification_id = ? AND event = 'resolved'", [id]);
+      return (rows as Record<string, unknown>[])[0];
+    }, 20000);
+    expect(row).toEqual({ event: 'resolved', code: 'failed', target: 'EMAIL' });
+  });
+
   test('when an unknown outcome is resolved as sent, then the row is sent and records who, when (UTC) and why, as the printed line says', async () => {
     const { id } = await unknownOutcome(p);
     const result = await cliOn(p, 'resolve', id, '--channel', 'EMAIL', '--as', 'sent', '--by', 'alice', '--reason', 'provider log: 250 queued as 7F3A');

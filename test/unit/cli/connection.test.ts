@@ -1,3 +1,4 @@
+import { topologyNames } from '../../../src/local/topology';
 import { createServer, Server } from 'node:net';
 import { createPubSubClient, requireSigningKey, resolveConnection, withClient } from '../../../src/cli/connection';
 import { LOCAL_SIGNING_KEY } from '../../../src/codec/internal-attributes';
@@ -22,14 +23,20 @@ describe('resolveConnection', () => {
     expect(resolveConnection(flags, env)).toEqual({ projectId: 'q', topic: 'u', encoding: 'JSON', source: 'ops' });
   });
 
-  it('when --local is given, then the npm start pipeline is used: its project, emulator and topic', () => {
+  it('when --local is given, then the npm start pipeline is used: its project, emulator, topic and events topic', () => {
     expect(resolveConnection({ local: true }, { NOTIFIER_TOPIC: 'prod-topic' })).toEqual({
       projectId: 'notifier-local',
       topic: 'notifications',
       encoding: 'JSON',
       emulatorHost: '127.0.0.1:8085',
       signingKey: LOCAL_SIGNING_KEY,
+      eventsTopic: topologyNames().eventsTopic,
     });
+  });
+
+  it('when EVENTS_TOPIC is set, then commands know the events topic; unset, they publish no events', () => {
+    expect(resolveConnection({}, { GOOGLE_CLOUD_PROJECT: 'p', EVENTS_TOPIC: 'notification-events' }).eventsTopic).toBe('notification-events');
+    expect(resolveConnection({}, { GOOGLE_CLOUD_PROJECT: 'p' }).eventsTopic).toBeUndefined();
   });
 
   it('when replays would reach real Pub/Sub, then only INTERNAL_SIGNING_KEYS gives them a key, and without one they are refused naming it', () => {

@@ -1,3 +1,4 @@
+import type { NotificationEvent } from '../../../src/codec/event';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,8 @@ export function fakePubSub(opts: { failAt?: number } = {}) {
   const connections: Connection[] = [];
   let sends = 0;
   let closed = 0;
+  /** Lifecycle events the command published, with their topic. */
+  const events: { topic: string; event: NotificationEvent }[] = [];
   const send = async (n: Notification) => {
     sends++;
     if (sends === opts.failAt) throw new Error('14 UNAVAILABLE: connection refused');
@@ -41,10 +44,11 @@ export function fakePubSub(opts: { failAt?: number } = {}) {
         attributes.push(extra);
         return send(n);
       },
+      publishEvent: async (topic, event) => void events.push({ topic, event }),
       close: async () => void closed++,
     };
   };
-  return { createClient, published, attributes, connections, closed: () => closed };
+  return { createClient, published, attributes, connections, events, closed: () => closed };
 }
 
 /** A failure store answering from arrays; it records the filters it was asked for. */

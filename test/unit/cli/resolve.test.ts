@@ -1,3 +1,5 @@
+import { makePublicTarget } from '../../../src/delivery/routing';
+import { LOCAL_SUPPRESSION_KEY } from '../../../src/config';
 import os from 'node:os';
 import { fakePubSub, NOW_MS } from './fakes';
 import { fakeLedger, LOCAL, resolve, unknownRow } from './resolve-fakes';
@@ -61,6 +63,29 @@ describe('notifier resolve: sent and failed', () => {
     expect(writes).toEqual([[{ notificationId: 'n-1', channel: 'EMAIL' }, { resolution: 'sent', by: 'alice', note: 'provider log 250 OK id=7', atMs: NOW_MS }]]);
     expect(pubsub.published).toEqual([]);
     expect(closed()).toBe(1);
+  });
+
+  test('when the events topic is known (--local), then the resolution is also published as a resolved lifecycle event, its target keyed', async () => {
+    const { ledger } = fakeLedger({ 'n-1|EMAIL:0a1b2c3d': unknownRow() });
+    const pubsub = fakePubSub();
+    const result = await resolve(['n-1', '--channel', 'EMAIL:0a1b2c3d', '--as', 'failed', ...LOCAL], { resolutions: ledger, createClient: pubsub.createClient });
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(pubsub.events).toEqual([
+      {
+        topic: 'notifications-events',
+        event: expect.objectContaining({ event: 'resolved', code: 'failed', notificationId: 'n-1', channel: 'EMAIL', occurredAtMs: NOW_MS, target: makePublicTarget(LOCAL_SUPPRESSION_KEY)('EMAIL:0a1b2c3d') }),
+      },
+    ]);
+  });
+
+  test('when publishing the event fails, then the resolution stands, exit 0, and stderr says the event is missing', async () => {
+    const { ledger, rows } = fakeLedger({ 'n-1|EMAIL': unknownRow() });
+    const pubsub = fakePubSub();
+    const failing = (c: Parameters<typeof pubsub.createClient>[0]) => ({ ...pubsub.createClient(c), publishEvent: async () => Promise.reject(new Error('14 UNAVAILABLE')) });
+    const result = await resolve(['n-1', '--channel', 'EMAIL', '--as', 'sent', ...LOCAL], { resolutions: ledger, createClient: failing });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^notifier resolve: the resolved event was not published to notifications-events: 14 UNAVAILABLE; the ledger has the resolution\n$/);
+    expect(rows['n-1|EMAIL']).toMatchObject({ status: 'sent' });
   });
 
   test('when --by is not given, then the OS user name resolves it', async () => {
