@@ -21,10 +21,11 @@ export interface ProviderReport {
 /** The delivery ledger's side of reports (mysql/provider-reports.ts). */
 export interface ProviderReportStore {
   /**
-   * Adds the event to the history of the delivery that carries this provider message ID
-   * (once per event); its key, or undefined when no delivery carries it.
+   * Adds the event to the history of the delivery that carries this provider message ID, once
+   * per report (`reportId`: a provider retrying its callback adds nothing; a replay's own report
+   * of the same event is a report of its own); its key, or undefined when no delivery carries it.
    */
-  record(channel: SuppressibleChannel, providerMessageId: string, event: EventKind, code?: string): Promise<DeliveryKey | undefined>;
+  record(channel: SuppressibleChannel, providerMessageId: string, report: { event: EventKind; code?: string; reportId: string }): Promise<DeliveryKey | undefined>;
 }
 
 export interface ReportDeps {
@@ -62,7 +63,7 @@ export function makeProviderReports(deps: ReportDeps) {
     suppress,
     unsuppressOptOut,
     async report(r: ProviderReport): Promise<ReportResult> {
-      const key = await deps.store.record(r.channel, r.providerMessageId, r.event, r.code);
+      const key = await deps.store.record(r.channel, r.providerMessageId, r);
       if (r.suppress) await suppress(r.channel, r.suppress.address, r.suppress.reason, r.source, key?.notificationId);
       if (!key) return 'unknown';
       emitAll(deps.events, [{ ...keyFacts(key, r.event, r.reportId), code: r.code ?? '', providerMessageId: r.providerMessageId }]);

@@ -5,9 +5,12 @@
  */
 export const HISTORY_LIMIT = 50;
 
-/** One entry for now: by default two parameters, the event and the code (or null); or SQL literals. */
-export const historyEntry = (event = '?', code = '?') =>
-  `JSON_OBJECT('at', DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ'), 'event', ${event}, 'code', ${code})`;
+/**
+ * One entry for now: by default two parameters, the event and the code (or null); or SQL
+ * literals. `ref` names a provider's report (provider-reports.ts keeps each one once).
+ */
+export const historyEntry = (event = '?', code = '?', ref?: string) =>
+  `JSON_OBJECT('at', DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ'), 'event', ${event}, 'code', ${code}${ref ? `, 'ref', ${ref}` : ''})`;
 
 /** A new row's history: just `entry`. */
 export const newHistory = (entry = historyEntry()) => `JSON_ARRAY(${entry})`;

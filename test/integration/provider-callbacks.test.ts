@@ -139,6 +139,19 @@ describe('POST /v1/callbacks/twilio/status, signed as Twilio signs it', () => {
     expect((await history(id, 'SMS')).filter((e) => e.event === 'delivered')).toHaveLength(1);
   });
 
+  test('when a replay of an undelivered message is undelivered too, then its own report is recorded beside the first', async () => {
+    const [first, replayed] = [smsSid(), smsSid()];
+    const id = await sentDelivery('SMS', first);
+    expect((await twilioStatus({ MessageSid: first, MessageStatus: 'undelivered', ErrorCode: '30003' })).status).toBe(204);
+    // The replay was sent: the row now carries the new message's SID.
+    await db.pool.query('UPDATE delivery_ledger SET provider_message_id = ? WHERE notification_id = ?', [replayed, id]);
+    expect((await twilioStatus({ MessageSid: replayed, MessageStatus: 'undelivered', ErrorCode: '30005' })).status).toBe(204);
+    expect((await history(id, 'SMS')).filter((e) => e.event === 'undelivered')).toEqual([
+      { event: 'undelivered', code: '30003' },
+      { event: 'undelivered', code: '30005' },
+    ]);
+  });
+
   test('when a message is undelivered with ErrorCode 30003, then the history gets undelivered with that code and nothing is suppressed', async () => {
     const sid = smsSid();
     const to = '+819011110001';
