@@ -8,7 +8,7 @@ import { keyFacts } from '../delivery/events';
 import { makePublicTarget } from '../delivery/routing';
 import { toEvent } from '../pubsub/events';
 import { loadSuppressionKey } from '../config/suppressions';
-import { briefly, CliError, EXIT } from './errors';
+import { briefly, CliError, EXIT, explainSchema, NO_LEDGER } from './errors';
 import { Flags, GLOBAL_OPTIONS, parseFlagsAndArguments } from './flags';
 import { ledgerUrl, ResolveRequest, requestFrom } from './resolve-request';
 import { findResend, openResendStore, replayCommandFor, resendWindowStart, ResendSource } from './resend';
@@ -50,13 +50,10 @@ const USAGE = `notifier resolve <notificationId> --channel <channel> --as sent|f
 const MYSQL_TIMEOUT_MS = 10_000;
 
 /** A ledger the resolution columns were not added to fails on the first read: say what to do. */
-function explained(err: unknown): never {
-  const code = (err as { code?: unknown }).code;
-  if (code === 'ER_BAD_FIELD_ERROR') throw new CliError('notifier resolve: the ledger has no resolution columns: apply migration 0005 (npm run migrate)');
-  if (code === 'ER_BAD_DB_ERROR') throw new CliError(`notifier resolve: ${(err as Error).message}: check --mysql-url / MYSQL_URL`);
-  if (code === 'ER_NO_SUCH_TABLE') throw new CliError("notifier resolve: no delivery_ledger in that database: is it the notifier's? (npm run migrate creates it)");
-  throw err;
-}
+const explained = explainSchema('notifier resolve', {
+  ER_BAD_FIELD_ERROR: 'the ledger has no resolution columns: apply migration 0005 (npm run migrate)',
+  ER_NO_SUCH_TABLE: NO_LEDGER,
+});
 
 function openResolutions(url: string): Resolutions & { close(): Promise<void> } {
   const pool = createPool({ url, size: 2, timeoutMs: MYSQL_TIMEOUT_MS });

@@ -1,12 +1,12 @@
 import { loadResolveConfig } from '../config';
 import type { Row } from '../failures/store';
 import type { AccountPage, DeliveryStatusView, StatusStore } from '../http/status';
-import { encodePageToken, notificationIdProblem, pageRequest, STATUS_LIMITS } from '../http/status';
+import { encodePageToken, notificationBody, notificationIdProblem, pageRequest, STATUS_LIMITS } from '../http/status';
 import { accountIdProblem } from '../http/settings';
 import { createPool } from '../mysql/pool';
 import { makeMysqlStatusStore } from '../mysql/status-store';
 import type { CliIo, Command } from './command';
-import { CliError, EXIT } from './errors';
+import { CliError, EXIT, explainSchema, NO_LEDGER } from './errors';
 import { openResendStore } from './resend';
 import { GLOBAL_OPTIONS, Flags, parseFlagsAndArguments } from './flags';
 import { ledgerUrl } from './resolve-request';
@@ -68,7 +68,7 @@ async function showNotification(id: string, store: StatusStore, flags: StatusFla
   if (problem) throw new CliError(`notifier status: notificationId ${problem}`);
   const deliveries = await store.notification(id);
   if (flags.json) {
-    io.stdout.write(`${JSON.stringify({ notificationId: id, deliveries: deliveries.map(({ notificationId: _id, ...d }) => d) }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify(notificationBody(id, deliveries), null, 2)}\n`);
     return EXIT.OK;
   }
   if (deliveries.length > 0) {
@@ -107,13 +107,10 @@ async function showAccount(accountId: string, store: StatusStore, flags: StatusF
 }
 
 /** A ledger without the history column fails on the first read: say what to do. */
-function explained(err: unknown): never {
-  const code = (err as { code?: unknown }).code;
-  if (code === 'ER_BAD_FIELD_ERROR') throw new CliError('notifier status: the ledger has no history column: apply migration 0007 (npm run migrate)');
-  if (code === 'ER_BAD_DB_ERROR') throw new CliError(`notifier status: ${(err as Error).message}: check --mysql-url / MYSQL_URL`);
-  if (code === 'ER_NO_SUCH_TABLE') throw new CliError("notifier status: no delivery_ledger in that database: is it the notifier's? (npm run migrate creates it)");
-  throw err;
-}
+const explained = explainSchema('notifier status', {
+  ER_BAD_FIELD_ERROR: 'the ledger has no history column: apply migration 0007 (npm run migrate)',
+  ER_NO_SUCH_TABLE: NO_LEDGER,
+});
 
 /** `notifier status`: a notification's deliveries and their history, or an account's page of them. */
 export async function runStatus(args: string[], io: CliIo): Promise<number> {

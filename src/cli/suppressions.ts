@@ -8,7 +8,7 @@ import {
 import { createPool } from '../mysql/pool';
 import { makeMysqlSuppressionStore } from '../mysql/suppressions';
 import type { CliIo, Command } from './command';
-import { CliError, EXIT } from './errors';
+import { CliError, EXIT, explainSchema } from './errors';
 import { Flags, GLOBAL_OPTIONS, parseFlagsAndArguments } from './flags';
 import { ledgerUrl } from './resolve-request';
 import { formatTable } from './table';
@@ -129,12 +129,9 @@ async function change(action: 'add' | 'remove', r: AddressRequest, by: string, s
 }
 
 /** A database without the list fails on the first statement: say what to do. */
-function explained(err: unknown): never {
-  const code = (err as { code?: unknown }).code;
-  if (code === 'ER_NO_SUCH_TABLE') throw new CliError('notifier suppressions: no suppressions table in that database: apply migration 0008 (npm run migrate)');
-  if (code === 'ER_BAD_DB_ERROR') throw new CliError(`notifier suppressions: ${(err as Error).message}: check --mysql-url / MYSQL_URL`);
-  throw err;
-}
+const explained = explainSchema('notifier suppressions', {
+  ER_NO_SUCH_TABLE: 'no suppressions table in that database: apply migration 0008 (npm run migrate)',
+});
 
 async function check(r: AddressRequest, store: SuppressionStore, hash: AddressHasher): Promise<string> {
   const named = `${r.channel} ${maskAddress(r.channel, r.address)}`;

@@ -72,25 +72,6 @@ export function eventType(): protobuf.Type {
   return cached;
 }
 
-/** The plain `Type.toObject` shape of an event (proto field names, int64 as strings). */
-export function eventToPlain(e: NotificationEvent): Record<string, unknown> {
-  return {
-    event_id: e.eventId,
-    event: e.event,
-    occurred_at_micros: String(BigInt(Math.round(e.occurredAtMs * 1000))),
-    notification_id: e.notificationId,
-    channel: e.channel,
-    target: e.target,
-    type: e.type,
-    source: e.source,
-    account_id: e.accountId,
-    attempt: e.attempt,
-    code: e.code,
-    provider_message_id: e.providerMessageId,
-    created_at_micros: String(e.createdAtMicros),
-    source_message_id: e.sourceMessageId,
-  };
-}
 
 /**
  * An event as the `notification-events` topic takes it: canonical proto3 JSON (lowerCamelCase

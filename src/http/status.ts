@@ -129,6 +129,12 @@ export function pageRequest(q: Query, nowMs: number): AccountPageRequest | { pro
 
 type Publish = (d: DeliveryStatusView) => DeliveryStatusView;
 
+/** GET /v1/notifications/{id}'s body: the deliveries without the ID each would repeat. */
+export const notificationBody = (notificationId: string, deliveries: readonly DeliveryStatusView[]) => ({
+  notificationId,
+  deliveries: deliveries.map(({ notificationId: _id, ...d }) => d),
+});
+
 const getNotification = (store: StatusStore, publish: Publish): RequestHandler => async (req, res) => {
   const id = String(req.params.notificationId);
   const problem = notificationIdProblem(id);
@@ -136,7 +142,7 @@ const getNotification = (store: StatusStore, publish: Publish): RequestHandler =
   const deliveries = await store.notification(id);
   details(res).deliveries = deliveries.length;
   if (deliveries.length === 0) return void res.status(404).json({ error: `no delivery of notification ${id} is recorded` });
-  res.status(200).json({ notificationId: id, deliveries: deliveries.map(publish).map(({ notificationId: _id, ...d }) => d) });
+  res.status(200).json(notificationBody(id, deliveries.map(publish)));
 };
 
 const getAccountPage = (store: StatusStore, clock: () => number, publish: Publish): RequestHandler => async (req: Request, res) => {

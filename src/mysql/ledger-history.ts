@@ -1,3 +1,5 @@
+import { isoText } from './sql';
+
 /**
  * The ledger row's `history` (migration 0007): each write that changes a delivery's state
  * appends one entry in the same statement, so the status API costs the delivery path no
@@ -10,7 +12,7 @@ export const HISTORY_LIMIT = 50;
  * literals. `ref` names a provider's report (provider-reports.ts keeps each one once).
  */
 export const historyEntry = (event = '?', code = '?', ref?: string) =>
-  `JSON_OBJECT('at', DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ'), 'event', ${event}, 'code', ${code}${ref ? `, 'ref', ${ref}` : ''})`;
+  `JSON_OBJECT('at', ${isoText('UTC_TIMESTAMP(6)')}, 'event', ${event}, 'code', ${code}${ref ? `, 'ref', ${ref}` : ''})`;
 
 /** A new row's history: just `entry`. */
 export const newHistory = (entry = historyEntry()) => `JSON_ARRAY(${entry})`;

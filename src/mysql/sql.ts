@@ -71,3 +71,6 @@ export async function acquire(pool: Pool, timeoutMs: number): Promise<PoolConnec
 export function utcDatetime(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 }
+
+/** SQL for a DATETIME(6) (kept in UTC) as ISO 8601 text with microseconds, `2026-12-07T09:00:01.120331Z`. */
+export const isoText = (expression: string) => `DATE_FORMAT(${expression}, '%Y-%m-%dT%H:%i:%s.%fZ')`;

@@ -1,7 +1,7 @@
 import type { AccountPage, AccountPageRequest, DeliveryStatusView, StatusStore } from '../http/status';
 import { parseHistory } from './ledger-history';
 import type { Pool } from './pool';
-import { query, utcDatetime } from './sql';
+import { isoText, query, utcDatetime } from './sql';
 import { ROUTED_KEY } from '../delivery/routing';
 import type { DeliveryStatus } from '../delivery/ports';
 
@@ -9,7 +9,7 @@ import type { DeliveryStatus } from '../delivery/ports';
  * Times as the column holds them (µs, UTC): the page token must name a row exactly. Aliased
  * apart from the columns, so ORDER BY names the column (the index order), not the text.
  */
-const textTime = (column: string) => `DATE_FORMAT(${column}, '%Y-%m-%dT%H:%i:%s.%fZ') AS ${column}_text`;
+const textTime = (column: string) => `${isoText(column)} AS ${column}_text`;
 
 const COLUMNS = `notification_id, channel, status, attempts, replays, notification_type, provider_message_id, failure_code,
   ${textTime('created_at')}, ${textTime('updated_at')}, ${textTime('release_at')}, resolution, history`;

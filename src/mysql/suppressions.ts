@@ -1,6 +1,6 @@
 import type { Suppression, SuppressionEntry, SuppressionKey, SuppressionReason, SuppressionStore } from '../delivery/suppression';
 import type { Pool } from './pool';
-import { query } from './sql';
+import { isoText, query } from './sql';
 
 
 /** The entry for one address (a primary-key read), read with the ledger row (ledger.ts). */
@@ -21,7 +21,7 @@ interface Row extends SuppressionRow {
   created_at_text: string;
 }
 
-const COLUMNS = "channel, address_hash, reason, mandatory_too, source, notification_id, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%s.%fZ') AS created_at_text";
+const COLUMNS = `channel, address_hash, reason, mandatory_too, source, notification_id, ${isoText('created_at')} AS created_at_text`;
 
 const toEntry = (r: Row): SuppressionEntry => ({
   channel: r.channel,

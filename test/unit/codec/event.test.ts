@@ -1,5 +1,25 @@
-import { decodeEventPlain, encodeEvent, EVENT_KINDS, eventId, eventToPlain, eventType, NotificationEvent } from '../../../src/codec/event';
+import { decodeEventPlain, encodeEvent, EVENT_KINDS, eventId, eventType, NotificationEvent } from '../../../src/codec/event';
 import { toProto3Json } from '../../../src/codec/proto3-json';
+
+/** The plain `Type.toObject` shape of an event (proto field names, int64 as strings): what the generic encoder takes. */
+function eventToPlain(e: NotificationEvent): Record<string, unknown> {
+  return {
+    event_id: e.eventId,
+    event: e.event,
+    occurred_at_micros: String(BigInt(Math.round(e.occurredAtMs * 1000))),
+    notification_id: e.notificationId,
+    channel: e.channel,
+    target: e.target,
+    type: e.type,
+    source: e.source,
+    account_id: e.accountId,
+    attempt: e.attempt,
+    code: e.code,
+    provider_message_id: e.providerMessageId,
+    created_at_micros: String(e.createdAtMicros),
+    source_message_id: e.sourceMessageId,
+  };
+}
 
 const full: NotificationEvent = {
   eventId: 'e-1',
