@@ -1,7 +1,7 @@
 # The notifier's Cloud Run image. Two stages: the build stage has the dev dependencies
 # (TypeScript) and compiles src/ to dist/; the runtime stage has production dependencies
 # only, plus what the service reads at run time relative to the package root
-# (src/paths.ts): dist/, proto/ and migrations/. The same image runs the migration job
+# (src/paths.ts): dist/, proto/, migrations/ and templates/ (the template catalogue). The same image runs the migration job
 # (node dist/mysql/migrate-cli.js) and ships the `notifier` CLI.
 #
 # test/unit/container/dockerfile.test.ts checks this file; test/integration/production-deps
@@ -25,6 +25,7 @@ RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean -
 COPY --from=build /app/dist ./dist
 COPY proto ./proto
 COPY migrations ./migrations
+COPY templates ./templates
 # The files stay root-owned: the service never writes to its own directory.
 USER node
 EXPOSE 8080

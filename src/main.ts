@@ -29,6 +29,7 @@ import { createCallbacksRouter } from './http/callbacks';
 import { makeProviderReports } from './delivery/provider-reports';
 import { makeMysqlProviderReportStore } from './mysql/provider-reports';
 import { makeMysqlSuppressionStore } from './mysql/suppressions';
+import { Catalogue, CatalogueError, loadCatalogue } from './templates';
 
 export interface RunningNotifier {
   server: Server;
@@ -55,6 +56,7 @@ const MAX_RETRY_AFTER_MS = 600_000;
 /** Wires config → adapters → use case → HTTP app, and listens. */
 export async function startNotifier(config: Config, opts: StartOptions = {}): Promise<RunningNotifier> {
   const log = opts.log ?? createLogger(config.logLevel);
+  const templates = loadTemplates(config.templatesDir);
   const poolOptions = { url: config.mysql.url, size: config.mysql.poolSize, timeoutMs: config.mysql.queryTimeoutMs };
   const pool = createPool(poolOptions);
   // The delivery path's own pool: several statements per round trip (ledger.ts), nowhere else.
@@ -118,6 +120,7 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
     inFlightMs: deliveryBudgetMs(config),
     events,
     addressHasher,
+    templates,
   });
 
   // Releasing held notifications (POST /tasks/release-held), called by Cloud Scheduler as TASKS_CALLER.
@@ -206,17 +209,31 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
   return { server, port, stop };
 }
 
-async function main(): Promise<void> {
-  let config: Config;
+/** The catalogue, or a ConfigError naming the file at fault: the service does not start with a broken one. */
+function loadTemplates(dir: string): Catalogue {
   try {
-    config = loadConfig();
+    return loadCatalogue(dir);
+  } catch (err) {
+    if (err instanceof CatalogueError) throw new ConfigError('TEMPLATES_DIR', err.message);
+    throw err;
+  }
+}
+
+/** `start`'s result; a configuration error ends the process with exit code 2, naming the variable. */
+async function configured<T>(start: () => T | Promise<T>): Promise<T> {
+  try {
+    return await start();
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`notifier: configuration error: ${err.message}\n`);
     process.exit(2);
   }
+}
+
+async function main(): Promise<void> {
+  const config = await configured(loadConfig);
   const log = createLogger(config.logLevel);
-  const notifier = await startNotifier(config, { log });
+  const notifier = await configured(() => startNotifier(config, { log }));
 
   const shutdown = (signal: string) => {
     log.info('shutting down', { signal, graceMs: config.shutdownGraceMs });

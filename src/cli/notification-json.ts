@@ -29,6 +29,10 @@ const KEYS: Readonly<Record<string, string>> = {
   expiresAtMicros: 'expiresAtMicros',
   expires_at_micros: 'expiresAtMicros',
   ...Object.fromEntries(PAYLOAD_FIELDS.map((f) => [f, f])),
+  // A template's ID (or { id, version }), its data and the locale to render in (docs: templates).
+  template: 'template',
+  data: 'data',
+  locale: 'locale',
 };
 
 /** A channel payload's accepted keys (JSON and proto names) → the camelCase key. */

@@ -23,10 +23,13 @@ const OPTIONS = {
   text: { type: 'string' },
   html: { type: 'string' },
   payload: { type: 'string' },
+  template: { type: 'string' },
+  data: { type: 'string' },
+  locale: { type: 'string' },
   'expires-in': { type: 'string' },
 } as const;
 
-type PublishFlags = Partial<Record<Exclude<keyof typeof OPTIONS, 'file'>, string>>;
+type PublishFlags = Partial<Record<Exclude<keyof typeof OPTIONS, 'file' | 'data'>, string>>;
 
 const USAGE = `notifier publish  (--file <notification.json|-> | --type <type> [flags])
   Publishes one notification and prints its notification ID and Pub/Sub message ID.
@@ -42,10 +45,16 @@ const USAGE = `notifier publish  (--file <notification.json|-> | --type <type> [
   --text <text>           email text, SMS body, push body, Slack or LINE text
   --html <html>           email HTML
   --payload <json>        webhook payload (a JSON document)
+  --template <id[@n]>     render this template of the notifier's catalogue instead of --subject,
+                          --text, --html (--to names the recipient); with --account and no
+                          --channel, routed to the account's channels
+  --data <file.json|->    the template's variables, a JSON object (default {})
+  --locale <tag>          render in this locale when the account has none, e.g. ja-JP
   --expires-in <duration> not sent after this long, e.g. 30m, 2h, 1d
   Examples:
     npm run notifier -- publish --local --type demo.hello --to you@example.com --subject Hello --text "It works"
     notifier publish --type otp.sent --channel SMS --to +819012345678 --text "Your code is 1234"
+    notifier publish --type order.shipped --account acct-7 --template order.shipped --data order.json
     notifier publish --project my-project --file notification.json`;
 
 /** `--channel 1` means the enum number, anything else a name for the validator to check. */
@@ -66,21 +75,54 @@ function payloadFromFlags(channel: NotificationInput['channel'], f: PublishFlags
 }
 
 /** The notification described by flags; the validator, not this function, judges its values. */
-export function notificationFromFlags(flags: PublishFlags, nowMs: number): NotificationInput {
-  const channel = channelFlag(flags.channel);
+export function notificationFromFlags(flags: PublishFlags, nowMs: number, data?: Record<string, unknown>): NotificationInput {
+  // A template with an account and no channel is routed; text has no such default.
+  const routed = flags.template !== undefined && flags.account !== undefined && flags.channel === undefined;
+  const channel = routed ? undefined : channelFlag(flags.channel);
   const input: NotificationInput = {
     notificationId: flags.id ?? randomUUID(),
     type: required('publish', 'type', flags.type),
     channel,
-    ...payloadFromFlags(channel, flags),
+    ...(channel !== undefined && payloadFromFlags(channel, flags)),
   };
+  if (flags.template !== undefined) {
+    input.template = templateFlag(flags.template);
+    input.data = data ?? {};
+  }
+  if (flags.locale !== undefined) input.locale = flags.locale;
   if (flags.account !== undefined) input.accountId = flags.account;
   if (flags['expires-in'] !== undefined) input.expiresAt = new Date(nowMs + parseDuration(flags['expires-in'], 'expires-in'));
   return input;
 }
 
-async function readNotification(flags: PublishFlags & { file?: string }, io: CliIo): Promise<NotificationInput> {
-  if (flags.file === undefined) return notificationFromFlags(flags, (io.now ?? Date.now)());
+/** `order.shipped` or `order.shipped@2` (template IDs hold no `@`). */
+function templateFlag(value: string): { id: string; version?: number } {
+  const at = value.lastIndexOf('@');
+  if (at < 0) return { id: value };
+  const version = value.slice(at + 1);
+  if (!/^[1-9]\d{0,9}$/.test(version)) throw new CliError(`notifier publish: --template ${value}: the version after @ must be a positive integer`);
+  return { id: value.slice(0, at), version: Number(version) };
+}
+
+/** --data: a JSON object from a file or standard input. */
+async function readData(path: string, io: CliIo): Promise<Record<string, unknown>> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readText(path, io.stdin, 'data'));
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    throw new CliError(`notifier publish: --data ${path}: not JSON (${(err as Error).message})`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CliError(`notifier publish: --data ${path}: expected a JSON object`);
+  return value as Record<string, unknown>;
+}
+
+async function readNotification(flags: PublishFlags & { file?: string; data?: string }, io: CliIo): Promise<NotificationInput> {
+  if (flags.file === undefined) {
+    const { data, ...rest } = flags;
+    if (data !== undefined && rest.template === undefined) throw new CliError('notifier publish: --data needs --template');
+    return notificationFromFlags(rest, (io.now ?? Date.now)(), data === undefined ? undefined : await readData(data, io));
+  }
   const { file, ...others } = flags;
   const extra = Object.keys(others).filter((k) => Object.hasOwn(OPTIONS, k));
   if (extra.length) throw new CliError(`notifier publish: --file cannot be combined with --${extra.join(', --')}`);

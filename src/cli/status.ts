@@ -50,6 +50,7 @@ function deliveryLines(d: DeliveryStatusView, withId: boolean): string[] {
     `attempts ${d.attempts}`,
     d.code && `code ${d.code}`,
     d.providerMessageId && `provider ${d.providerMessageId}`,
+    d.template && `template ${d.template}`,
     d.releaseAt && `release at ${d.releaseAt}`,
     d.resolution && `resolved ${d.resolution}`,
     d.replays && `replays ${d.replays}`,

@@ -7,6 +7,7 @@ import { signInternal } from '../codec/internal-attributes';
 import { encodedSizeProblem } from '../codec/payload-checks';
 import { validateNotification } from '../codec/validate';
 import { INTERNAL_PREFIX } from '../codec/attributes';
+import { readManifest } from '../templates/manifest';
 
 export interface NotifierClientOptions {
   /** The project holding the topic. Optional when `pubsub` is given. */
@@ -25,6 +26,12 @@ export interface NotifierClientOptions {
    * notifier ignores such attributes unsigned.
    */
   signingKey?: string;
+  /**
+   * The producer's copy of the notifier's template catalogue (a `templates/` directory): a
+   * notification naming a template not in it, or data that version does not accept, is
+   * refused before publishing. Absent: only the data's shape is checked.
+   */
+  templates?: string;
 }
 
 export interface NotifierClient {
@@ -66,7 +73,8 @@ export function createNotifierClient(options: NotifierClientOptions): NotifierCl
   });
   const encoding = options.encoding ?? 'JSON';
   if (encoding !== 'JSON' && encoding !== 'BINARY') throw new Error(`createNotifierClient: unknown encoding "${encoding}"`);
-  const defaults = () => ({ source: options.source ?? '', nowMs: Date.now() });
+  const templates = options.templates === undefined ? undefined : readManifest(options.templates);
+  const defaults = () => ({ source: options.source ?? '', nowMs: Date.now(), templates });
 
   /** The bytes of a notification; one the notifier would refuse for its size throws InvalidNotificationError. */
   const encode = (n: Notification) => {

@@ -1,11 +1,20 @@
 import { payloadFields } from '../codec/codec';
 import { AnyMessage, MESSAGES } from '../channels/messages';
-import { CHANNELS, ChannelName, ContentPayload, Notification, PAYLOAD_FIELDS, PayloadField } from '../codec/notification';
+import { CHANNELS, ChannelName, ContentPayload, Notification, PAYLOAD_FIELDS, PayloadField, TemplateRef } from '../codec/notification';
+import { checkData } from '../templates/variables';
+import type { TemplateManifest } from '../templates/manifest';
 import { FieldProblem, validateNotification } from '../codec/validate';
 
 type InputOf<M> = M extends { input?: infer I } ? I : never;
-/** Each channel's payload as a producer gives it (channels/<name>/message.ts: its `input` type). */
-type ChannelInputs = { [M in AnyMessage as M['field']]?: InputOf<M> };
+/**
+ * Each channel's payload as a producer gives it (channels/<name>/message.ts: its `input` type);
+ * with a template, its recipient only (`email: { to }`), the rest being rendered. Which of the
+ * two a payload must be is the validator's to say (a union type would not follow spreads).
+ */
+type ChannelInputs = { [M in AnyMessage as M['field']]?: InputOf<M> | Partial<InputOf<M>> };
+
+/** A template's ID, or its ID and a pinned version. */
+export type TemplateInput = string | { id: string; version?: number };
 
 /** What a producer hands to `publish`: the notification with friendly types. */
 export interface NotificationInput extends ChannelInputs {
@@ -27,6 +36,23 @@ export interface NotificationInput extends ChannelInputs {
   expiresAt?: Date;
   /** For a routed notification (no channel): rendered for each of the account's channels. */
   content?: Partial<ContentPayload> & ({ title: string } | { body: string });
+  /**
+   * A template of the notifier's catalogue instead of text (`'order.shipped'`, or with a pinned
+   * version): the notifier renders it in the account's locale. With a channel, give only that
+   * channel's recipient (`email: { to }`); without one, with `accountId`, it is routed.
+   */
+  template?: TemplateInput;
+  /** The template's variables (JSON-serialisable). */
+  data?: Record<string, unknown>;
+  /** BCP 47 tag to render in when the account has no locale of its own, e.g. `ja-JP`. */
+  locale?: string;
+}
+
+/** What the client checks a notification against besides the validator: the producer's copy of the catalogue, if any. */
+export interface InputDefaults {
+  source: string;
+  nowMs: number;
+  templates?: TemplateManifest;
 }
 
 /** Thrown by `publish` before anything is sent; `problems` names every invalid field. */
@@ -90,11 +116,53 @@ function payload(field: PayloadField, value: unknown, problems: FieldProblem[]):
   );
 }
 
+/** `template` and `data` → the notification's template reference, type-checked. */
+function templateRef(input: NotificationInput, problems: FieldProblem[]): TemplateRef | undefined {
+  const { template, data } = input;
+  if (template === undefined) {
+    if (data !== undefined) problems.push({ field: 'data', problem: 'is only read with a template', code: 'INVALID_PAYLOAD' });
+    return undefined;
+  }
+  const ref = typeof template === 'string' ? { id: template } : template;
+  if (typeof ref !== 'object' || ref === null) {
+    problems.push({ field: 'template', problem: 'must be a template ID or { id, version }', code: 'INVALID_PAYLOAD' });
+    return undefined;
+  }
+  const version = ref.version ?? 0;
+  if (!Number.isInteger(version) || version < 0 || version > 0xffffffff) {
+    problems.push({ field: 'template.version', problem: 'must be a positive integer (or absent: the latest)', code: 'INVALID_PAYLOAD' });
+  }
+  let dataJson = '{}';
+  if (data !== undefined && (typeof data !== 'object' || data === null || Array.isArray(data))) {
+    problems.push({ field: 'data', problem: 'must be an object', code: 'INVALID_PAYLOAD' });
+  } else if (data !== undefined) {
+    try {
+      dataJson = JSON.stringify(data);
+    } catch (err) {
+      problems.push({ field: 'data', problem: `cannot be serialised as JSON (${(err as Error).message})`, code: 'INVALID_PAYLOAD' });
+    }
+  }
+  return { id: text('template.id', ref.id, problems), version, dataJson };
+}
+
+/** The template is in the producer's copy of the catalogue, and the data holds what that version declares. */
+function catalogueProblems(t: TemplateRef, templates: TemplateManifest): FieldProblem[] {
+  const found = templates.describe(t.id, t.version);
+  if (!found) return [{ field: 'template.id', problem: `${t.id}${t.version ? `@${t.version}` : ''} is not in the catalogue`, code: 'TEMPLATE_NOT_FOUND' }];
+  let data: unknown;
+  try {
+    data = JSON.parse(t.dataJson);
+  } catch {
+    return []; // reported by the validator
+  }
+  return checkData(found.variables, data).map((p) => ({ field: `data.${p.variable}`, problem: p.problem, code: 'TEMPLATE_DATA_INVALID' }));
+}
+
 /**
  * The notification the notifier will decode, or InvalidNotificationError listing every
  * problem — the notifier's own validator decides, so producer and service agree.
  */
-export function toNotification(input: NotificationInput, defaults: { source: string; nowMs: number }): Notification {
+export function toNotification(input: NotificationInput, defaults: InputDefaults): Notification {
   const problems: FieldProblem[] = [];
   const channel = channelNumber(input.channel, problems);
   const given: Partial<Record<PayloadField, unknown>> = input;
@@ -111,6 +179,10 @@ export function toNotification(input: NotificationInput, defaults: { source: str
     const value = payload(field, given[field], problems);
     if (value) Object.assign(notification, { [field]: value });
   }
+  const template = templateRef(input, problems);
+  if (template) notification.template = template;
+  if (input.locale !== undefined) notification.locale = text('locale', input.locale, problems);
+  if (template && defaults.templates) problems.push(...catalogueProblems(template, defaults.templates));
   // Fields already reported (wrong type, unknown channel name) would only be reported again as missing.
   const reported = new Set(problems.map((p) => p.field));
   problems.push(...validateNotification(notification).filter((p) => !reported.has(p.field)));

@@ -132,6 +132,11 @@ export function notificationFromPlain(p: Plain): Notification {
     const value = p[field];
     if (typeof value === 'object' && value !== null) Object.assign(n, { [field]: payloadFromPlain(field, value as Plain) });
   }
+  const template = p.template as Plain | undefined;
+  if (typeof template === 'object' && template !== null) {
+    n.template = { id: str(template.id), version: typeof template.version === 'number' ? template.version : 0, dataJson: str(template.data_json) };
+  }
+  if (str(p.locale)) n.locale = str(p.locale);
   return n;
 }
 
@@ -149,5 +154,7 @@ function toPlain(n: Notification): Plain {
     const payload = n[field];
     if (payload) plain[field] = payloadToPlain(field, payload as unknown as Record<string, unknown>);
   }
+  if (n.template) plain.template = { id: n.template.id, version: n.template.version, data_json: n.template.dataJson };
+  if (n.locale) plain.locale = n.locale;
   return plain;
 }

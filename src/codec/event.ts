@@ -45,6 +45,8 @@ export interface NotificationEvent {
   providerMessageId: string;
   createdAtMicros: bigint;
   sourceMessageId: string;
+  /** The rendering sent (`id@version/locale/digest`); empty for the producer's own text. */
+  template: string;
 }
 
 /** What names an event apart from its ID and time. */
@@ -96,6 +98,7 @@ export function encodeEvent(e: NotificationEvent): Buffer {
     providerMessageId: e.providerMessageId || undefined,
     createdAtMicros: micros(e.createdAtMicros),
     sourceMessageId: e.sourceMessageId || undefined,
+    template: e.template || undefined,
   };
   return Buffer.from(JSON.stringify(json));
 }

@@ -49,6 +49,15 @@ export interface ContentPayload {
   data: Record<string, string>;
 }
 
+/** A template of the notifier's catalogue and the data to render it with (templates/). */
+export interface TemplateRef {
+  id: string;
+  /** 0 = the latest deployed version. */
+  version: number;
+  /** A JSON object: the template's variables. */
+  dataJson: string;
+}
+
 export interface Notification extends ChannelPayloads {
   notificationId: string;
   accountId: string;
@@ -61,4 +70,8 @@ export interface Notification extends ChannelPayloads {
   expiresAtMicros: bigint;
   /** For CHANNEL_UNSPECIFIED with an account: routed to the account's channels. */
   content?: ContentPayload;
+  /** Rendered by the notifier instead of text given here: the channel's payload holds only its recipient. */
+  template?: TemplateRef;
+  /** BCP 47 tag to render the template in when the account has none; absent = none given. */
+  locale?: string;
 }

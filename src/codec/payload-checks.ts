@@ -4,7 +4,7 @@ import { isReservedFcmKey, PUSH_LIMITS } from '../channels/push/message';
 import { webhookUrlProblem } from '../channels/webhook/message';
 import { ChannelName, CHANNELS, Notification } from './notification';
 
-export type ValidationCode = 'INVALID_PAYLOAD' | 'UNKNOWN_CHANNEL' | 'INVALID_RECIPIENT';
+export type ValidationCode = 'INVALID_PAYLOAD' | 'UNKNOWN_CHANNEL' | 'INVALID_RECIPIENT' | 'TEMPLATE_NOT_FOUND' | 'TEMPLATE_DATA_INVALID';
 
 /** One problem of a notification: the field, what is wrong (never its value), and the failure code. */
 export interface FieldProblem {
@@ -30,7 +30,35 @@ export const LIMITS = {
   contentBody: 4000,
   contentDataEntries: 20,
   contentPushBodyBytes: 256, // left for the body when content is rendered for a device
+  templateDataBytes: 64 * 1024,
+  localeLength: 35, // account_settings.locale
 } as const;
+
+/**
+ * The payload fields a template fills (templates/: subject, text, html, title, body; a
+ * webhook gets the data as its JSON), each with a value valid wherever it appears: a
+ * templated payload is checked with these in place, so its recipient and the rest are
+ * checked before rendering as they are after.
+ */
+const RENDERED_FIELDS: Readonly<Record<string, string>> = { subject: 'x', text: 'x', html: 'x', title: 'x', body: 'x', payloadJson: '{}' };
+
+/** A payload with the fields a template fills left empty: what a templated notification carries. */
+export function withoutRenderedFields<P extends object>(payload: P): P {
+  return Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, Object.hasOwn(RENDERED_FIELDS, k) ? '' : v])) as P;
+}
+
+const protoName = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** A templated payload: the fields the template fills must be empty; the rest is checked as usual. */
+function templatedPayload(field: string, payload: object, problems: Problems): object {
+  const filled: Record<string, string> = {};
+  for (const [name, value] of Object.entries(payload)) {
+    if (!Object.hasOwn(RENDERED_FIELDS, name)) continue;
+    if (value) problem(problems, `${field}.${protoName(name)}`, 'is rendered from the template: leave it empty');
+    filled[name] = RENDERED_FIELDS[name]!;
+  }
+  return { ...payload, ...filled };
+}
 
 /** A channel that reaches a recipient: every channel but CHANNEL_UNSPECIFIED. */
 export type RecipientChannel = Exclude<ChannelName, 'CHANNEL_UNSPECIFIED'>;
@@ -74,7 +102,7 @@ export const PAYLOAD_CHECKS: Readonly<Partial<Record<number, Check>>> = {
         const payload = n[m.field];
         if (!payload) problem(problems, m.field, `is required for channel ${m.name}`);
         // Each entry's check takes its own payload type; the field names it.
-        else (m.check as (p: typeof payload, problems: Problems) => void)(payload, problems);
+        else (m.check as (p: object, problems: Problems) => void)(n.template ? templatedPayload(m.field, payload, problems) : payload, problems);
       },
     ]),
   ),

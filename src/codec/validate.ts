@@ -1,5 +1,5 @@
 import { CHANNELS, channelName, Notification } from './notification';
-import { FieldProblem, PAYLOAD_CHECKS } from './payload-checks';
+import { FieldProblem, LIMITS, PAYLOAD_CHECKS } from './payload-checks';
 
 /**
  * Checks the service makes before anything is sent; the producer client runs the
@@ -47,9 +47,47 @@ function timestamp(field: string, micros: bigint, problems: FieldProblem[]) {
   else if (micros > MAX_TIMESTAMP_MICROS) problems.push({ field, problem: 'is after 9999-12-31', code: 'INVALID_PAYLOAD' });
 }
 
-/** Routed to the account's channels: no channel, an account and content (see routing.ts). */
+/** Routed to the account's channels: no channel, an account, and content or a template (see routing.ts). */
 export function isRouted(n: Notification): boolean {
-  return n.channel === CHANNELS.CHANNEL_UNSPECIFIED && n.accountId !== '' && n.content !== undefined;
+  return n.channel === CHANNELS.CHANNEL_UNSPECIFIED && n.accountId !== '' && (n.content !== undefined || n.template !== undefined);
+}
+
+/** A template ID (templates/<id>/): the characters of a notification type, lower case. */
+export const TEMPLATE_ID = /^[a-z0-9][a-z0-9_.-]{0,127}$/;
+
+/** Whether `tag` is a BCP 47 language tag (`ja-JP`, `en`); the runtime's Intl decides. */
+export function isLocale(tag: string): boolean {
+  if (tag.length === 0 || tag.length > LIMITS.localeLength) return false;
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1;
+  } catch {
+    return false;
+  }
+}
+
+/** The template reference and its data's shape; what the data must hold is the template's to say (at rendering). */
+function template(n: Notification, problems: FieldProblem[]) {
+  const t = n.template;
+  if (!t) return;
+  if (!t.id) problems.push({ field: 'template.id', problem: 'is required', code: 'INVALID_PAYLOAD' });
+  else if (!TEMPLATE_ID.test(t.id)) {
+    problems.push({ field: 'template.id', problem: 'must be 1–128 of a-z, 0-9, ".", "_", "-", starting with a letter or digit', code: 'INVALID_PAYLOAD' });
+  }
+  if (n.content) problems.push({ field: 'content', problem: 'cannot be given with a template', code: 'INVALID_PAYLOAD' });
+  if (Buffer.byteLength(t.dataJson) > LIMITS.templateDataBytes) {
+    problems.push({ field: 'template.data_json', problem: `is larger than ${LIMITS.templateDataBytes} bytes`, code: 'INVALID_PAYLOAD' });
+  } else if (!isJsonObject(t.dataJson)) {
+    problems.push({ field: 'template.data_json', problem: 'must be a JSON object', code: 'INVALID_PAYLOAD' });
+  }
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
 }
 
 /** Every problem with a notification, in precedence order (the first names the failure code). */
@@ -57,7 +95,7 @@ export function validateNotification(n: Notification): FieldProblem[] {
   const problems: FieldProblem[] = [];
   if (n.channel === CHANNELS.CHANNEL_UNSPECIFIED) {
     if (!isRouted(n)) {
-      problems.push({ field: 'channel', problem: 'is required (or routing: account_id and content)', code: 'UNKNOWN_CHANNEL' });
+      problems.push({ field: 'channel', problem: 'is required (or routing: account_id, and content or a template)', code: 'UNKNOWN_CHANNEL' });
     }
   } else if (!channelName(n.channel)) {
     problems.push({ field: 'channel', problem: `${n.channel} is not a known channel`, code: 'UNKNOWN_CHANNEL' });
@@ -68,6 +106,8 @@ export function validateNotification(n: Notification): FieldProblem[] {
   identifier('source', n.source, false, problems);
   timestamp('created_at_micros', n.createdAtMicros, problems);
   timestamp('expires_at_micros', n.expiresAtMicros, problems);
+  template(n, problems);
+  if (n.locale !== undefined && !isLocale(n.locale)) problems.push({ field: 'locale', problem: 'is not a BCP 47 language tag', code: 'INVALID_PAYLOAD' });
   PAYLOAD_CHECKS[n.channel]?.(n, problems);
   return problems;
 }

@@ -3,6 +3,7 @@ import { ChannelsConfig, GatesConfig, loadChannels, loadGates } from './channels
 import { ConfigError, Env, integer, list, oneOf, optional, text, url } from './env';
 import { LOCAL_SIGNING_KEY, MIN_SIGNING_KEY_LENGTH } from '../codec/internal-attributes';
 import type { Encoding } from '../codec/codec';
+import { TEMPLATES_DIR } from '../paths';
 
 export type PushAuthMode = 'none' | 'oidc';
 /** The encoding of the notifications topic's schema (codec's Encoding). */
@@ -67,6 +68,8 @@ export interface Config {
     /** A claim older than this (a release that died mid-way) may be taken over. */
     readonly claimTimeoutMs: number;
   };
+  /** TEMPLATES_DIR: the template catalogue (templates/ of the package unless set). */
+  readonly templatesDir: string;
   /** SUPPRESSION_KEY: the suppression list keeps addresses as HMAC-SHA256 under it; changing it empties the list in effect. */
   readonly suppressionKey: string;
   /** Provider status callbacks (PUBLIC_URL, SENDGRID_WEBHOOK_PUBLIC_KEY): src/http/callbacks.ts. */
@@ -230,6 +233,7 @@ export function loadConfig(env: Env = process.env): Config {
       unsignedUntilMs: instant(env, 'INTERNAL_UNSIGNED_UNTIL'),
     },
     callbacks: loadCallbacks(env, nodeEnv === 'production'),
+    templatesDir: text(env, 'TEMPLATES_DIR', TEMPLATES_DIR),
     suppressionKey: secretKey(env, 'SUPPRESSION_KEY', nodeEnv === 'production' ? undefined : LOCAL_SUPPRESSION_KEY),
     delivery: {
       maxAttempts: integer(env, 'MAX_ATTEMPTS', 5, 1, 99),

@@ -2,7 +2,7 @@ import { Encoding, DecodeError, decodeNotification, encodingOf } from '../codec/
 import { channelName, Notification } from '../codec/notification';
 import { describeProblems, isRouted, validateNotification } from '../codec/validate';
 import { FailureRecords, Known, makeFailureRecords, PushedMessage, short } from './failure-records';
-import { asDeliveryError, DeliveryError, FailureClass, FailureCode } from './failures';
+import { asDeliveryError, DeliveryError, FailureClass, FailureCode, PermanentError } from './failures';
 import { emitAll, eventFacts, outcomeEvents, targetFor } from './events';
 import { DeliveryResult } from './outcomes';
 import { Decision, decide, isExpired, matchesType } from './policy';
@@ -28,6 +28,7 @@ import { makeRoute } from './route';
 import { AddressHasher, suppresses, suppressionKeyOf } from './suppression';
 import { targetOf } from './routing';
 import { RELEASE_OF_ATTRIBUTE } from '../codec/attributes';
+import { renderNotification, Rendering, Templates } from './render';
 
 export type { PushedMessage };
 
@@ -59,6 +60,8 @@ export interface DeliveryDeps {
   events?: EventSink;
   /** Hashes recipients for the suppression list (SUPPRESSION_KEY); absent: the list is not consulted. */
   addressHasher?: AddressHasher;
+  /** The template catalogue (TEMPLATES_DIR); absent: a templated notification is dead-lettered TEMPLATE_NOT_FOUND. */
+  templates?: Templates;
 }
 
 type WriteLedger = (w: Pick<LedgerWrite, 'status' | 'attempts'> & Partial<LedgerWrite>) => Promise<void>;
@@ -72,7 +75,10 @@ interface SendWrites {
 /** One delivery to one channel (and, for a routed notification's messages, one contact). */
 interface Delivery {
   msg: PushedMessage;
+  /** As the channel sends it: a templated notification rendered. */
   n: Notification;
+  /** The rendering it sends (ledger column `template`). */
+  template?: string;
   channel: Channel;
   key: DeliveryKey;
   /** What the account's settings decided; a send carries the provider's permit, admitted before the lock. */
@@ -82,9 +88,9 @@ interface Delivery {
 /** A row's replay state before any replay. */
 const FRESH: ReplayState = { replays: 0, lastReplayMessageId: undefined };
 
-/** What every ledger write of this delivery states: the notification, the message, the replay state, and `w`. */
-function ledgerEntry(n: Notification, msg: PushedMessage, replay: ReplayState, w: Parameters<WriteLedger>[0]): LedgerWrite {
-  return { type: n.type, accountId: n.accountId, messageId: msg.messageId, ...replay, ...w };
+/** What every ledger write of this delivery states: the notification and its rendering, the message, the replay state, and `w`. */
+function ledgerEntry(r: Rendering, msg: PushedMessage, replay: ReplayState, w: Parameters<WriteLedger>[0]): LedgerWrite {
+  return { type: r.n.type, accountId: r.n.accountId, messageId: msg.messageId, ...(r.template && { template: r.template }), ...replay, ...w };
 }
 
 type Plan = Exclude<Decision, { action: 'send' }> | { action: 'send'; permit: GatePermit };
@@ -98,7 +104,7 @@ type Plan = Exclude<Decision, { action: 'send' }> | { action: 'send'; permit: Ga
 export function makeDeliver(deps: DeliveryDeps) {
   const records: FailureRecords = makeFailureRecords(deps.deadLetters);
   const configured = new Set([...deps.channels.values()].map((c) => c.name));
-  const route = makeRoute({ ...deps, configured: (c) => configured.has(c) });
+  const route = makeRoute({ ...deps, configured: (c) => configured.has(c), reject: records.reject });
   const forgetDevice = (n: Notification) => forgetDeviceOf(deps.accounts, n);
 
   return async function deliver(msg: PushedMessage): Promise<DeliveryResult> {
@@ -143,8 +149,16 @@ export function makeDeliver(deps: DeliveryDeps) {
       ? { action: 'suppress', code: 'ADDRESS_SUPPRESSED', rule: `the address is on the suppression list (${suppressed.reason})` }
       : decide(policy, { type: n.type, channel: channel.name, mandatory, released, nowMs: deps.clock.nowMs() });
     let plan: Plan;
+    // Rendered only to be sent: a held notification is rendered at its release, with the templates deployed then.
+    let rendering: Rendering = { n };
     if (decision.action !== 'send') plan = decision;
     else {
+      try {
+        rendering = renderNotification(deps.templates, n, channel.name, policy);
+      } catch (err) {
+        if (!(err instanceof PermanentError)) throw err;
+        return records.reject(msg, known, err.code, err.message);
+      }
       // Only a send calls the provider; it is refused before the lock, so shedding load costs no MySQL connection.
       const permit = deps.gates.admit(channel.name, channel.provider(n));
       if (!permit.admitted) {
@@ -153,9 +167,9 @@ export function makeDeliver(deps: DeliveryDeps) {
       plan = { action: 'send', permit };
     }
     // A first send (no row yet) claims its row in the lock's round trip; under the lock it is the claim `send` makes.
-    const firstClaim = plan.action === 'send' && !existing && !isExpired(n, deps.clock.nowMs()) ? ledgerEntry(n, msg, FRESH, { status: 'sending', attempts: 1 }) : undefined;
+    const firstClaim = plan.action === 'send' && !existing && !isExpired(n, deps.clock.nowMs()) ? ledgerEntry(rendering, msg, FRESH, { status: 'sending', attempts: 1 }) : undefined;
     try {
-      const locked = await deps.ledger.withLock(key, (ledger) => deliverLocked(ledger, { msg, n, channel, key, plan }, known), firstClaim);
+      const locked = await deps.ledger.withLock(key, (ledger) => deliverLocked(ledger, { msg, ...rendering, channel, key, plan }, known), firstClaim);
       return locked === LOCK_BUSY ? { ...known, outcome: 'lock_busy' } : locked;
     } finally {
       if (plan.action === 'send') plan.permit.cancel(); // a no-op once the send settled it
@@ -169,8 +183,9 @@ export function makeDeliver(deps: DeliveryDeps) {
    * row reads them on its own.
    */
   async function lookup(key: DeliveryKey, n: Notification, msg: PushedMessage, mandatory: boolean, channel: Channel): Promise<Lookup> {
+    // A mandatory type ignores the account's say (decide), but not its locale and time zone.
     const also = {
-      ...(n.accountId && !mandatory && { account: { accountId: n.accountId, type: n.type } }),
+      ...(n.accountId && (!mandatory || n.template) && { account: { accountId: n.accountId, type: n.type } }),
       ...(deps.addressHasher && { suppression: suppressionKeyOf(deps.addressHasher, channel.name, n) }),
     };
     const found = await deps.ledger.lookup(key, also);
@@ -188,7 +203,7 @@ export function makeDeliver(deps: DeliveryDeps) {
     const replay: ReplayState = reopened?.accepted ? reopened.state : { replays: row?.replays ?? 0, lastReplayMessageId: row?.lastReplayMessageId };
     const previousAttempts = reopened ? 0 : (row?.attempts ?? 0);
     const result: Known = reopened ? { ...known, replay: replay.replays } : known;
-    const entry = (w: Parameters<WriteLedger>[0]) => ledgerEntry(n, msg, replay, w);
+    const entry = (w: Parameters<WriteLedger>[0]) => ledgerEntry(d, msg, replay, w);
     const write: WriteLedger = (w) => ledger.save(entry(w));
     const writes: SendWrites = {
       claim: (attempts) => ledger.claim(entry({ status: 'sending', attempts })),
@@ -228,7 +243,8 @@ export function makeDeliver(deps: DeliveryDeps) {
   async function send(d: Delivery, gate: GatePermit, result: Known, previousAttempts: number, w: SendWrites): Promise<DeliveryResult> {
     const attempts = previousAttempts + 1;
     await w.claim(attempts);
-    emitAll(deps.events, [eventFacts(d.msg, d.n, d.key.channel, 'sending', attempts)]);
+    emitAll(deps.events, [{ ...eventFacts(d.msg, d.n, d.key.channel, 'sending', attempts), template: d.template ?? '' }]);
+    if (d.template) result = { ...result, template: d.template };
     let providerMessageId: string | undefined;
     try {
       ({ providerMessageId } = await d.channel.send(d.n));

@@ -65,6 +65,7 @@ export function keyFacts(key: DeliveryKey, event: EventKind, sourceMessageId: st
     providerMessageId: '',
     createdAtMicros: 0n,
     sourceMessageId,
+    template: '',
   };
 }
 
@@ -103,7 +104,7 @@ export function outcomeEvents(msg: PushedMessage, n: Notification, result: Deliv
   const facts = (event: EventKind, extra: Partial<EventFacts> = {}) => ({ ...eventFacts(msg, n, target, event, result.attempt ?? 0), ...extra });
   return [
     ...(result.replay !== undefined ? [facts('replayed', { code: `REPLAY_${result.replay}` })] : []),
-    facts(kind, { code: result.code ?? OUTCOME_CODES[result.outcome] ?? '', providerMessageId: result.providerMessageId ?? '' }),
+    facts(kind, { code: result.code ?? OUTCOME_CODES[result.outcome] ?? '', providerMessageId: result.providerMessageId ?? '', template: result.template ?? '' }),
   ];
 }
 

@@ -15,6 +15,10 @@ export type FailureCode =
   | 'DESTINATION_NOT_ALLOWED'
   | 'PROVIDER_REJECTED'
   | 'BAD_CREDENTIALS'
+  // The template, its version, or its rendering for the channel is not in the catalogue.
+  | 'TEMPLATE_NOT_FOUND'
+  // The template's data lacks a variable or holds one of the wrong type (the error names it).
+  | 'TEMPLATE_DATA_INVALID'
   | 'ATTEMPTS_EXHAUSTED'
   | 'SEND_OUTCOME_UNKNOWN';
 

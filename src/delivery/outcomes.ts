@@ -45,6 +45,8 @@ export interface DeliveryResult {
   recipient?: string;
   /** Sent: the provider's ID for the message, when it gave one. */
   providerMessageId?: string;
+  /** After a templated send: the rendering it sent (`id@version/locale/digest`). */
+  template?: string;
   /** Set when a replay reopened a failed notification: which replay this is (1 = the first). */
   replay?: number;
   code?: FailureCode | DeliveryError['code'] | SuppressionCode;

@@ -45,6 +45,8 @@ export interface LedgerEntry {
 
 export interface LedgerWrite extends Omit<LedgerEntry, 'ageMs'> {
   type: string;
+  /** The rendering a templated delivery sends: `id@version/locale/digest` (templates/). */
+  template?: string;
   accountId: string;
   messageId: string;
   failureCode?: string;
@@ -195,6 +197,10 @@ export interface QuietHours {
 
 /** What a delivery needs of an account's settings: one bounded, indexed read. */
 export interface AccountPolicy {
+  /** BCP 47; templates render in it first. */
+  locale?: string;
+  /** IANA; templates format dates in it. */
+  timeZone?: string;
   quietHours?: QuietHours;
   /** Only the rules whose scope can match the type: the type itself, its `category.*`, and `*`. */
   rules: PreferenceRule[];

@@ -6,6 +6,8 @@ import { AccountDirectory, Clock, Ledger, LOCK_BUSY, NotificationPublisher } fro
 import { isSettledFor } from './replays';
 import { isExpired } from './policy';
 import { ROUTED_KEY, routeToContacts } from './routing';
+import { FailureCode, PermanentError } from './failures';
+import { pinTemplate, Templates } from './render';
 import { republishAttributes, ROUTED_FROM_ATTRIBUTE, TARGET_ATTRIBUTE } from '../codec/attributes';
 
 export interface RouteDeps {
@@ -15,6 +17,9 @@ export interface RouteDeps {
   clock: Clock;
   /** Whether a channel has an adapter: contacts on other channels are skipped. */
   configured(channel: ChannelName): boolean;
+  templates?: Templates;
+  /** Dead-letters the routed message itself (a template it names is missing, its data invalid). */
+  reject(msg: PushedMessage, known: Known, code: FailureCode, error: string): Promise<DeliveryResult>;
 }
 
 /**
@@ -31,6 +36,17 @@ export function makeRoute(deps: RouteDeps) {
     const key = { notificationId: n.notificationId, channel: ROUTED_KEY };
     const existing = await deps.ledger.find(key);
     if (existing && isSettledFor(existing, msg)) return { ...result, outcome: 'duplicate', attempt: existing.attempts };
+    let accepts = deps.configured;
+    if (n.template) {
+      try {
+        const pinned = pinTemplate(deps.templates, n);
+        n = pinned.n;
+        accepts = (channel) => deps.configured(channel) && pinned.renders(channel);
+      } catch (err) {
+        if (!(err instanceof PermanentError)) throw err;
+        return deps.reject(msg, result, err.code, err.message);
+      }
+    }
     // Read before the lock: holding the lock's connection while waiting for a second one
     // deadlocks a pool that every delivery holds one connection of.
     const contacts = isExpired(n, deps.clock.nowMs()) ? [] : await deps.accounts.contacts(n.accountId);
@@ -42,9 +58,9 @@ export function makeRoute(deps: RouteDeps) {
         await ledger.save({ ...write, status: 'expired', attempts: 0 });
         return { ...result, outcome: 'expired', attempt: 0 };
       }
-      const messages = routeToContacts(n, contacts, deps.configured);
+      const messages = routeToContacts(n, contacts, accepts);
       if (messages.length === 0) {
-        const error = 'the account has no contact on a configured channel';
+        const error = `the account has no contact on a configured channel${n.template ? ' the template renders' : ''}`;
         await ledger.save({ ...write, status: 'suppressed', failureCode: 'NO_CONTACT', error });
         return { ...result, outcome: 'suppressed', code: 'NO_CONTACT', error };
       }

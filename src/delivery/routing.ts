@@ -3,6 +3,7 @@ import { CHANNELS, ChannelName, ContentPayload, Notification } from '../codec/no
 import { MESSAGES } from '../channels/messages';
 import type { Contact } from './ports';
 import { TARGET_ATTRIBUTE } from '../codec/attributes';
+import { withoutRenderedFields } from '../codec/payload-checks';
 
 /**
  * A routed notification (no channel; an account and content) becomes one notification per
@@ -44,19 +45,26 @@ export function targetOf(channel: ChannelName, attributes: Record<string, string
   return target !== undefined && new RegExp(`^${channel}:[0-9a-f]{8}$`).test(target) ? target : channel;
 }
 
-/** The channel's payload for one contact, rendered by its message (channels/<name>/message.ts). */
-function render(channel: ChannelName, address: string, c: ContentPayload, type: string): Partial<Notification> | undefined {
+const NO_CONTENT: ContentPayload = { title: '', body: '', url: '', data: {} };
+
+/**
+ * The channel's payload for one contact, rendered from the content by its message
+ * (channels/<name>/message.ts); for a template, only the recipient: the contact's own
+ * delivery renders it in the account's locale.
+ */
+function render(channel: ChannelName, address: string, n: Notification): Partial<Notification> | undefined {
   const message = MESSAGES.find((m) => m.name === channel);
-  return message && { [message.field]: message.render(address, c, type) };
+  if (!message) return undefined;
+  const payload = n.template ? withoutRenderedFields(message.render(address, NO_CONTENT, n.type)) : message.render(address, n.content!, n.type);
+  return { [message.field]: payload };
 }
 
-/** One message per contact on a channel in `configured`; contacts of other channels are skipped. */
-export function routeToContacts(n: Notification, contacts: readonly Contact[], configured: (channel: ChannelName) => boolean): RoutedMessage[] {
-  const content = n.content;
-  if (!content) return [];
+/** One message per contact on a channel `accepts`; contacts of other channels are skipped. */
+export function routeToContacts(n: Notification, contacts: readonly Contact[], accepts: (channel: ChannelName) => boolean): RoutedMessage[] {
+  if (!n.content && !n.template) return [];
   const routed: RoutedMessage[] = [];
   for (const { channel, address } of contacts) {
-    const payload = configured(channel) ? render(channel, address, content, n.type) : undefined;
+    const payload = accepts(channel) ? render(channel, address, n) : undefined;
     if (!payload) continue;
     const { content: _content, ...rest } = n;
     routed.push({ target: targetKey(channel, address), notification: { ...rest, channel: CHANNELS[channel], ...payload } });

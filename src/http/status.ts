@@ -20,6 +20,8 @@ export interface DeliveryStatusView {
   replays?: number;
   providerMessageId?: string;
   code?: string;
+  /** The rendering sent, `id@version/locale/digest` (a templated notification only). */
+  template?: string;
   releaseAt?: string;
   resolution?: string;
   createdAt: string;

@@ -51,10 +51,10 @@ const toEntry = (row: EntryRow | undefined): LedgerEntry | undefined =>
 const COLUMNS = `
   (notification_id, channel, status, attempts, notification_type, account_id,
    first_message_id, last_message_id, provider_message_id, failure_code, last_error,
-   replays, last_replay_message_id, release_at, send_claim, history)`;
+   replays, last_replay_message_id, release_at, send_claim, template, history)`;
 
-/** The values of COLUMNS: 17 parameters (upsertParams), the last two the history entry's. */
-const VALUES = `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${newHistory()}`;
+/** The values of COLUMNS: 18 parameters (upsertParams), the last two the history entry's. */
+const VALUES = `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${newHistory()}`;
 
 const UPSERT = `
 INSERT INTO delivery_ledger ${COLUMNS}
@@ -70,7 +70,8 @@ ON DUPLICATE KEY UPDATE
   provider_message_id = COALESCE(VALUES(provider_message_id), provider_message_id),
   failure_code = VALUES(failure_code),
   last_error = VALUES(last_error),
-  send_claim = VALUES(send_claim)`;
+  send_claim = VALUES(send_claim),
+  template = COALESCE(VALUES(template), template)`;
 
 const TERMINAL = [...TERMINAL_STATUSES];
 /** Whether the row is terminal: the policy read beside it is then skipped on the server. */
@@ -176,7 +177,7 @@ export function makeMysqlLedger(pool: Pool, opts: MysqlLedgerOptions): Ledger {
     key.notificationId, key.channel, w.status, w.attempts, w.type, w.accountId,
     w.messageId, w.messageId, w.providerMessageId ?? null, w.failureCode ?? null, w.error ?? null,
     w.replays, w.lastReplayMessageId ?? null, w.releaseAtMs === undefined ? null : utcDatetime(w.releaseAtMs), claim,
-    ...historyParams(key, w),
+    w.template ?? null, ...historyParams(key, w),
   ];
   const upsert = (db: Pool | PoolConnection, key: DeliveryKey, w: LedgerWrite, claim: string | null = null) =>
     query(db, UPSERT, upsertParams(key, w, claim), timeoutMs);

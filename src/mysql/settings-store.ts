@@ -39,7 +39,7 @@ export interface MysqlSettingsStore extends AccountDirectory {
 export function policyStatement(accountId: string, type: string): { sql: string; params: string[] } {
   const scopes = scopesFor(type);
   const sql = `
-SELECT s.time_zone, s.quiet_start, s.quiet_end, p.scope, p.channel, p.enabled
+SELECT s.locale, s.time_zone, s.quiet_start, s.quiet_end, p.scope, p.channel, p.enabled
 FROM account_settings s
 LEFT JOIN account_preferences p ON p.account_id = s.account_id AND p.scope IN (${scopes.map(() => '?').join(', ')})
 WHERE s.account_id = ?`;
@@ -69,7 +69,7 @@ SET l.status = 'suppressed', l.failure_code = '${ERASED}', l.last_error = 'accou
   l.release_at = NULL, ${appendHistory(historyEntry("'suppressed'", `'${ERASED}'`), 'l.history')}
 WHERE h.account_id = ? AND l.status = 'held'`;
 
-export interface PolicyRow { time_zone: string | null; quiet_start: number | null; quiet_end: number | null; scope: string | null; channel: string | null; enabled: number | null }
+export interface PolicyRow { locale: string | null; time_zone: string | null; quiet_start: number | null; quiet_end: number | null; scope: string | null; channel: string | null; enabled: number | null }
 interface SettingsRow { locale: string | null; time_zone: string | null; quiet_start: number | null; quiet_end: number | null; updated_at: Date }
 interface PreferenceRow { scope: string; channel: string; enabled: number }
 
@@ -83,6 +83,8 @@ export function toPolicy(rows: PolicyRow[]): AccountPolicy | undefined {
   if (!s) return undefined;
   const quiet = s.time_zone !== null && s.quiet_start !== null && s.quiet_end !== null;
   return {
+    ...(s.locale !== null && { locale: s.locale }),
+    ...(s.time_zone !== null && { timeZone: s.time_zone }),
     ...(quiet && { quietHours: { timeZone: s.time_zone!, startMinute: s.quiet_start!, endMinute: s.quiet_end! } }),
     // A LEFT JOIN without matching rules yields one row of NULLs.
     rules: rows.filter((r) => r.scope !== null).map((r) => ({ scope: r.scope!, channel: r.channel!, enabled: Boolean(r.enabled) })),

@@ -11,7 +11,7 @@ import type { DeliveryStatus } from '../delivery/ports';
  */
 const textTime = (column: string) => `${isoText(column)} AS ${column}_text`;
 
-const COLUMNS = `notification_id, channel, status, attempts, replays, notification_type, provider_message_id, failure_code,
+const COLUMNS = `notification_id, channel, status, attempts, replays, notification_type, provider_message_id, failure_code, template,
   ${textTime('created_at')}, ${textTime('updated_at')}, ${textTime('release_at')}, resolution, history`;
 
 /** A notification's rows: a primary-key prefix, one row per target (bounded by the account's contacts). */
@@ -42,6 +42,7 @@ interface Row {
   notification_type: string;
   provider_message_id: string | null;
   failure_code: string | null;
+  template: string | null;
   created_at_text: string;
   updated_at_text: string;
   release_at_text: string | null;
@@ -63,6 +64,7 @@ function toView(r: Row): DeliveryStatusView {
     // A routed row's "provider message ID" is the count of messages it published.
     ...(r.provider_message_id !== null && !routed && { providerMessageId: r.provider_message_id }),
     ...(r.failure_code !== null && { code: r.failure_code }),
+    ...(r.template !== null && { template: r.template }),
     ...(r.release_at_text !== null && r.status === 'held' && { releaseAt: r.release_at_text }),
     ...(r.resolution !== null && { resolution: r.resolution }),
     createdAt: r.created_at_text,

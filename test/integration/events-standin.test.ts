@@ -59,6 +59,7 @@ function event(notificationId: string, kind: EventKind, occurredAtMs: number, mo
     providerMessageId: '',
     createdAtMicros: BigInt(occurredAtMs) * 1000n - 5_000_000n,
     sourceMessageId: `push-${notificationId}`,
+    template: '',
     ...more,
   };
   return { ...facts, eventId: more.eventId ?? eventId(facts), occurredAtMs };

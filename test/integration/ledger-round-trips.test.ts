@@ -47,7 +47,7 @@ describe('lookup', () => {
 
     expect(await ledger().lookup(key, { account: { accountId: 'acct-p', type: 'order.shipped' } })).toEqual({
       entry: expect.objectContaining({ status: 'pending', attempts: 1 }),
-      policy: { quietHours: { timeZone: 'Asia/Tokyo', startMinute: 1320, endMinute: 420 }, rules: [{ scope: 'order.*', channel: 'EMAIL', enabled: false }] },
+      policy: { timeZone: 'Asia/Tokyo', quietHours: { timeZone: 'Asia/Tokyo', startMinute: 1320, endMinute: 420 }, rules: [{ scope: 'order.*', channel: 'EMAIL', enabled: false }] },
     });
   });
 

@@ -127,7 +127,7 @@ describe('the notifier as a process (node dist/main.js)', () => {
     const url = parts.db.url.replace(parts.db.name, `${parts.db.name}_m`);
     try {
       const first = await run([path.join(DIST, 'mysql/migrate-cli.js')], { MYSQL_URL: url });
-      expect(first).toMatchObject({ code: 0, stdout: 'applied: 0001_delivery_ledger, 0002_ledger_replays, 0003_account_settings, 0004_ledger_send_claim, 0005_ledger_resolutions, 0006_held_attributes_size, 0007_ledger_history, 0008_suppressions\n' });
+      expect(first).toMatchObject({ code: 0, stdout: 'applied: 0001_delivery_ledger, 0002_ledger_replays, 0003_account_settings, 0004_ledger_send_claim, 0005_ledger_resolutions, 0006_held_attributes_size, 0007_ledger_history, 0008_suppressions, 0009_ledger_template\n' });
       const second = await run([path.join(DIST, 'mysql/migrate-cli.js')], { MYSQL_URL: url });
       expect(second).toMatchObject({ code: 0, stdout: 'schema is up to date\n' });
     } finally {

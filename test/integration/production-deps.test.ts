@@ -17,7 +17,7 @@ import { RealParts, startRealParts } from '../support/real-parts';
 
 const ROOT = path.resolve(__dirname, '../..');
 /** What the image holds besides node_modules (the global setup has built dist). */
-const SHIPPED = ['package.json', 'package-lock.json', 'dist', 'proto', 'migrations'];
+const SHIPPED = ['package.json', 'package-lock.json', 'dist', 'proto', 'migrations', 'templates'];
 /** Pinned by test/unit/container/dockerfile.test.ts as the runtime stage's install. */
 const NPM_CI = ['ci', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts'];
 /** What the image runs: the service, the migration job, the CLI, and what producers require. */

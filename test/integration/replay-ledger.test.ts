@@ -120,7 +120,7 @@ describe('migration 0002_ledger_replays', () => {
 
   test('when migrations run on a fresh database, then all apply and the replay columns exist', async () => {
     await withScratchDatabase(async (url, name) => {
-      expect(await migrate(url)).toEqual(['0001_delivery_ledger', '0002_ledger_replays', '0003_account_settings', '0004_ledger_send_claim', '0005_ledger_resolutions', '0006_held_attributes_size', '0007_ledger_history', '0008_suppressions']);
+      expect(await migrate(url)).toEqual(['0001_delivery_ledger', '0002_ledger_replays', '0003_account_settings', '0004_ledger_send_claim', '0005_ledger_resolutions', '0006_held_attributes_size', '0007_ledger_history', '0008_suppressions', '0009_ledger_template']);
       const [lastReplay, replays] = await replayColumns(name);
       expect(replays).toMatchObject({ name: 'replays', nullable: 'NO' });
       expect(replays!.type).toMatch(/^int(\(\d+\))? unsigned$/);

@@ -72,9 +72,9 @@ describe('the delivery path reads', () => {
     );
   });
 
-  test('when an account has settings but no rules or quiet hours, then policy has no rules and no quiet hours', async () => {
+  test('when an account has settings but no rules or quiet hours, then policy has its locale and time zone (for templates), no rules and no quiet hours', async () => {
     await store.replace('acct-plain', { locale: 'en-GB', timeZone: 'Europe/London', contacts: {}, preferences: [] });
-    expect(await store.policy('acct-plain', 'order.shipped')).toEqual({ rules: [] });
+    expect(await store.policy('acct-plain', 'order.shipped')).toEqual({ locale: 'en-GB', timeZone: 'Europe/London', rules: [] });
   });
 
   test('when an account has no settings, then policy is undefined and there are no contacts', async () => {

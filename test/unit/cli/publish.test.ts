@@ -154,3 +154,44 @@ describe('notificationFromFlags', () => {
     expect(notificationFromFlags({ id: 'n', type: 't', channel: '2' }, 0).channel).toBe(2);
   });
 });
+
+describe('notifier publish --template', () => {
+  it('when a template, data and locale are given with a recipient, then the notification names the template and carries only the recipient', async () => {
+    const data = files.write('order.json', '{"orderId": "A-1", "total": {"amount": 5, "currency": "JPY"}}');
+    const run = await publish(['--id', 't-1', '--type', 'order.shipped', '--to', 'you@example.com', '--template', 'order.shipped@2', '--data', data, '--locale', 'ja-JP']);
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    expect(run.published[0]).toMatchObject({
+      channel: CHANNELS.EMAIL,
+      email: { to: 'you@example.com', subject: '', text: '', html: '' },
+      template: { id: 'order.shipped', version: 2, dataJson: '{"orderId":"A-1","total":{"amount":5,"currency":"JPY"}}' },
+      locale: 'ja-JP',
+    });
+  });
+
+  it('when a template and an account are given without a channel, then the notification is routed', async () => {
+    const run = await publish(['--id', 't-2', '--type', 'order.shipped', '--account', 'acct-1', '--template', 'order.shipped']);
+    expect(run.code).toBe(0);
+    expect(run.published[0]).toMatchObject({ channel: CHANNELS.CHANNEL_UNSPECIFIED, accountId: 'acct-1', template: { id: 'order.shipped', version: 0, dataJson: '{}' } });
+    expect(run.published[0].email).toBeUndefined();
+  });
+
+  it('when the data is not a JSON object, or comes without a template, or the version is not a number, then nothing is published, exit code 2', async () => {
+    const list = files.write('list.json', '[1, 2]');
+    const cases = [
+      [['--to', 'a@example.com', '--template', 'order.shipped', '--data', list], /--data .*list\.json: expected a JSON object/],
+      [['--to', 'a@example.com', '--data', list], /--data needs --template/],
+      [['--to', 'a@example.com', '--template', 'order.shipped@x'], /the version after @ must be a positive integer/],
+    ] as const;
+    for (const [args, error] of cases) {
+      const run = await publish(['--type', 'order.shipped', ...args]);
+      expect([run.code, run.published]).toEqual([2, []]);
+      expect(run.stderr).toMatch(error);
+    }
+  });
+
+  it('when a templated payload also gives text, then the validator names the field that the template fills', async () => {
+    const run = await publish(['--id', 't-3', '--type', 'order.shipped', '--to', 'a@example.com', '--subject', 'Mine', '--template', 'order.shipped']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('email.subject: is rendered from the template: leave it empty');
+  });
+});

@@ -115,6 +115,6 @@ describe('toNotification: routed notifications', () => {
   });
 
   it('when no channel is given and there is no account, then the channel is reported as required', () => {
-    expect(problemsOf({ notificationId: 'n-1', type: 't', content: { title: 'x' } })).toEqual(['channel is required (or routing: account_id and content)']);
+    expect(problemsOf({ notificationId: 'n-1', type: 't', content: { title: 'x' } })).toEqual(['channel is required (or routing: account_id, and content or a template)']);
   });
 });

@@ -18,6 +18,7 @@ function eventToPlain(e: NotificationEvent): Record<string, unknown> {
     provider_message_id: e.providerMessageId,
     created_at_micros: String(e.createdAtMicros),
     source_message_id: e.sourceMessageId,
+    template: e.template,
   };
 }
 
@@ -36,8 +37,9 @@ const full: NotificationEvent = {
   providerMessageId: '<id@notifier>',
   createdAtMicros: 1_765_000_000_000_000n,
   sourceMessageId: 'm-1',
+  template: 'order.shipped@1/ja/0123456789ab',
 };
-const sparse: NotificationEvent = { ...full, channel: '', target: 'ROUTED', accountId: '', attempt: 0, code: '', providerMessageId: '', createdAtMicros: 0n };
+const sparse: NotificationEvent = { ...full, channel: '', target: 'ROUTED', accountId: '', attempt: 0, code: '', providerMessageId: '', createdAtMicros: 0n, template: '' };
 
 describe('encodeEvent', () => {
   test.each([['every field set', full], ['defaults left out', sparse]])('when %s, then it is the canonical proto3 JSON of the schema (the generic encoder)', (_, e) => {

@@ -12,7 +12,7 @@ describe('validateNotification', () => {
 
   test('when the channel is unspecified and there is no content to route, then channel is required with UNKNOWN_CHANNEL', () => {
     expect(validateNotification(aNotification({ channel: CHANNELS.CHANNEL_UNSPECIFIED }))).toEqual([
-      { field: 'channel', problem: 'is required (or routing: account_id and content)', code: 'UNKNOWN_CHANNEL' },
+      { field: 'channel', problem: 'is required (or routing: account_id, and content or a template)', code: 'UNKNOWN_CHANNEL' },
     ]);
   });
 

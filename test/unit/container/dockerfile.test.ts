@@ -67,9 +67,9 @@ describe('Dockerfile', () => {
     expect(user!.split(':')[0]).not.toMatch(/^(root|0)$/);
   });
 
-  test('when the service starts, then dist from the build stage, proto and migrations are at the package root', () => {
+  test('when the service starts, then dist from the build stage, proto, migrations and templates are at the package root', () => {
     const copies = all(runtime, 'COPY');
-    expect(copies).toEqual(expect.arrayContaining(['--from=build /app/dist ./dist', 'proto ./proto', 'migrations ./migrations']));
+    expect(copies).toEqual(expect.arrayContaining(['--from=build /app/dist ./dist', 'proto ./proto', 'migrations ./migrations', 'templates ./templates']));
     expect(all(runtime, 'WORKDIR').pop()).toBe('/app');
     expect(all(build, 'WORKDIR').pop()).toBe('/app');
   });

@@ -20,6 +20,7 @@ describe('the notification_events table (use_topic_schema + write_metadata)', ()
       'provider_message_id:STRING',
       'created_at_micros:TIMESTAMP',
       'source_message_id:STRING',
+      'template:STRING',
       'subscription_name:STRING',
       'message_id:STRING',
       'publish_time:TIMESTAMP',

@@ -67,6 +67,13 @@ describe('notificationFromRow', () => {
     };
     expect(notificationFromRow(pushRow).push).toEqual({ deviceToken: 'tok', title: 'T', body: '', data: { orderId: '42', kind: 'x' } });
   });
+
+  test('when a templated row is read back, from either store, then the replay names the same template, version, data and locale', () => {
+    const templated = { ...row, email: '{"to":"a@example.com","subject":null,"text":null,"html":null}', template: '{"id":"order.shipped","version":2,"data_json":"{\\"orderId\\":\\"A-1\\"}"}', locale: 'ja-JP' };
+    const expected = { template: { id: 'order.shipped', version: 2, dataJson: '{"orderId":"A-1"}' }, locale: 'ja-JP', email: { to: 'a@example.com', subject: '', text: '', html: '' } };
+    expect(notificationFromRow(templated)).toMatchObject(expected);
+    expect(notificationFromRow({ ...templated, template: { id: 'order.shipped', version: '2', data_json: '{"orderId":"A-1"}' } })).toMatchObject(expected);
+  });
 });
 
 describe('carriedAttributes: a record Pub/Sub forwarded with the raw attributes', () => {

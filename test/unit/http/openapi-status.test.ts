@@ -34,7 +34,7 @@ const examplesOf = (route: string, status: string): Record<string, any> =>
 type Fields<T> = { [K in keyof T]-?: undefined extends T[K] ? false : true };
 const VIEW_FIELDS: Fields<DeliveryStatusView> = {
   notificationId: true, channel: true, target: false, type: true, status: true, attempts: true, replays: false,
-  providerMessageId: false, code: false, releaseAt: false, resolution: false, createdAt: true, updatedAt: true, events: true,
+  providerMessageId: false, code: false, template: false, releaseAt: false, resolution: false, createdAt: true, updatedAt: true, events: true,
 };
 const EVENT_FIELDS: Fields<HistoryEntry> = { at: true, event: true, code: false };
 
