@@ -14,13 +14,14 @@ import { suppressionsCommand } from './suppressions';
 import type { CliIo, Command } from './command';
 import { briefly, CliError, EXIT } from './errors';
 import { publishCommand } from './publish';
+import { templatesCommand } from './templates';
 
 export type { CliIo, Command, Writer } from './command';
 export type { CliClient, ClientFactory, Connection } from './connection';
 export { EXIT } from './errors';
 
 /** The subcommands, in the order `notifier help` lists them. A new command is one more entry. */
-export const COMMANDS: readonly Command[] = [publishCommand, broadcastCommand, statusCommand, suppressionsCommand, failuresCommand, replayCommand, resolveCommand];
+export const COMMANDS: readonly Command[] = [publishCommand, broadcastCommand, statusCommand, suppressionsCommand, failuresCommand, replayCommand, resolveCommand, templatesCommand];
 
 const HELP_WORDS = new Set(['help', '--help', '-h']);
 

@@ -32,6 +32,8 @@ export interface ProviderSandboxOptions {
   webhookSigningSecret?: string;
   /** One line per accepted message, per refused request, and per repeat. */
   say?(line: string): void;
+  /** Pages served before the provider routes (npm start: the template preview); true when it answered. */
+  pages?(req: IncomingMessage, res: ServerResponse): boolean;
 }
 
 export interface ProviderSandbox {
@@ -135,6 +137,7 @@ export async function startProviderSandbox(opts: ProviderSandboxOptions): Promis
   const followUps = followUpRunner(say);
 
   const server = createServer((req, res) => {
+    if (opts.pages?.(req, res)) return;
     void readBody(req).then((body) => {
       const url = new URL(req.url ?? '/', 'http://sandbox');
       const request = { method: req.method ?? '', path: url.pathname, query: url.searchParams, headers: req.headers, body: body ?? Buffer.alloc(0) };

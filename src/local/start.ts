@@ -22,6 +22,7 @@ import { emulatorAnswers, startEmulator } from './emulator';
 import { startMailCatcher } from './mail-catcher';
 import { startPipeline } from './pipeline';
 import { ProviderSandbox, startProviderSandbox } from './provider-sandbox';
+import { loadTemplatePreview, PageHandler, TEMPLATE_PREVIEW_PATH } from './template-preview';
 import { SANDBOXED_MODULES } from '../channels/registry';
 import type { SandboxChannel } from '../channels/sandbox-http';
 import { topologyNames } from './topology';
@@ -48,12 +49,12 @@ async function migrateOrExplain(url: string): Promise<void> {
  * (`none` from the npm script, which spares the Pub/Sub clients a probe) must say the server
  * is there. The Pub/Sub clients are unaffected: in emulator mode they use no credentials.
  */
-async function startSandbox(local: LocalConfig): Promise<ProviderSandbox> {
+async function startSandbox(local: LocalConfig, pages: PageHandler): Promise<ProviderSandbox> {
   const { providerSandbox: wanted, config, callbacks } = local;
   // The local number's incoming-message webhook: the notifier's, so a simulated STOP reaches it.
   const twilioInboundWebhookUrl = callbacks.publicUrl ? `${callbacks.publicUrl}${TWILIO_INBOUND_PATH}` : '';
   const credentials = { ...LOCAL_PROVIDER_CREDENTIALS, twilioInboundWebhookUrl };
-  const sandbox = await startProviderSandbox({ port: wanted.port, credentials, webhookSigningSecret: config.channels.webhook?.signingSecret, say });
+  const sandbox = await startProviderSandbox({ port: wanted.port, credentials, webhookSigningSecret: config.channels.webhook?.signingSecret, say, pages });
   if (wanted.channels.includes('PUSH')) {
     process.env.GCE_METADATA_HOST = sandbox.metadataHost;
     process.env.METADATA_SERVER_DETECTION = 'assume-present';
@@ -103,9 +104,13 @@ async function main(closers: Closer[]): Promise<void> {
       `backoff ${settings.minimumBackoffSeconds}–${settings.maximumBackoffSeconds}s, Pub/Sub dead-letters after ` +
       `${settings.maxDeliveryAttempts} deliveries, the notifier after ${settings.notifierMaxAttempts} attempts`,
   );
+  // Loaded before anything starts: a CatalogueError (naming the file) stops npm start at once.
+  const preview = loadTemplatePreview(config.templatesDir);
   await migrateOrExplain(config.mysql.url);
-  const sandbox = await startSandbox(local);
+  const sandbox = await startSandbox(local, preview.handler);
   closers.unshift(() => sandbox.close());
+  const versions = preview.catalogue.list().length;
+  say(`template preview at ${sandbox.url}${TEMPLATE_PREVIEW_PATH} (${versions} template version${versions === 1 ? '' : 's'} in ${preview.catalogue.dir})`);
 
   const host = config.pubsub.emulatorHost!;
   if (await emulatorAnswers(host)) {
@@ -136,7 +141,7 @@ async function main(closers: Closer[]): Promise<void> {
   say(
     `ready: notifier http://127.0.0.1:${pipeline.notifier.port} · mail UI ${mailUi} · emulator ${host} · ` +
       'publish a sample: npm run notifier -- publish --local --type demo.hello --to you@example.com --subject Hello --text "It works" · ' +
-      `providers ${sandbox.url}/messages · an SMS: npm run notifier -- publish --local --type otp.sent --channel SMS --to +819012345678 --text "Your code is 1234" · ` +
+      `providers ${sandbox.url}/messages · templates ${sandbox.url}${TEMPLATE_PREVIEW_PATH} · an SMS: npm run notifier -- publish --local --type otp.sent --channel SMS --to +819012345678 --text "Your code is 1234" · ` +
       'Ctrl-C stops',
   );
 }

@@ -28,7 +28,7 @@ describe('runCli', () => {
   it('when asked for help on an unknown command, then the error lists the commands', async () => {
     const cap = captureIo();
     expect(await runCli(['help', 'nope'], cap.io)).toBe(2);
-    expect(cap.stderr()).toBe('notifier help: no command "nope"; commands: publish, broadcast, status, suppressions, failures, replay, resolve\n');
+    expect(cap.stderr()).toBe('notifier help: no command "nope"; commands: publish, broadcast, status, suppressions, failures, replay, resolve, templates\n');
   });
 
   it('when the command is unknown, then the error names it, exit code 2', async () => {
