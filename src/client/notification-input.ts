@@ -1,6 +1,6 @@
 import { payloadFields } from '../codec/codec';
 import { AnyMessage, MESSAGES } from '../channels/messages';
-import { CHANNELS, ChannelName, ContentPayload, Notification, PAYLOAD_FIELDS, PayloadField, TemplateRef } from '../codec/notification';
+import { CHANNELS, ChannelName, channelName, ContentPayload, Notification, PAYLOAD_FIELDS, PayloadField, TemplateRef } from '../codec/notification';
 import { checkData } from '../templates/variables';
 import type { TemplateManifest } from '../templates/manifest';
 import { FieldProblem, validateNotification } from '../codec/validate';
@@ -145,10 +145,14 @@ function templateRef(input: NotificationInput, problems: FieldProblem[]): Templa
   return { id: text('template.id', ref.id, problems), version, dataJson };
 }
 
-/** The template is in the producer's copy of the catalogue, and the data holds what that version declares. */
-function catalogueProblems(t: TemplateRef, templates: TemplateManifest): FieldProblem[] {
+/** The template is in the producer's copy of the catalogue, renders for the channel, and the data holds what that version declares. */
+function catalogueProblems(t: TemplateRef, channel: number, templates: TemplateManifest): FieldProblem[] {
   const found = templates.describe(t.id, t.version);
   if (!found) return [{ field: 'template.id', problem: `${t.id}${t.version ? `@${t.version}` : ''} is not in the catalogue`, code: 'TEMPLATE_NOT_FOUND' }];
+  const name = channelName(channel);
+  if (name && name !== 'CHANNEL_UNSPECIFIED' && name !== 'WEBHOOK' && !found.channels.has(name)) {
+    return [{ field: 'channel', problem: `${t.id}@${found.version} has no ${name} rendering (it has ${[...found.channels].join(', ') || 'none'})`, code: 'TEMPLATE_NOT_FOUND' }];
+  }
   let data: unknown;
   try {
     data = JSON.parse(t.dataJson);
@@ -182,7 +186,7 @@ export function toNotification(input: NotificationInput, defaults: InputDefaults
   const template = templateRef(input, problems);
   if (template) notification.template = template;
   if (input.locale !== undefined) notification.locale = text('locale', input.locale, problems);
-  if (template && defaults.templates) problems.push(...catalogueProblems(template, defaults.templates));
+  if (template && defaults.templates) problems.push(...catalogueProblems(template, channel, defaults.templates));
   // Fields already reported (wrong type, unknown channel name) would only be reported again as missing.
   const reported = new Set(problems.map((p) => p.field));
   problems.push(...validateNotification(notification).filter((p) => !reported.has(p.field)));

@@ -35,10 +35,10 @@ export const LIMITS = {
 } as const;
 
 /**
- * The payload fields a template fills (templates/: subject, text, html, title, body; a
- * webhook gets the data as its JSON), each with a value valid wherever it appears: a
- * templated payload is checked with these in place, so its recipient and the rest are
- * checked before rendering as they are after.
+ * The payload fields a template fills (templates/: subject, text, html, title, body), each
+ * with a value valid wherever it appears: a templated payload is checked with these in place,
+ * so its recipient and the rest are checked before rendering as they are after. A webhook
+ * gets the data itself as its JSON, and is checked with it.
  */
 const RENDERED_FIELDS: Readonly<Record<string, string>> = { subject: 'x', text: 'x', html: 'x', title: 'x', body: 'x', payloadJson: '{}' };
 
@@ -50,12 +50,12 @@ export function withoutRenderedFields<P extends object>(payload: P): P {
 const protoName = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** A templated payload: the fields the template fills must be empty; the rest is checked as usual. */
-function templatedPayload(field: string, payload: object, problems: Problems): object {
+function templatedPayload(field: string, payload: object, dataJson: string, problems: Problems): object {
   const filled: Record<string, string> = {};
   for (const [name, value] of Object.entries(payload)) {
     if (!Object.hasOwn(RENDERED_FIELDS, name)) continue;
     if (value) problem(problems, `${field}.${protoName(name)}`, 'is rendered from the template: leave it empty');
-    filled[name] = RENDERED_FIELDS[name]!;
+    filled[name] = name === 'payloadJson' ? dataJson : RENDERED_FIELDS[name]!;
   }
   return { ...payload, ...filled };
 }
@@ -102,7 +102,7 @@ export const PAYLOAD_CHECKS: Readonly<Partial<Record<number, Check>>> = {
         const payload = n[m.field];
         if (!payload) problem(problems, m.field, `is required for channel ${m.name}`);
         // Each entry's check takes its own payload type; the field names it.
-        else (m.check as (p: object, problems: Problems) => void)(n.template ? templatedPayload(m.field, payload, problems) : payload, problems);
+        else (m.check as (p: object, problems: Problems) => void)(n.template ? templatedPayload(m.field, payload, n.template.dataJson, problems) : payload, problems);
       },
     ]),
   ),

@@ -28,7 +28,7 @@ import { makeRoute } from './route';
 import { AddressHasher, suppresses, suppressionKeyOf } from './suppression';
 import { targetOf } from './routing';
 import { RELEASE_OF_ATTRIBUTE } from '../codec/attributes';
-import { renderNotification, Rendering, Templates } from './render';
+import { checkTemplated, renderNotification, Rendering, Templates } from './render';
 
 export type { PushedMessage };
 
@@ -93,7 +93,11 @@ function ledgerEntry(r: Rendering, msg: PushedMessage, replay: ReplayState, w: P
   return { type: r.n.type, accountId: r.n.accountId, messageId: msg.messageId, ...(r.template && { template: r.template }), ...replay, ...w };
 }
 
-type Plan = Exclude<Decision, { action: 'send' }> | { action: 'send'; permit: GatePermit };
+type Plan =
+  | Exclude<Decision, { action: 'send' }>
+  | { action: 'send'; permit: GatePermit }
+  /** A templated notification that cannot be rendered: dead-lettered and recorded `failed` under the lock. */
+  | { action: 'reject'; code: FailureCode; error: string };
 
 /**
  * Delivers one pushed message: decode → validate → fast path → account settings → lock →
@@ -148,17 +152,12 @@ export function makeDeliver(deps: DeliveryDeps) {
     const decision: Decision = suppresses(suppressed, mandatory)
       ? { action: 'suppress', code: 'ADDRESS_SUPPRESSED', rule: `the address is on the suppression list (${suppressed.reason})` }
       : decide(policy, { type: n.type, channel: channel.name, mandatory, released, nowMs: deps.clock.nowMs() });
+    const templated = renderOrCheck(n, channel, decision, policy);
+    const rendering: Rendering = 'action' in templated ? { n } : templated;
     let plan: Plan;
-    // Rendered only to be sent: a held notification is rendered at its release, with the templates deployed then.
-    let rendering: Rendering = { n };
-    if (decision.action !== 'send') plan = decision;
+    if ('action' in templated) plan = templated;
+    else if (decision.action !== 'send') plan = decision;
     else {
-      try {
-        rendering = renderNotification(deps.templates, n, channel.name, policy);
-      } catch (err) {
-        if (!(err instanceof PermanentError)) throw err;
-        return records.reject(msg, known, err.code, err.message);
-      }
       // Only a send calls the provider; it is refused before the lock, so shedding load costs no MySQL connection.
       const permit = deps.gates.admit(channel.name, channel.provider(n));
       if (!permit.admitted) {
@@ -173,6 +172,24 @@ export function makeDeliver(deps: DeliveryDeps) {
       return locked === LOCK_BUSY ? { ...known, outcome: 'lock_busy' } : locked;
     } finally {
       if (plan.action === 'send') plan.permit.cancel(); // a no-op once the send settled it
+    }
+  }
+
+  /**
+   * A templated notification rendered for a send, or only checked when it is held (it renders
+   * at its release, with the templates deployed then; bad data fails on its first delivery
+   * all the same); an opted-out one is left alone. A permanent failure is a `reject` plan; a
+   * transient one (a version not deployed here yet) is thrown: retried.
+   */
+  function renderOrCheck(n: Notification, channel: Channel, decision: Decision, policy: Lookup['policy']): Rendering | Extract<Plan, { action: 'reject' }> {
+    if (!n.template || decision.action === 'suppress') return { n };
+    try {
+      if (decision.action === 'send') return renderNotification(deps.templates, n, channel.name, policy);
+      checkTemplated(deps.templates, n, channel.name);
+      return { n };
+    } catch (err) {
+      if (!(err instanceof PermanentError)) throw err;
+      return { action: 'reject', code: err.code, error: short(err.message) };
     }
   }
 
@@ -225,6 +242,12 @@ export function makeDeliver(deps: DeliveryDeps) {
     if (isExpired(n, deps.clock.nowMs())) {
       await write({ status: 'expired', attempts: previousAttempts });
       return { ...result, outcome: 'expired', attempt: previousAttempts };
+    }
+    if (plan.action === 'reject') {
+      // As a permanent send failure is: the row says `failed`, and a replay after a fix reopens it.
+      await records.publish(msg, result.channel ?? '', plan.code, 'permanent', previousAttempts, plan.error);
+      await write({ status: 'failed', attempts: previousAttempts, failureCode: plan.code, error: plan.error });
+      return { ...result, outcome: 'dead_lettered', attempt: previousAttempts, code: plan.code, error: plan.error };
     }
     if (plan.action === 'suppress') {
       await write({ status: 'suppressed', attempts: previousAttempts, failureCode: plan.code, error: plan.rule });

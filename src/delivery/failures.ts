@@ -39,6 +39,8 @@ export type TransientCode =
   | 'DATABASE_UNAVAILABLE'
   | 'DEAD_LETTER_UNAVAILABLE'
   | 'PUBLISH_UNAVAILABLE'
+  // A template version newer than this revision's catalogue: a deploy is rolling out.
+  | 'TEMPLATE_NOT_DEPLOYED'
   | 'INTERNAL';
 
 /** `notifier_failure_class`: why it could not be delivered. */

@@ -31,25 +31,32 @@ export interface RouteDeps {
  * rows make that harmless.
  */
 export function makeRoute(deps: RouteDeps) {
-  return async function route(msg: PushedMessage, n: Notification, encoding: Encoding, known: Known): Promise<DeliveryResult> {
+  /**
+   * A templated notification checked once for all its contacts, its version pinned, and the
+   * channels it renders for; a permanent failure is returned, to be recorded under the lock;
+   * a transient one (a version not deployed here yet) is thrown: retried.
+   */
+  function pinned(n: Notification): { n: Notification; accepts: RouteDeps['configured'] } | { rejected: PermanentError } {
+    if (!n.template) return { n, accepts: deps.configured };
+    try {
+      const pin = pinTemplate(deps.templates, n);
+      return { n: pin.n, accepts: (channel) => deps.configured(channel) && pin.renders(channel) };
+    } catch (err) {
+      if (!(err instanceof PermanentError)) throw err;
+      return { rejected: err };
+    }
+  }
+
+  return async function route(msg: PushedMessage, given: Notification, encoding: Encoding, known: Known): Promise<DeliveryResult> {
     const result = { ...known, channel: ROUTED_KEY };
-    const key = { notificationId: n.notificationId, channel: ROUTED_KEY };
+    const key = { notificationId: given.notificationId, channel: ROUTED_KEY };
     const existing = await deps.ledger.find(key);
     if (existing && isSettledFor(existing, msg)) return { ...result, outcome: 'duplicate', attempt: existing.attempts };
-    let accepts = deps.configured;
-    if (n.template) {
-      try {
-        const pinned = pinTemplate(deps.templates, n);
-        n = pinned.n;
-        accepts = (channel) => deps.configured(channel) && pinned.renders(channel);
-      } catch (err) {
-        if (!(err instanceof PermanentError)) throw err;
-        return deps.reject(msg, result, err.code, err.message);
-      }
-    }
+    const pin = pinned(given);
+    const n = 'n' in pin ? pin.n : given;
     // Read before the lock: holding the lock's connection while waiting for a second one
     // deadlocks a pool that every delivery holds one connection of.
-    const contacts = isExpired(n, deps.clock.nowMs()) ? [] : await deps.accounts.contacts(n.accountId);
+    const contacts = 'rejected' in pin || isExpired(n, deps.clock.nowMs()) ? [] : await deps.accounts.contacts(n.accountId);
     const locked = await deps.ledger.withLock(key, async (ledger): Promise<DeliveryResult> => {
       const row = await ledger.read();
       if (row && isSettledFor(row, msg)) return { ...result, outcome: 'duplicate', attempt: row.attempts };
@@ -58,7 +65,13 @@ export function makeRoute(deps: RouteDeps) {
         await ledger.save({ ...write, status: 'expired', attempts: 0 });
         return { ...result, outcome: 'expired', attempt: 0 };
       }
-      const messages = routeToContacts(n, contacts, accepts);
+      if ('rejected' in pin) {
+        // Dead-lettered first: recorded `failed` only once the failure record is kept.
+        const dead = await deps.reject(msg, result, pin.rejected.code, pin.rejected.message);
+        await ledger.save({ ...write, status: 'failed', attempts: 0, failureCode: pin.rejected.code, error: dead.error });
+        return dead;
+      }
+      const messages = routeToContacts(n, contacts, pin.accepts);
       if (messages.length === 0) {
         const error = `the account has no contact on a configured channel${n.template ? ' the template renders' : ''}`;
         await ledger.save({ ...write, status: 'suppressed', failureCode: 'NO_CONTACT', error });

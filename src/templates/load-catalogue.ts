@@ -6,7 +6,8 @@ import { makeCatalogue } from './catalogue';
 import { CatalogueError } from './errors';
 import { loadVersion, type CatalogueContext } from './load-version';
 import { canonicalLocale } from './locales';
-import { readLayout, type Layout } from './mjml-email';
+import { checkedHtml, readLayout, type EmailDocument, type Layout } from './mjml-email';
+import { compileMjml } from './mjml-compiler';
 import { LAYOUT_NAME, checkKeys, readJson, readText } from './template-json';
 import type { Catalogue } from './types';
 
@@ -26,9 +27,20 @@ export function loadCatalogue(dir: string): Catalogue {
   if (typeof defaultLocale !== 'string' || canonicalLocale(defaultLocale) !== defaultLocale) {
     throw fail(catalogueFile, '"defaultLocale" must be a canonical BCP 47 language tag, e.g. "en"');
   }
-  const ctx: CatalogueContext = { defaultLocale, layouts: readLayouts(root, fail, display), display, fail };
-  const versions = listVersionDirs(root, fail).map((v) => loadVersion(v, ctx));
-  return makeCatalogue(root, defaultLocale, versions);
+  const base = { defaultLocale, layouts: readLayouts(root, fail, display), display, fail };
+  const load = (emailHtml: CatalogueContext['emailHtml']) => listVersionDirs(root, fail).map((v) => loadVersion(v, { ...base, emailHtml }));
+  // Twice: first with each email's MJML standing in for its HTML (Liquid parses and renders
+  // it alike), which checks everything else and collects the documents; then with them all
+  // compiled in one batch, out of process.
+  const documents = new Map<string, EmailDocument>();
+  const checked = load((doc) => {
+    documents.set(doc.source, doc);
+    return doc.source;
+  });
+  if (documents.size === 0) return makeCatalogue(root, defaultLocale, checked);
+  const sources = [...documents.keys()];
+  const outcomes = new Map(compileMjml(sources).map((outcome, i) => [sources[i]!, outcome]));
+  return makeCatalogue(root, defaultLocale, load((doc) => checkedHtml(doc, outcomes.get(doc.source)!)));
 }
 
 /** `layouts/<name>.mjml`, by name; the directory is optional, anything else in it is an error. */

@@ -5,8 +5,8 @@ import { isDirectory, visibleEntries, type Fail, type VersionDir } from './catal
 import { FILE_KINDS, TEMPLATE_CHANNELS, fileNamePatterns, parseChannelFileName, type FileKind } from './channel-files';
 import { CatalogueError } from './errors';
 import { splitFrontMatter } from './front-matter';
-import { canonicalLocale } from './locales';
-import { compileEmail, type Layout } from './mjml-email';
+import { canonicalLocale, MAX_LOCALE_LENGTH } from './locales';
+import { emailDocument, type EmailDocument, type Layout } from './mjml-email';
 import { parsePart, type CompiledPart, type LocaleFiles } from './parts';
 import { checkSample } from './sample-check';
 import { readJson, readTemplateJson, readText } from './template-json';
@@ -20,6 +20,8 @@ export interface CatalogueContext {
   /** The path shown in messages for a file. */
   display(file: string): string;
   fail: Fail;
+  /** An email's compiled HTML (load-catalogue.ts compiles every email of the catalogue in one batch). */
+  emailHtml(doc: EmailDocument): string;
 }
 
 /** A version ready to render; `info.latest` is set by the catalogue. */
@@ -82,7 +84,7 @@ function groupChannelFiles(dir: string, ctx: CatalogueContext): Map<TemplateChan
     if (!parsed) throw ctx.fail(file, `is not a template file (template.json, sample.json, ${fileNamePatterns()})`);
     const canonical = canonicalLocale(parsed.locale);
     if (canonical !== parsed.locale) {
-      throw ctx.fail(file, canonical ? `write the locale as ${canonical}` : `"${parsed.locale}" is not a BCP 47 language tag`);
+      throw ctx.fail(file, canonical ? `write the locale as ${canonical}` : `"${parsed.locale}" is not a BCP 47 language tag of at most ${MAX_LOCALE_LENGTH} characters`);
     }
     const byLocale = groups.get(parsed.kind.channel) ?? new Map<string, ChannelFile[]>();
     const files = byLocale.get(parsed.locale) ?? [];
@@ -120,7 +122,7 @@ function compileFile(f: ChannelFile, locale: string, layout: Layout | undefined,
   if (f.kind.ext === 'mjml') {
     // Parsed as written first: a Liquid error then has the file's line, not the compiled HTML's.
     parsePart(fm.body, shown, f.kind.part, f.kind.escaping, declared);
-    parts.push(parsePart(compileEmail(fm.body, shown, locale, layout), shown, f.kind.part, f.kind.escaping, declared));
+    parts.push(parsePart(ctx.emailHtml(emailDocument(fm.body, shown, locale, layout)), shown, f.kind.part, f.kind.escaping, declared));
   } else {
     parts.push(parsePart(fm.body, shown, f.kind.part, f.kind.escaping, declared));
   }

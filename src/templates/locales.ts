@@ -11,9 +11,15 @@ export interface LocaleChoice {
   formatLocale: string;
 }
 
-/** The canonical form of a BCP 47 tag ('ja-jp' → 'ja-JP'); undefined when it is empty or not one. */
+/**
+ * The longest tag: an account's and a notification's locale are at most this long, and a
+ * rendering's reference (`id@version/locale/digest`) must fit the ledger's 200 characters.
+ */
+export const MAX_LOCALE_LENGTH = 35;
+
+/** The canonical form of a BCP 47 tag ('ja-jp' → 'ja-JP'); undefined when it is empty, too long, or not one. */
 export function canonicalLocale(tag: unknown): string | undefined {
-  if (typeof tag !== 'string' || tag === '') return undefined;
+  if (typeof tag !== 'string' || tag === '' || tag.length > MAX_LOCALE_LENGTH) return undefined;
   try {
     const canonical = Intl.getCanonicalLocales(tag);
     return canonical.length === 1 ? canonical[0] : undefined;

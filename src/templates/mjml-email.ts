@@ -1,9 +1,10 @@
 /**
  * An email's HTML: the body fragment spliced into its layout and compiled by MJML once, at
- * load. The result is HTML with the body's Liquid still in it, parsed as a template after.
+ * load (mjml-compiler.ts, out of process). The result is HTML with the body's Liquid still in
+ * it, parsed as a template after.
  */
-import mjml2html = require('mjml');
 import { CatalogueError } from './errors';
+import { compileMjml, MjmlOutcome } from './mjml-compiler';
 
 /** The line of a layout where a template's email body goes. */
 export const CONTENT_MARKER = '<!-- content -->';
@@ -27,12 +28,19 @@ export function readLayout(name: string, file: string, text: string): Layout {
 /** Without a layout, a body is compiled in the smallest document MJML accepts. */
 const BARE_LAYOUT: Layout = { name: '(none)', file: '(no layout)', text: `<mjml>\n<mj-body>\n${CONTENT_MARKER}\n</mj-body>\n</mjml>`, contentLine: 2 };
 
+/** An email's MJML document: what MJML compiles, and where a line of it came from. */
+export interface EmailDocument {
+  source: string;
+  file: string;
+  /** `file line n` or `layout line n` for a line of `source`. */
+  where(line: number): string;
+}
+
 /**
- * The HTML for `body` (from `file`, in `locale`) inside `layout`. MJML's strict validation
- * errors, and any Liquid that MJML dropped or rewrote, are CatalogueErrors naming the file
- * and line. The document gets `lang` = the file's locale unless the layout sets one.
+ * `body` (from `file`, in `locale`) inside `layout`, as one MJML document. The document gets
+ * `lang` = the file's locale unless the layout sets one.
  */
-export function compileEmail(body: string, file: string, locale: string, layout: Layout = BARE_LAYOUT): string {
+export function emailDocument(body: string, file: string, locale: string, layout: Layout = BARE_LAYOUT): EmailDocument {
   const lines = layout.text.split(/\r?\n/);
   if (!/<mjml[^>]*\slang=/.test(lines.join('\n'))) {
     const root = lines.findIndex((line) => /<mjml[\s>]/.test(line));
@@ -45,18 +53,27 @@ export function compileEmail(body: string, file: string, locale: string, layout:
     if (inBody >= 1 && inBody <= bodyLines.length) return `${file} line ${inBody}`;
     return `${layout.file} line ${inBody > 0 ? line - bodyLines.length + 1 : line}`;
   };
-  let html: string;
-  try {
-    // ignoreIncludes: mj-include would read files; a template reads none.
-    html = mjml2html(source, { validationLevel: 'strict', ignoreIncludes: true, keepComments: false }).html;
-  } catch (err) {
-    const errors = (err as { errors?: mjml2html.MjmlError[] }).errors;
-    if (!errors?.length) throw new CatalogueError(`${file}: MJML failed: ${(err as Error).message}`, { cause: err });
-    const detail = errors.map((e) => `${where(e.line)} (${e.tagName}): ${e.message}`).join('; ');
-    throw new CatalogueError(`${file}: MJML error: ${detail}`);
+  return { source, file, where };
+}
+
+/**
+ * The HTML MJML made of `doc`. Its strict validation errors, and any Liquid that MJML dropped
+ * or rewrote, are CatalogueErrors naming the file and line.
+ */
+export function checkedHtml(doc: EmailDocument, outcome: MjmlOutcome): string {
+  if (!('html' in outcome)) {
+    if (!outcome.errors.length) throw new CatalogueError(`${doc.file}: MJML failed: ${outcome.message}`);
+    const detail = outcome.errors.map((e) => `${doc.where(e.line)} (${e.tagName}): ${e.message}`).join('; ');
+    throw new CatalogueError(`${doc.file}: MJML error: ${detail}`);
   }
-  checkLiquidKept(source, html, file);
-  return html;
+  checkLiquidKept(doc.source, outcome.html, doc.file);
+  return outcome.html;
+}
+
+/** One email compiled on its own (a catalogue compiles all of its emails in one batch). */
+export function compileEmail(body: string, file: string, locale: string, layout?: Layout): string {
+  const doc = emailDocument(body, file, locale, layout);
+  return checkedHtml(doc, compileMjml([doc.source])[0]!);
 }
 
 const LIQUID = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g;

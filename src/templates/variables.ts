@@ -18,6 +18,12 @@ export interface DataProblem {
 export const VARIABLE_TYPES = ['string', 'number', 'integer', 'boolean', 'datetime', 'date', 'money', 'url'] as const;
 export type VariableType = (typeof VARIABLE_TYPES)[number];
 
+/**
+ * Items an array variable may hold: a list in a message is read by a person, and 64 KiB of
+ * data could otherwise make an email of tens of thousands of rows (and its render).
+ */
+export const MAX_ARRAY_ITEMS = 1000;
+
 /** A variable name: usable as a Liquid identifier. */
 export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
@@ -63,6 +69,8 @@ export function checkData(variables: Readonly<Record<string, string>>, data: unk
       checkValue(parsed.type, value, name, problems);
     } else if (!Array.isArray(value)) {
       problems.push({ variable: name, problem: 'is not an array' });
+    } else if (value.length > MAX_ARRAY_ITEMS) {
+      problems.push({ variable: name, problem: `has more than ${MAX_ARRAY_ITEMS} items` });
     } else {
       value.forEach((item, i) => checkValue(parsed.type, item, `${name}[${i}]`, problems));
     }
@@ -91,7 +99,7 @@ const SIMPLE_CHECKS: Record<Exclude<VariableType, 'money'>, [(value: unknown) =>
   boolean: [(v) => typeof v === 'boolean', 'is not a boolean'],
   datetime: [(v) => typeof v === 'string' && isDateTime(v), 'is not an ISO 8601 date-time with Z or an offset'],
   date: [(v) => typeof v === 'string' && isDate(v), 'is not a date (YYYY-MM-DD)'],
-  url: [(v) => typeof v === 'string' && isHttpUrl(v), 'is not an absolute http(s) URL'],
+  url: [(v) => typeof v === 'string' && isHttpUrl(v), 'is not an absolute http(s) URL without spaces, control characters, |, <, > or "'],
 };
 
 function checkValue(type: VariableType, value: unknown, path: string, problems: DataProblem[]): void {
@@ -137,7 +145,14 @@ function isDateTime(text: string): boolean {
     && Number.isFinite(Date.parse(text));
 }
 
+/**
+ * Characters URL parsing lets through that would change the markup a link stands in:
+ * Slack's `<url|label>`, a line break splitting an SMS link, quotes and angle brackets.
+ */
+const UNSAFE_IN_URL = /[\s\u0000-\u001f\u007f|<>"]/u;
+
 function isHttpUrl(text: string): boolean {
+  if (UNSAFE_IN_URL.test(text)) return false;
   try {
     const url = new URL(text);
     return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';

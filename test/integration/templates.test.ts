@@ -119,12 +119,13 @@ describe('templated notifications, rendered by the notifier per channel in the a
     expect(t.smtp.mailsFor('shipped-missing')).toEqual([]);
   });
 
-  test('when a routed notification names a template the catalogue lacks, then the routed message itself is dead-lettered TEMPLATE_NOT_FOUND and nothing is fanned out', async () => {
+  test('when a routed notification names a template the catalogue lacks, then the routed message itself is dead-lettered TEMPLATE_NOT_FOUND, recorded failed, and nothing is fanned out', async () => {
     await account('acct-nf', 'carol@example.com', '+15005550112', {});
     await t.client.publish({ notificationId: 'shipped-unknown', type: 'order.shipped', accountId: 'acct-nf', template: 'order.unknown', data: {} });
     const record = await deadLetter('shipped-unknown');
     expect(record).toMatchObject({ failure_code: 'TEMPLATE_NOT_FOUND', error: expect.stringContaining('order.unknown') });
-    expect(await row('shipped-unknown', 'ROUTED')).toBeUndefined();
+    expect(await eventually('the routed row', () => row('shipped-unknown', 'ROUTED'))).toMatchObject({ status: 'failed', failure_code: 'TEMPLATE_NOT_FOUND' });
+    expect(await row('shipped-unknown', targetKey('EMAIL', 'carol@example.com'))).toBeUndefined();
   });
 
   test('when a producer’s client has the catalogue, then a missing template or variable is refused before publishing, naming it', () => {

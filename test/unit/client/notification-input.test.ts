@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { CHANNELS } from '../../../src/codec/notification';
+import { readManifest } from '../../../src/templates/manifest';
 import { InvalidNotificationError, NotificationInput, toNotification } from '../../../src/client/notification-input';
 
 const NOW = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
@@ -116,5 +118,39 @@ describe('toNotification: routed notifications', () => {
 
   it('when no channel is given and there is no account, then the channel is reported as required', () => {
     expect(problemsOf({ notificationId: 'n-1', type: 't', content: { title: 'x' } })).toEqual(['channel is required (or routing: account_id, and content or a template)']);
+  });
+});
+
+describe('toNotification: templates, checked against the producer’s copy of the catalogue', () => {
+  const templates = readManifest(path.join(__dirname, '../../fixtures/templates/typed'));
+  const problems = (input: Partial<NotificationInput>) => {
+    try {
+      toNotification({ notificationId: 'n-1', type: 'loop.done', ...input } as NotificationInput, { ...defaults, templates });
+      return [];
+    } catch (err) {
+      return (err as InvalidNotificationError).problems.map((p) => `${p.field} ${p.problem} [${p.code}]`);
+    }
+  };
+
+  test('when the template renders for the channel and the data fits, then it passes', () => {
+    expect(problems({ channel: 'SMS', sms: { to: '+819012345678' }, template: 'loop', data: { count: 3 } })).toEqual([]);
+  });
+
+  test('when the template has no rendering for the channel, then the client refuses it as the notifier would (TEMPLATE_NOT_FOUND)', () => {
+    expect(problems({ channel: 'EMAIL', email: { to: 'a@example.com' }, template: 'loop', data: { count: 3 } })).toEqual([
+      'channel loop@2 has no EMAIL rendering (it has SMS) [TEMPLATE_NOT_FOUND]',
+    ]);
+  });
+
+  test('when the data misses a variable or the version is unknown, then each is named with its code', () => {
+    expect(problems({ channel: 'SMS', sms: { to: '+819012345678' }, template: 'loop', data: {} })).toEqual(['data.count is required [TEMPLATE_DATA_INVALID]']);
+    expect(problems({ channel: 'SMS', sms: { to: '+819012345678' }, template: { id: 'loop', version: 7 }, data: {} })).toEqual(['template.id loop@7 is not in the catalogue [TEMPLATE_NOT_FOUND]']);
+  });
+
+  test('when a webhook’s data nests deeper than a webhook payload may, then the client refuses it as the notifier would after rendering', () => {
+    const deep = JSON.parse(`${'{"a":'.repeat(101)}1${'}'.repeat(101)}`) as Record<string, unknown>;
+    expect(problems({ channel: 'WEBHOOK', webhook: { url: 'https://hooks.example.com/x' }, template: 'loop', data: { count: 3, deep } })).toEqual([
+      'webhook.payload_json nests objects and arrays more than 100 levels deep [INVALID_PAYLOAD]',
+    ]);
   });
 });

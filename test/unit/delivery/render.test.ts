@@ -71,9 +71,8 @@ describe('renderNotification', () => {
     expect(f.message).not.toMatch(/Hanako|Notebook/);
   });
 
-  test('when the template, its version or the catalogue is missing, then TEMPLATE_NOT_FOUND', () => {
+  test('when the template or the catalogue is missing, then TEMPLATE_NOT_FOUND', () => {
     expect(failure(() => renderNotification(catalogue, templated({ template: { id: 'nope', version: 0, dataJson: '{}' } }), 'SMS')).code).toBe('TEMPLATE_NOT_FOUND');
-    expect(failure(() => renderNotification(catalogue, templated({ template: { id: 'order.shipped', version: 9, dataJson: '{}' } }), 'SMS')).code).toBe('TEMPLATE_NOT_FOUND');
     expect(failure(() => renderNotification(undefined, templated(), 'SMS'))).toEqual({ code: 'TEMPLATE_NOT_FOUND', message: 'no template catalogue is loaded' });
   });
 
@@ -109,5 +108,17 @@ describe('a routed templated notification', () => {
 
   test('when its data is invalid, then pinning fails once for every contact with TEMPLATE_DATA_INVALID', () => {
     expect(failure(() => pinTemplate(catalogue, { ...routed, template: { id: 'order.shipped', version: 0, dataJson: '{}' } })).code).toBe('TEMPLATE_DATA_INVALID');
+  });
+});
+
+describe('a template version this catalogue does not have yet', () => {
+  test('when a routed notification pins a version above the latest (a deploy rolling out), then pinning fails transiently: retried, not dead-lettered', () => {
+    const n = templated({ channel: CHANNELS.CHANNEL_UNSPECIFIED, sms: undefined, template: { id: 'order.shipped', version: 2, dataJson: JSON.stringify(DATA) } });
+    expect(() => pinTemplate(catalogue, n)).toThrow(expect.objectContaining({ kind: 'transient', code: 'TEMPLATE_NOT_DEPLOYED' }));
+  });
+
+  test('when a notification names such a version, then rendering it fails transiently too', () => {
+    const n = templated({ template: { id: 'order.shipped', version: 9, dataJson: JSON.stringify(DATA) } });
+    expect(() => renderNotification(catalogue, n, 'SMS')).toThrow(expect.objectContaining({ kind: 'transient', code: 'TEMPLATE_NOT_DEPLOYED' }));
   });
 });

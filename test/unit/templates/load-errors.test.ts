@@ -26,6 +26,8 @@ describe('loadCatalogue refuses a broken catalogue, naming the file', () => {
     ['unknown-layout', /^unknown-layout\/notice\/1\/template\.json: layout "fancy" is not in layouts\/ \(default\)$/],
     ['unknown-front-matter', /^unknown-front-matter\/notice\/1\/sms\.en\.liquid line 2: unknown front matter key "title" \(this file takes none\)$/],
     ['non-canonical-locale', /^non-canonical-locale\/notice\/1\/sms\.en-us\.liquid: write the locale as en-US$/],
+    // Longer than an account's or a notification's locale can be, and than the ledger's rendering reference has room for.
+    ['long-locale', /^long-locale\/notice\/1\/sms\.en-US-u-ca-gregory-co-phonebk-hc-h23-nu-latn\.liquid: "en-US-u-ca-gregory-co-phonebk-hc-h23-nu-latn" is not a BCP 47 language tag of at most 35 characters$/],
     ['unknown-file', /^unknown-file\/notice\/1\/sms\.en\.txt: is not a template file \(template\.json, sample\.json, email\.<locale>\.mjml/],
     ['bad-template-id', /^bad-template-id\/Notice: is not a template ID/],
     ['bad-version', /^bad-version\/notice\/v1: is not a version \(a positive integer\)$/],

@@ -7,13 +7,14 @@ describe('readManifest', () => {
     expect(readManifest(DEFAULT_TEMPLATES_DIR).describe('order.shipped')).toEqual({
       version: 1,
       variables: { customerName: 'string', orderId: 'string', shippedAt: 'datetime', total: 'money', items: 'string[]', trackingUrl: 'url?' },
+      channels: new Set(['EMAIL', 'SMS', 'PUSH', 'SLACK', 'LINE']),
     });
   });
 
   test('when it reads the shipped catalogue, then it agrees with the loaded catalogue on every version', () => {
     const manifest = readManifest(DEFAULT_TEMPLATES_DIR);
     for (const info of loadCatalogue(DEFAULT_TEMPLATES_DIR).list()) {
-      expect(manifest.describe(info.id, info.version)).toEqual({ version: info.version, variables: info.variables });
+      expect(manifest.describe(info.id, info.version)).toEqual({ version: info.version, variables: info.variables, channels: new Set(info.channels.map((c) => c.channel)) });
     }
   });
 
@@ -21,7 +22,7 @@ describe('readManifest', () => {
     const manifest = readManifest(fixture('typed'));
     expect(manifest.describe('loop')?.version).toBe(2);
     expect(manifest.describe('loop', 0)?.version).toBe(2);
-    expect(manifest.describe('loop', 1)).toEqual({ version: 1, variables: { count: 'integer' } });
+    expect(manifest.describe('loop', 1)).toMatchObject({ version: 1, variables: { count: 'integer' } });
     expect(manifest.describe('loop', 3)).toBeUndefined();
     expect(manifest.describe('nope')).toBeUndefined();
   });

@@ -38,8 +38,12 @@ describe('checkData, type by type', () => {
     [
       'url',
       ['https://example.com', 'http://example.com/a?b=1&c=2'],
-      ['example.com', '/relative', 'javascript:alert(1)', 'ftp://example.com', 'mailto:a@example.com', 'https://', 42],
-      'is not an absolute http(s) URL',
+      [
+        'example.com', '/relative', 'javascript:alert(1)', 'ftp://example.com', 'mailto:a@example.com', 'https://', 42,
+        // Characters URL parsing accepts that would change the markup around a link (Slack's <url|label>, a line break in an SMS).
+        'https://example.com/a|Click here', 'https://example.com/a b', 'https://example.com/a\nb', 'https://example.com/<b>', 'https://example.com/"x',
+      ],
+      'is not an absolute http(s) URL without spaces, control characters, |, <, > or "',
     ],
   ];
 
@@ -51,6 +55,11 @@ describe('checkData, type by type', () => {
       expect(problemsOf(spec, value)).toEqual([{ variable: 'v', problem }]);
     });
   }
+
+  test('when an array holds more than 1000 items, then it is refused by name, however valid each item', () => {
+    expect(checkData({ items: 'string[]' }, { items: Array(1000).fill('x') })).toEqual([]);
+    expect(checkData({ items: 'string[]' }, { items: Array(1001).fill('x') })).toEqual([{ variable: 'items', problem: 'has more than 1000 items' }]);
+  });
 
   test('when a money object is complete, then it passes', () => {
     expect(problemsOf('money', { amount: 12800, currency: 'JPY' })).toEqual([]);
@@ -84,7 +93,7 @@ describe('checkData, presence, arrays and the data itself', () => {
 
   test('when an optional variable is missing or null, then it passes, but present it must have its type', () => {
     expect(checkData({ a: 'url?', b: 'string[]?' }, { b: null })).toEqual([]);
-    expect(checkData({ a: 'url?' }, { a: 'not a url' })).toEqual([{ variable: 'a', problem: 'is not an absolute http(s) URL' }]);
+    expect(checkData({ a: 'url?' }, { a: 'not a url' })).toEqual([{ variable: 'a', problem: 'is not an absolute http(s) URL without spaces, control characters, |, <, > or "' }]);
   });
 
   test('when an array holds a wrong item, then the problem names its index', () => {
