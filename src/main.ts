@@ -187,7 +187,7 @@ export async function startNotifier(config: Config, opts: StartOptions = {}): Pr
     isLive: probes.isLive,
   });
 
-  const server = app.listen(config.port);
+  const server = config.host === undefined ? app.listen(config.port) : app.listen(config.port, config.host);
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
   log.info('notifier listening', { port, pushAuth: config.push.auth });

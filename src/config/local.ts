@@ -8,8 +8,10 @@ import { Env, integer, optional } from './env';
 /** Defaults of the local pipeline (`npm start`); any variable set in the environment wins. */
 export const LOCAL_DEFAULTS: Readonly<Record<string, string>> = {
   NODE_ENV: 'development',
-  // The pipeline prints one line per push itself; LOG_LEVEL=info adds the notifier's own lines.
+  // The pipeline prints one line per delivery outcome itself; LOG_LEVEL=info adds the notifier's other lines.
   LOG_LEVEL: 'warn',
+  // Authentication is off locally: nothing but this machine may reach the notifier.
+  HOST: '127.0.0.1',
   PUSH_AUTH: 'none',
   MYSQL_URL: 'mysql://root@127.0.0.1:3306/notifier',
   EMAIL_FROM: 'Notifier <notifier@example.com>',

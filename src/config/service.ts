@@ -13,6 +13,8 @@ export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export interface Config {
   readonly nodeEnv: string;
   readonly port: number;
+  /** HOST: the address to listen on; absent, every interface (as Cloud Run requires). */
+  readonly host?: string;
   readonly logLevel: LogLevel;
   readonly mysql: {
     readonly url: string;
@@ -205,6 +207,7 @@ export function loadConfig(env: Env = process.env): Config {
   const config: Config = {
     nodeEnv,
     port: integer(env, 'PORT', 8080, 0, 65535),
+    host: optional(env, 'HOST'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'info', 'debug'] as const, 'info'),
     mysql: {
       url: url(env, 'MYSQL_URL', ['mysql:']),

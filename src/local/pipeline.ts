@@ -80,9 +80,9 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     subscription: topology.push,
     endpoint: `http://127.0.0.1:${notifier.port}/pubsub/push`,
     ackDeadlineSeconds: opts.settings.ackDeadlineSeconds,
+    // Each push's outcome is the notifier's own log line (npm start: outcome-lines.ts), not its HTTP status.
     onResult: (r) => {
       pushes[r.acked ? 'acked' : 'nacked']++;
-      say(`push ${r.messageId} attempt ${r.deliveryAttempt}: ${r.status} → ${r.acked ? 'ack' : 'nack'}`);
     },
     onError: (err) => say(`push bridge: ${err.message}`),
   });

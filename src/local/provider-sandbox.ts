@@ -3,7 +3,8 @@
  * the GCE metadata server's token endpoint), LINE and Slack on the paths the channels call,
  * plus a webhook receiver. It checks the essentials — the local credentials, content type,
  * required fields — and refuses a malformed request as the provider would, so a local mistake
- * shows. Every accepted message is kept, served at `GET /messages`, and printed as one line.
+ * shows. Every accepted message is kept, served at `GET /messages`, shown on the inbox page at
+ * `GET /` (inbox-page.ts), and printed as one line.
  * A simple receiver, not a verifier of every documented detail: the channel tests' stand-ins
  * (test/support/providers) are that. Like the providers, it calls back: a route's answer may
  * carry follow-ups (Twilio's signed status callbacks a moment after a message with a
@@ -16,6 +17,7 @@ import { SANDBOXED_MODULES, SandboxCredentials } from '../channels/registry';
 import { SandboxAnswer, SandboxMessage, SandboxRequest, SandboxRoute } from '../channels/sandbox-http';
 import type { AnswerWithFollowUps, SandboxFollowUp } from '../channels/sms/sandbox-callbacks';
 import { WEBHOOK_RECEIVER_PATH } from '../channels/webhook/sandbox';
+import { makeInbox } from './inbox-page';
 
 export type { SandboxMessage };
 /** The credentials the sandbox accepts (npm start: the local ones). */
@@ -34,6 +36,8 @@ export interface ProviderSandboxOptions {
   say?(line: string): void;
   /** Pages served before the provider routes (npm start: the template preview); true when it answered. */
   pages?(req: IncomingMessage, res: ServerResponse): boolean;
+  /** MailDev's web UI, linked from the inbox page for email (npm start: the mail catcher's). */
+  mailUiUrl?: string;
 }
 
 export interface ProviderSandbox {
@@ -135,9 +139,10 @@ export async function startProviderSandbox(opts: ProviderSandboxOptions): Promis
   const say = opts.say ?? (() => undefined);
   const messages: SandboxMessage[] = [];
   const followUps = followUpRunner(say);
+  const inbox = makeInbox(messages, { mailUiUrl: opts.mailUiUrl });
 
   const server = createServer((req, res) => {
-    if (opts.pages?.(req, res)) return;
+    if (opts.pages?.(req, res) || inbox(req, res)) return;
     void readBody(req).then((body) => {
       const url = new URL(req.url ?? '/', 'http://sandbox');
       const request = { method: req.method ?? '', path: url.pathname, query: url.searchParams, headers: req.headers, body: body ?? Buffer.alloc(0) };

@@ -15,7 +15,7 @@ import { SENDGRID_PATH } from '../channels/email/sendgrid-events';
 import { TWILIO_INBOUND_PATH } from '../channels/sms/twilio-webhooks';
 import { SIMULATE_INBOUND_PATH } from '../channels/sms/sandbox-callbacks';
 import { migrate } from '../mysql/migrate';
-import { createLogger } from '../logging';
+import { outcomeLogger } from './outcome-lines';
 import { EVENTS_TABLE } from '../events/table';
 import { readDeliverySettings } from './delivery-settings';
 import { emulatorAnswers, startEmulator } from './emulator';
@@ -54,7 +54,9 @@ async function startSandbox(local: LocalConfig, pages: PageHandler): Promise<Pro
   // The local number's incoming-message webhook: the notifier's, so a simulated STOP reaches it.
   const twilioInboundWebhookUrl = callbacks.publicUrl ? `${callbacks.publicUrl}${TWILIO_INBOUND_PATH}` : '';
   const credentials = { ...LOCAL_PROVIDER_CREDENTIALS, twilioInboundWebhookUrl };
-  const sandbox = await startProviderSandbox({ port: wanted.port, credentials, webhookSigningSecret: config.channels.webhook?.signingSecret, say, pages });
+  // The mail catcher starts later, on the port the config names: the inbox can link its UI already.
+  const mailUiUrl = local.mailCatcher && `http://127.0.0.1:${local.mailCatcher.uiPort}`;
+  const sandbox = await startProviderSandbox({ port: wanted.port, credentials, webhookSigningSecret: config.channels.webhook?.signingSecret, say, pages, mailUiUrl });
   if (wanted.channels.includes('PUSH')) {
     process.env.GCE_METADATA_HOST = sandbox.metadataHost;
     process.env.METADATA_SERVER_DETECTION = 'assume-present';
@@ -130,7 +132,8 @@ async function main(closers: Closer[]): Promise<void> {
     say(`mail catcher: SMTP ${catcher.smtpUrl}, web UI ${catcher.uiUrl}${events ? `; SendGrid-style events → ${events.webhookUrl}` : ''}`);
   }
 
-  const pipeline = await startPipeline({ config, settings, names, say, log: createLogger(config.logLevel) });
+  const log = outcomeLogger(say, { level: config.logLevel, maxAttempts: settings.notifierMaxAttempts });
+  const pipeline = await startPipeline({ config, settings, names, say, log });
   closers.unshift(() => pipeline.stop());
   say(
     `topics ${names.topic}, ${names.deadLetterTopic}, ${names.poisonTopic}, ${names.eventsTopic} ` +
@@ -138,12 +141,8 @@ async function main(closers: Closer[]): Promise<void> {
   );
   say('failed notifications land in MySQL tables dead_letters and poison_messages (the BigQuery stand-in)');
   say(`lifecycle events land in MySQL table ${EVENTS_TABLE}; README "Lifecycle events" has the funnel query`);
-  say(
-    `ready: notifier http://127.0.0.1:${pipeline.notifier.port} · mail UI ${mailUi} · emulator ${host} · ` +
-      'publish a sample: npm run notifier -- publish --local --type demo.hello --to you@example.com --subject Hello --text "It works" · ' +
-      `providers ${sandbox.url}/messages · templates ${sandbox.url}${TEMPLATE_PREVIEW_PATH} · an SMS: npm run notifier -- publish --local --type otp.sent --channel SMS --to +819012345678 --text "Your code is 1234" · ` +
-      'Ctrl-C stops',
-  );
+  say(`ready: notifier http://127.0.0.1:${pipeline.notifier.port} · mail ${mailUi} · inbox ${sandbox.url} · templates ${sandbox.url}${TEMPLATE_PREVIEW_PATH} · Ctrl-C stops`);
+  say('try: npm run notifier -- publish --local --type demo.hello --to you@example.com --subject Hello --text "It works"');
 }
 
 const closers: Closer[] = [];

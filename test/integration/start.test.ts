@@ -57,10 +57,10 @@ test('when `npm start` runs, then notifications published with the documented co
       throw new Error(`${err.message}\n${output}`);
     },
   );
-  expect(ready).toContain(`mail UI http://127.0.0.1:${uiPort}`);
-  expect(ready).toContain('npm run notifier -- publish --local');
-  expect(ready).toContain(`providers ${providers}/messages`);
-  expect(ready).toContain('--channel SMS --to +819012345678');
+  // One short line with the URLs, then one sample command.
+  expect(ready).toMatch(new RegExp(`ready: notifier http://127\\.0\\.0\\.1:\\d+ · mail http://127\\.0\\.0\\.1:${uiPort} · inbox ${providers} · templates ${providers}/templates · Ctrl-C stops$`));
+  expect(ready.length).toBeLessThan(200);
+  expect(output).toContain('[local] try: npm run notifier -- publish --local');
 
   // The documented commands (`npm run notifier --` is `node dist/cli/main.js`); --local follows
   // GOOGLE_CLOUD_PROJECT and PUBSUB_EMULATOR_HOST like npm start.
@@ -99,6 +99,8 @@ test('when `npm start` runs, then notifications published with the documented co
     expect.objectContaining({ channel: 'PUSH', recipient: 'device-token-1', text: 'On its way' }),
   ]));
   expect(output).toContain('[local] SMS to +819012345678: Your code is 1234');
+  // One readable line per outcome, not a push's HTTP status.
+  await eventually('the outcome lines', () => ['start-test-1 EMAIL: sent', 'start-test-sms SMS: sent', 'start-test-push PUSH: sent', 'start-test-webhook WEBHOOK: sent'].every((l) => output.includes(`[local] ${l}`)) || undefined);
   expect(output).not.toContain('provider sandbox refused');
 
   child.kill('SIGINT');

@@ -1,14 +1,11 @@
-import { existsSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Browser, chromium, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { smsSegments } from '../../src/channels/sms/segments';
 import { makeTemplatePreview } from '../../src/local/template-preview';
 import { loadCatalogue } from '../../src/templates';
+import { launchChromium } from '../support/chromium';
 import { HOSTILE, writeTemplateCatalogue } from '../support/template-catalogue';
-
-/** Debian's chromium: playwright-core drives it instead of a browser of its own download. */
-const CHROMIUM = '/usr/bin/chromium';
 
 const catalogue = writeTemplateCatalogue();
 let server: Server;
@@ -20,14 +17,11 @@ const dialogs: string[] = [];
 const requested: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: this test drives Debian's chromium in a real browser. Install it: apt-get install chromium (.ci/run does so)`);
-  }
   const preview = makeTemplatePreview(loadCatalogue(catalogue.dir));
   server = createServer((req, res) => void (preview(req, res) || res.writeHead(404).end()));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  browser = await launchChromium();
   page = await browser.newPage();
   page.on('dialog', (d) => {
     dialogs.push(d.message());

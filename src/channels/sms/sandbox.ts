@@ -11,6 +11,13 @@ import { AnswerWithFollowUps, statusCallbacks } from './sandbox-callbacks';
 const PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
 
+/**
+ * Numbers that pick a failure, to try them locally: +15005550001 is refused as invalid (21211),
+ * as Twilio's test credentials refuse it (https://www.twilio.com/docs/iam/test-credentials);
+ * +15005550503 always gets a 503 — the sandbox's own, for retries that end in a dead letter.
+ */
+export const FAILING_NUMBERS = { invalid: '+15005550001', unavailable: '+15005550503' } as const;
+
 /** Twilio's error body: `{ code, message, more_info, status }`. */
 function twilioError(problem: string, status: number, code: number, message: string): SandboxAnswer {
   return refuse(problem, status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
@@ -24,6 +31,8 @@ function fieldError(fields: URLSearchParams): SandboxAnswer | undefined {
   if (!fields.get('From') && !fields.get('MessagingServiceSid')) {
     return twilioError('neither From nor MessagingServiceSid', 400, 21603, "A 'From' or 'MessagingServiceSid' parameter is required to send a message.");
   }
+  if (to === FAILING_NUMBERS.invalid) return twilioError(`To ${to}: the test number for an invalid number`, 400, 21211, `The 'To' number ${to} is not a valid phone number.`);
+  if (to === FAILING_NUMBERS.unavailable) return twilioError(`To ${to}: the test number for an unavailable Twilio`, 503, 20503, 'Service Unavailable');
   const body = fields.get('Body');
   if (!body) return twilioError('no Body', 400, 21602, 'Message body is required.');
   if (body.length > 1600) return twilioError('Body over 1600 characters', 400, 21617, 'The concatenated message body exceeds the 1600 character limit.');

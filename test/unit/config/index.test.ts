@@ -209,6 +209,13 @@ describe('loadLocalConfig (npm start)', () => {
     expect(config.pubsub).toMatchObject({ projectId: 'notifier-local', emulatorHost: '127.0.0.1:8085', defaultEncoding: 'BINARY' });
     expect(config.delivery).toMatchObject({ maxAttempts: 4, ackDeadlineSeconds: 90 });
     expect(config.push.auth).toBe('none');
+    // Authentication is off locally: the notifier listens on loopback only.
+    expect(config.host).toBe('127.0.0.1');
+  });
+
+  test('when the service runs anywhere else, then it listens on every interface unless HOST says otherwise (Cloud Run requires it)', () => {
+    expect(loadConfig(required).host).toBeUndefined();
+    expect(loadConfig({ ...required, HOST: '10.0.0.5' }).host).toBe('10.0.0.5');
   });
 
   test('when the environment sets a value, then it wins over the Terraform-derived one', () => {
