@@ -8,12 +8,13 @@ export const REPO_ROOT = path.resolve(__dirname, '../../..');
 const BUILD_ROOT = path.resolve(__dirname, '../..');
 
 /**
- * src/paths.ts finds the proto one level above the compiled src/, i.e. in dist-bench/.
- * A symlink to the repository's proto/ lets the compiled codec (client, stand-in and
- * the notifier child) load the very file Pub/Sub and BigQuery use.
+ * src/paths.ts finds the proto and the template catalogue one level above the compiled src/,
+ * i.e. in dist-bench/. Symlinks to the repository's proto/ and templates/ let the compiled
+ * codec (client, stand-in and the notifier child) load the very file Pub/Sub and BigQuery
+ * use, and the notifier child its catalogue.
  */
 export function linkPackageFiles(): void {
-  for (const dir of ['proto']) {
+  for (const dir of ['proto', 'templates']) {
     const link = path.join(BUILD_ROOT, dir);
     if (!existsSync(link)) symlinkSync(path.join(REPO_ROOT, dir), link, 'dir');
   }
