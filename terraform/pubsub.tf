@@ -59,7 +59,7 @@ resource "google_pubsub_schema" "notification_event" {
 # The notifier publishes every state change of a delivery here (EVENTS_TOPIC), in batches,
 # always in proto3 JSON: the notifier is its only publisher, so producers' schema_encoding does
 # not apply. Attributes source, event, channel and type let a producer subscribe to its own
-# notifications' outcomes with a filter (README "Lifecycle events").
+# notifications' outcomes with a filter (docs/analysts.md "Lifecycle events").
 resource "google_pubsub_topic" "events" {
   project = var.project_id
   name    = "notification-events"

@@ -5,7 +5,7 @@ import { DecodeError, fromProto3Json } from './proto3-json';
 
 /**
  * The state changes of a delivery, in the order a delivery usually meets them
- * (notification_event.proto; README "Lifecycle events").
+ * (notification_event.proto; docs/analysts.md "Lifecycle events").
  */
 export const EVENT_KINDS = [
   'received',

@@ -68,7 +68,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     poisonSubscription: topology.poisonTable,
     eventsSubscription: topology.eventsTable,
     defaultEncoding: config.pubsub.defaultEncoding,
-    // Failures are printed; lifecycle events, several per notification, are queried (README).
+    // Failures are printed; lifecycle events, several per notification, are queried (docs/analysts.md "Lifecycle events").
     onRow: ({ table, messageId, attributes }) => {
       if (table !== EVENTS_TABLE) say(`${table} row: ${failureReason(attributes)} [message ${messageId}]`);
     },

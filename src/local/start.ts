@@ -140,7 +140,7 @@ async function main(closers: Closer[]): Promise<void> {
       `(project ${config.pubsub.projectId}); push bridge → notifier`,
   );
   say('failed notifications land in MySQL tables dead_letters and poison_messages (the BigQuery stand-in)');
-  say(`lifecycle events land in MySQL table ${EVENTS_TABLE}; README "Lifecycle events" has the funnel query`);
+  say(`lifecycle events land in MySQL table ${EVENTS_TABLE}; docs/analysts.md "Lifecycle events" has the funnel query`);
   say(`ready: notifier http://127.0.0.1:${pipeline.notifier.port} · mail ${mailUi} · inbox ${sandbox.url} · templates ${sandbox.url}${TEMPLATE_PREVIEW_PATH} · Ctrl-C stops`);
   say('try: npm run notifier -- publish --local --type demo.hello --to you@example.com --subject Hello --text "It works"');
 }

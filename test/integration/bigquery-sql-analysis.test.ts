@@ -1,6 +1,6 @@
 /**
  * Every BigQuery SQL text the project ships, analyzed by ZetaSQL (GoogleSQL's analyzer)
- * against the tables Terraform creates: the views, the CLI's queries, the README's examples.
+ * against the tables Terraform creates: the views, the CLI's queries, the documents' examples.
  * BigQuery itself cannot run here; see test/support/zetasql for what is and is not checked.
  */
 import { FailureFilters } from '../../src/failures/filters';
@@ -121,10 +121,15 @@ describe('the CLI queries against BigQuery (src/failures/query.ts), parameters t
   });
 });
 
-describe("README.md's BigQuery examples, against the views", () => {
-  test.each(readmeQueries().map((q) => [q.line, titleOf(q), q.sql] as const))(
-    'when the example at README.md line %i (%s) is run, then ZetaSQL resolves it',
-    async (_line, _title, sql) => {
+describe("the BigQuery examples of README.md and docs/*.md, against the views", () => {
+  test('when the documents are read, then the guides that hold BigQuery examples give them (so the checks below are not vacuous)', () => {
+    const files = new Set(readmeQueries().map((q) => q.file));
+    expect([...files].sort()).toEqual(expect.arrayContaining(['docs/analysts.md', 'docs/channels.md']));
+  });
+
+  test.each(readmeQueries().map((q) => [q.file, q.line, titleOf(q), q.sql] as const))(
+    'when the example at %s line %i (%s) is run, then ZetaSQL resolves it',
+    async (_file, _line, _title, sql) => {
       expect((await analyzer.analyze(sql)).length).toBeGreaterThan(0);
     },
   );

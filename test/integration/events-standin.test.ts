@@ -180,7 +180,7 @@ SELECT events, received, CAST(first_at AS CHAR) AS first_at FROM deliveries WHER
     ]);
   });
 
-  test('when the view file is run on MySQL with its dataset prefix removed (README), then it gives the same funnel', async () => {
+  test('when the view file is run on MySQL with its dataset prefix removed (docs/analysts.md), then it gives the same funnel', async () => {
     const view = readFileSync(path.join(TERRAFORM_DIR, 'views/notification_funnel.sql'), 'utf8').replace('${project}.${dataset}.', '');
     const [rows] = await db.pool.query({ sql: `SELECT * FROM (${view}) AS funnel WHERE day = ? ORDER BY channel`, values: [DAY], dateStrings: true });
     const local = (await localFunnel(db.pool, DAY)).filter((r) => r.day === DAY);

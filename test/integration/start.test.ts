@@ -1,12 +1,8 @@
-import { ChildProcess, execFile, spawn } from 'node:child_process';
-import path from 'node:path';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { randomBytes } from 'node:crypto';
-import { createTestDatabase, TestDatabase } from '../support/db';
 import { eventually } from '../support/notifier';
-import { freePort } from '../support/ports';
+import { LocalPipeline, ROOT, startLocalPipeline } from '../support/npm-start';
 
-const ROOT = path.resolve(__dirname, '../..');
 const run = promisify(execFile);
 
 interface SandboxMessage {
@@ -22,45 +18,19 @@ interface MaildevMail {
   headers: Record<string, string>;
 }
 
-let db: TestDatabase;
-let child: ChildProcess | undefined;
+let local: LocalPipeline | undefined;
 afterAll(async () => {
-  child?.kill('SIGKILL');
-  await db?.drop();
+  await local?.close();
 });
 
 test('when `npm start` runs, then notifications published with the documented commands arrive in the mail UI and the provider sandbox, and Ctrl-C stops everything', async () => {
-  db = await createTestDatabase();
-  const [smtpPort, uiPort, providersPort] = [await freePort(), await freePort(), await freePort()];
-  const providers = `http://127.0.0.1:${providersPort}`;
-  const project = `start-${randomBytes(3).toString('hex')}`;
-  const env = {
-    PATH: process.env.PATH ?? '',
-    METADATA_SERVER_DETECTION: 'none',
-    PUBSUB_EMULATOR_HOST: process.env.PUBSUB_EMULATOR_HOST!,
-    GOOGLE_CLOUD_PROJECT: project,
-    MYSQL_URL: db.url,
-    PORT: '0',
-    LOCAL_MAIL_SMTP_PORT: String(smtpPort),
-    LOCAL_MAIL_UI_PORT: String(uiPort),
-    LOCAL_PROVIDERS_PORT: String(providersPort),
-  };
-  // `npm start` is `npm run build && node dist/local/start.js`; the global setup has built dist.
-  child = spawn(process.execPath, ['dist/local/start.js'], { cwd: ROOT, env, stdio: 'pipe' });
-  let output = '';
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
-
-  const ready = await eventually('the ready line', () => output.split('\n').find((l) => l.includes('ready:')), 30000).catch(
-    (err: Error) => {
-      throw new Error(`${err.message}\n${output}`);
-    },
-  );
+  local = await startLocalPipeline('start');
+  const { env, uiPort, providers, child } = local;
+  const ready = await local.ready();
   // One short line with the URLs, then one sample command.
   expect(ready).toMatch(new RegExp(`ready: notifier http://127\\.0\\.0\\.1:\\d+ · mail http://127\\.0\\.0\\.1:${uiPort} · inbox ${providers} · templates ${providers}/templates · Ctrl-C stops$`));
   expect(ready.length).toBeLessThan(200);
-  expect(output).toContain('[local] try: npm run notifier -- publish --local');
+  expect(local.output()).toContain('[local] try: npm run notifier -- publish --local');
 
   // The documented commands (`npm run notifier --` is `node dist/cli/main.js`); --local follows
   // GOOGLE_CLOUD_PROJECT and PUBSUB_EMULATOR_HOST like npm start.
@@ -90,7 +60,7 @@ test('when `npm start` runs, then notifications published with the documented co
     const messages = (await (await fetch(`${providers}/messages`)).json()) as SandboxMessage[];
     return messages.length >= 3 ? messages : undefined;
   }, 20000).catch((err: Error) => {
-    throw new Error(`${err.message}\n${output}`);
+    throw new Error(`${err.message}\n${local!.output()}`);
   });
   expect(received).toHaveLength(3);
   expect(received).toEqual(expect.arrayContaining([
@@ -98,15 +68,15 @@ test('when `npm start` runs, then notifications published with the documented co
     expect.objectContaining({ channel: 'WEBHOOK', recipient: `${providers}/webhook/orders`, body: expect.objectContaining({ notification_id: 'start-test-webhook', data: { a: 1 } }) }),
     expect.objectContaining({ channel: 'PUSH', recipient: 'device-token-1', text: 'On its way' }),
   ]));
-  expect(output).toContain('[local] SMS to +819012345678: Your code is 1234');
+  const output = local.output;
+  expect(output()).toContain('[local] SMS to +819012345678: Your code is 1234');
   // One readable line per outcome, not a push's HTTP status.
-  await eventually('the outcome lines', () => ['start-test-1 EMAIL: sent', 'start-test-sms SMS: sent', 'start-test-push PUSH: sent', 'start-test-webhook WEBHOOK: sent'].every((l) => output.includes(`[local] ${l}`)) || undefined);
-  expect(output).not.toContain('provider sandbox refused');
+  await eventually('the outcome lines', () => ['start-test-1 EMAIL: sent', 'start-test-sms SMS: sent', 'start-test-push PUSH: sent', 'start-test-webhook WEBHOOK: sent'].every((l) => output().includes(`[local] ${l}`)) || undefined);
+  expect(output()).not.toContain('provider sandbox refused');
 
   child.kill('SIGINT');
-  expect(await exited).toBe(0);
-  child = undefined;
-  expect(output).toContain('[local] stopped');
+  expect(await local.exited).toBe(0);
+  expect(output()).toContain('[local] stopped');
   await expect(fetch(`http://127.0.0.1:${uiPort}/healthz`)).rejects.toThrow();
   await expect(fetch(`${providers}/messages`)).rejects.toThrow();
 });

@@ -1,6 +1,6 @@
 /**
  * The sandbox's webhook receiver at `/webhook` (and any path below it): a receiver as the
- * README asks producers' endpoints to be — it verifies X-Notifier-Signature (v2: the raw body
+ * docs/channels.md "Webhooks" asks producers' endpoints to be — it verifies X-Notifier-Signature (v2: the raw body
  * and its own URL) and deduplicates by X-Notifier-Notification-Id.
  */
 import { SIGNATURE_HEADERS, verifyWebhookSignature } from './signature';

@@ -21,7 +21,7 @@
  * v1 (deprecated, removed in the next release): the same HMAC over "{timestamp}.{raw body}".
  * It binds no destination: a request to one receiver verifies at every receiver sharing the
  * secret. It stays first in the header for one release so that receivers built on the
- * previous README snippet keep verifying (Node's hex decoding stops at the comma).
+ * previous documented snippet keep verifying (Node's hex decoding stops at the comma).
  *
  * Verifying: recompute over the raw body as received (do not re-serialise a parsed copy),
  * compare in constant time (e.g. crypto.timingSafeEqual, hmac.compare_digest, hash_equals)

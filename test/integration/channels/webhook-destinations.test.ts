@@ -55,12 +55,16 @@ async function replay(req: RecordedRequest, url: string): Promise<number> {
   return res.status;
 }
 
-/** The `verify` function of the README's Webhooks section, as a receiver would paste it. */
+/** The `verify` function of docs/channels.md's Webhooks section, as a receiver would paste it. */
 function readmeVerify(): (secret: string, origin: string, target: string, headers: unknown, body: Buffer) => boolean {
-  const readme = readFileSync(path.resolve(__dirname, '../../../README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('### Webhooks'), readme.indexOf('### Rate limits and circuit breakers'));
+  const guide = readFileSync(path.resolve(__dirname, '../../../docs/channels.md'), 'utf8');
+  const start = guide.search(/^## Webhooks\s*$/m);
+  if (start === -1) throw new Error('docs/channels.md has no "## Webhooks" section');
+  const rest = guide.slice(start + 1);
+  const end = rest.search(/^## /m);
+  const section = end === -1 ? rest : rest.slice(0, end);
   const code = /```js\n([\s\S]*?)```/.exec(section)?.[1];
-  if (!code) throw new Error("README's Webhooks section has no js block");
+  if (!code) throw new Error("docs/channels.md's Webhooks section has no js block");
   return runInNewContext(`${code}\nverify`, { require, URL, Buffer });
 }
 
@@ -107,7 +111,7 @@ describe('the v2 signature binds the destination URL', () => {
     expect(verify(SECRET, timestamp, signature, Buffer.from(captured.body))).toBe(true);
   });
 
-  test('when the README’s verification snippet checks the delivered request, then it accepts it at its URL and refuses it at another', () => {
+  test('when the documented verification snippet (docs/channels.md) checks the delivered request, then it accepts it at its URL and refuses it at another', () => {
     const verify = readmeVerify();
     const body = Buffer.from(captured.body);
     expect(verify(SECRET, named.url, captured.path, captured.headers, body)).toBe(true);

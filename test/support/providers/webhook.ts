@@ -1,6 +1,6 @@
 /**
  * A producer's webhook endpoint, standing in: a real HTTP server that checks
- * X-Notifier-Signature as the README tells receivers to — with node:crypto alone, never the
+ * X-Notifier-Signature as docs/channels.md ("Webhooks") tells receivers to — with node:crypto alone, never the
  * notifier's code — against its own URL (its origin and the request target as received),
  * and answers 401 when the v2 signature does not verify or the timestamp is stale.
  */

@@ -1,7 +1,7 @@
 /**
  * The BigQuery SQL the project ships outside src/: Terraform's tables and views, and the
- * README's example queries. Found by listing the folders, so a new file is checked as soon
- * as it exists.
+ * example queries of README.md and docs/*.md. Found by listing the folders, so a new file is
+ * checked as soon as it exists.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -108,19 +108,28 @@ export async function analyzeViews(analyzer: Analyzer): Promise<Map<string, View
 }
 
 export interface ReadmeQuery {
-  /** 1-based line of README.md where the statement (with its comment) starts. */
+  /** The document, relative to the package root: README.md or docs/<name>.md. */
+  file: string;
+  /** 1-based line of the document where the statement (with its comment) starts. */
   line: number;
   sql: string;
 }
 
-/** Its first line (the README comments each example), to name it by. */
+/** Its first line (the documents comment each example), to name it by. */
 export const titleOf = (q: ReadmeQuery) => q.sql.split('\n')[0]!.trim();
 
 const README_DATASET = '`PROJECT.DATASET.';
 
-/** The README's BigQuery examples: the statements of its ```sql blocks that read `PROJECT.DATASET.…` (the others are MySQL). */
+/** The documents whose examples are checked: README.md and every docs/*.md. */
+export const documentFiles = () => ['README.md', ...filesIn(path.join(PACKAGE_ROOT, 'docs'), '.md').map((f) => `docs/${f}`)];
+
+/** The documents' BigQuery examples: the statements of their ```sql blocks that read `PROJECT.DATASET.…` (the others are MySQL). */
 export function readmeQueries(): ReadmeQuery[] {
-  const lines = readFileSync(path.join(PACKAGE_ROOT, 'README.md'), 'utf8').split('\n');
+  return documentFiles().flatMap(documentQueries);
+}
+
+function documentQueries(file: string): ReadmeQuery[] {
+  const lines = readFileSync(path.join(PACKAGE_ROOT, file), 'utf8').split('\n');
   const statements: ReadmeQuery[] = [];
   let current: ReadmeQuery | undefined;
   let inSql = false;
@@ -131,7 +140,7 @@ export function readmeQueries(): ReadmeQuery[] {
       return;
     }
     if (!inSql || (!current && !text.trim())) return;
-    current ??= statements[statements.push({ line: i + 1, sql: '' }) - 1]!;
+    current ??= statements[statements.push({ file, line: i + 1, sql: '' }) - 1]!;
     current.sql += `${text}\n`;
     if (text.trimEnd().endsWith(';')) current = undefined;
   });

@@ -3,16 +3,17 @@ import path from 'node:path';
 import { EVENT_KINDS } from '../../../src/codec/event';
 import { PACKAGE_ROOT } from '../../../src/paths';
 
-/** README's "## Lifecycle events" section. */
+/** docs/analysts.md's "## Lifecycle events" section, up to the next "## " heading. */
 function section(): string {
-  const readme = readFileSync(path.join(PACKAGE_ROOT, 'README.md'), 'utf8');
-  const start = readme.search(/^## Lifecycle events\s*$/m);
+  const guide = readFileSync(path.join(PACKAGE_ROOT, 'docs/analysts.md'), 'utf8');
+  const start = guide.search(/^## Lifecycle events\s*$/m);
   expect(start).toBeGreaterThanOrEqual(0);
-  const rest = readme.slice(start + 1);
-  return rest.slice(0, rest.search(/^## /m));
+  const rest = guide.slice(start + 1);
+  const end = rest.search(/^## /m);
+  return end === -1 ? rest : rest.slice(0, end);
 }
 
-describe('README "Lifecycle events"', () => {
+describe('docs/analysts.md "Lifecycle events"', () => {
   test('when the event kinds are documented, then the table lists exactly EVENT_KINDS, in their order, each with a meaning', () => {
     const rows = [...section().matchAll(/^\| `([a-z_]+)` \| (.+) \|$/gm)];
     expect(rows.map((r) => r[1])).toEqual([...EVENT_KINDS]);

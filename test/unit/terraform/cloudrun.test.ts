@@ -32,12 +32,12 @@ const container = () => single(template(), 'containers');
 const envOf = (c: Block) => c.env as Env[];
 const secretRef = (e: Env) => single(single(e as Block, 'value_source'), 'secret_key_ref');
 
-/** The variable names in the first column of README's "## Configuration" table. */
+/** The variable names in the first column of docs/operators.md's "## Configuration" table. */
 function documentedVariables(): Set<string> {
-  const readme = readFileSync(path.join(PACKAGE_ROOT, 'README.md'), 'utf8');
-  const start = readme.search(/^## Configuration\s*$/m);
+  const guide = readFileSync(path.join(PACKAGE_ROOT, 'docs/operators.md'), 'utf8');
+  const start = guide.search(/^## Configuration\s*$/m);
   expect(start).toBeGreaterThanOrEqual(0);
-  const rest = readme.slice(start + 1);
+  const rest = guide.slice(start + 1);
   const end = rest.search(/^## /m);
   const section = end === -1 ? rest : rest.slice(0, end);
   return new Set([...section.matchAll(/^\|\s*`([A-Z][A-Z0-9_]*)`\s*\|/gm)].map((m) => m[1]));
@@ -77,7 +77,7 @@ describe('terraform/cloudrun.tf: the service', () => {
     expect(single(single(container(), 'liveness_probe'), 'http_get').path).toBe('/healthz');
   });
 
-  test('when the service sets environment variables, then each one is documented in README\'s configuration table and read by src/config/ or a channel module', () => {
+  test('when the service sets environment variables, then each one is documented in docs/operators.md\'s configuration table and read by src/config/ or a channel module', () => {
     const documented = documentedVariables();
     const configDir = path.join(PACKAGE_ROOT, 'src/config');
     const channelsDir = path.join(PACKAGE_ROOT, 'src/channels');

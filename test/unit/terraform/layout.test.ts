@@ -62,12 +62,25 @@ describe('terraform/: versions, layout and outputs', () => {
   });
 });
 
-describe("README's Terraform variables table", () => {
-  test('when a variable is added to variables.tf, then the README documents it', async () => {
+describe("docs/operators.md's Terraform variables table", () => {
+  /** The section "## Terraform variables" of docs/operators.md, up to the next "## " heading. */
+  async function section(): Promise<string> {
     const { readFileSync } = await import('node:fs');
-    const readme = readFileSync(tfPath('../README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('## Terraform variables'));
-    const documented = new Set([...section.matchAll(/^\| `([a-z0-9_]+)` \|/gm)].map((m) => m[1]));
+    const guide = readFileSync(tfPath('../docs/operators.md'), 'utf8');
+    const start = guide.search(/^## Terraform variables\s*$/m);
+    expect(start).toBeGreaterThanOrEqual(0);
+    const rest = guide.slice(start + 1);
+    const end = rest.search(/^## /m);
+    return end === -1 ? rest : rest.slice(0, end);
+  }
+
+  test('when a variable is added to variables.tf, then docs/operators.md documents it', async () => {
+    const documented = new Set([...(await section()).matchAll(/^\| `([a-z0-9_]+)` \|/gm)].map((m) => m[1]));
     expect(Object.keys(tf.variables).filter((name) => !documented.has(name))).toEqual([]);
+  });
+
+  test('when the table lists a variable, then variables.tf declares it', async () => {
+    const documented = [...(await section()).matchAll(/^\| `([a-z0-9_]+)` \|/gm)].map((m) => m[1]!);
+    expect(documented.filter((name) => !(name in tf.variables))).toEqual([]);
   });
 });
