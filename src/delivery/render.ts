@@ -1,8 +1,7 @@
 import { ChannelName, Notification, TemplateRef } from '../codec/notification';
 import { describeProblems, validateNotification } from '../codec/validate';
 import { MESSAGES } from '../channels/messages';
-import type { Catalogue, TemplateVersionInfo } from '../templates';
-import { TemplateError } from '../templates';
+import { Catalogue, TemplateError, TemplateVersionInfo } from '../templates';
 import { checkData, describeDataProblems } from '../templates/variables';
 import { PermanentError, TransientError } from './failures';
 import type { AccountPolicy } from './ports';

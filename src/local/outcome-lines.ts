@@ -10,8 +10,7 @@ import type { DeliveryResult } from '../delivery/outcomes';
 /** What a `delivery <outcome>` log line holds (app.ts: the DeliveryResult and the push's own facts). */
 export type OutcomeLine = Omit<Partial<DeliveryResult>, 'outcome' | 'code'> & { outcome: string; code?: string; deliveryAttempt?: number };
 
-const LEVELS: Record<string, number> = { ERROR: 0, WARNING: 1, INFO: 2, DEBUG: 3 };
-const LEVEL_OF: Record<string, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+const LEVELS: Record<string, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 
 const attempt = (r: OutcomeLine, maxAttempts: number) => (r.attempt ? ` (attempt ${r.attempt} of ${maxAttempts})` : '');
 const detail = (r: OutcomeLine) => (r.error ? ` — ${r.error}` : '');
@@ -59,16 +58,16 @@ export function logLine(entry: Record<string, unknown>): string {
 
 /** A logger for the local notifier: outcome lines, and other lines from `level` up, through `say`. */
 export function outcomeLogger(say: (line: string) => void, opts: { level: string; maxAttempts: number }): Logger {
-  const shown = LEVEL_OF[opts.level] ?? 1;
+  const shown = LEVELS[opts.level] ?? 1;
   let pending = '';
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
       const lines = (pending + chunk.toString('utf8')).split('\n');
       pending = lines.pop()!;
       for (const line of lines.filter(Boolean)) {
-        const entry = JSON.parse(line) as { message?: string; severity?: string } & OutcomeLine;
+        const entry = JSON.parse(line) as { message?: string; level?: string } & OutcomeLine;
         if (entry.message?.startsWith('delivery ')) say(outcomeLine(entry, opts.maxAttempts));
-        else if ((LEVELS[entry.severity ?? ''] ?? 2) <= shown) say(logLine(entry));
+        else if ((LEVELS[entry.level ?? ''] ?? 2) <= shown) say(logLine(entry));
       }
       done();
     },
