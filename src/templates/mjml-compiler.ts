@@ -28,7 +28,10 @@ process.stdin.on('data', (c) => chunks.push(c)).on('end', () => {
   process.stdout.write(JSON.stringify(outcomes));
 });`;
 
-/** Compiles `sources` in order; CatalogueError when the child itself fails (not when a document is invalid). */
+/** Ample for a catalogue of hundreds of emails (a few ms each, once mjml is loaded in ~0.5 s); a child that hangs must not hang start-up. */
+const COMPILE_TIMEOUT_MS = 120_000;
+
+/** Compiles `sources` in order; CatalogueError when the child itself fails or times out (not when a document is invalid). */
 export function compileMjml(sources: readonly string[]): MjmlOutcome[] {
   if (sources.length === 0) return [];
   let out: Buffer;
@@ -36,6 +39,7 @@ export function compileMjml(sources: readonly string[]): MjmlOutcome[] {
     out = execFileSync(process.execPath, ['-e', CHILD, require.resolve('mjml')], {
       input: JSON.stringify(sources),
       maxBuffer: 1024 * 1024 * 1024,
+      timeout: COMPILE_TIMEOUT_MS,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
   } catch (err) {
