@@ -56,22 +56,43 @@ export function logLine(entry: Record<string, unknown>): string {
   return `${String(entry.level ?? 'info')}: ${String(entry.message ?? '')}${facts.length ? ` (${facts.join(', ')})` : ''}`;
 }
 
-/** A logger for the local notifier: outcome lines, and other lines from `level` up, through `say`. */
-export function outcomeLogger(say: (line: string) => void, opts: { level: string; maxAttempts: number }): Logger {
+/** A log line's fields; undefined for a line that is not a JSON object (said as it is: the log never throws). */
+function parsed(line: string): ({ message?: string; level?: string } & OutcomeLine) | undefined {
+  try {
+    const entry: unknown = JSON.parse(line);
+    return typeof entry === 'object' && entry !== null && !Array.isArray(entry) ? (entry as OutcomeLine) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface OutcomeOptions {
+  /** LOG_LEVEL: lines other than outcomes are said from this level up. */
+  level: string;
+  maxAttempts: number;
+}
+
+/** Where the logger writes: JSON lines in, readable lines out through `say`. */
+export function outcomeStream(say: (line: string) => void, opts: OutcomeOptions): Writable {
   const shown = LEVELS[opts.level] ?? 1;
   let pending = '';
-  const stream = new Writable({
+  return new Writable({
     write(chunk: Buffer, _encoding, done) {
       const lines = (pending + chunk.toString('utf8')).split('\n');
       pending = lines.pop()!;
       for (const line of lines.filter(Boolean)) {
-        const entry = JSON.parse(line) as { message?: string; level?: string } & OutcomeLine;
-        if (entry.message?.startsWith('delivery ')) say(outcomeLine(entry, opts.maxAttempts));
+        const entry = parsed(line);
+        if (!entry) say(line);
+        else if (entry.message?.startsWith('delivery ')) say(outcomeLine(entry, opts.maxAttempts));
         else if ((LEVELS[entry.level ?? ''] ?? 2) <= shown) say(logLine(entry));
       }
       done();
     },
   });
+}
+
+/** A logger for the local notifier: outcome lines, and other lines from `level` up, through `say`. */
+export function outcomeLogger(say: (line: string) => void, opts: OutcomeOptions): Logger {
   // Outcomes are logged at info and warn: the logger takes everything from info up, the stream filters.
-  return createLogger(opts.level === 'debug' ? 'debug' : 'info', stream);
+  return createLogger(opts.level === 'debug' ? 'debug' : 'info', outcomeStream(say, opts));
 }

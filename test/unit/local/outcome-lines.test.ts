@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { describeOutcome, outcomeLine, outcomeLogger } from '../../../src/local/outcome-lines';
+import { describeOutcome, outcomeLine, outcomeLogger, outcomeStream } from '../../../src/local/outcome-lines';
 
 describe('outcomeLine: what npm start prints per delivery', () => {
   test.each([
@@ -31,6 +31,14 @@ describe('outcomeLine: what npm start prints per delivery', () => {
 });
 
 describe('outcomeLogger', () => {
+  test('when a line is not a JSON object, then it is said as it is rather than stopping the log', async () => {
+    const said: string[] = [];
+    const stream = outcomeStream((l) => said.push(l), { level: 'warn', maxAttempts: 5 });
+    stream.end('not json\n[1,2]\n{"level":"warn","message":"after"}\n');
+    await once(stream, 'finish');
+    expect(said).toEqual(['not json', '[1,2]', 'warn: after']);
+  });
+
   test('when the notifier logs an outcome and other lines, then outcomes are said, and other lines from the level up as readable lines', async () => {
     const said: string[] = [];
     const log = outcomeLogger((l) => said.push(l), { level: 'warn', maxAttempts: 5 });
