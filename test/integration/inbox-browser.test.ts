@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { ProviderSandbox, startProviderSandbox } from '../../src/local/provider-sandbox';
-import { launchChromium } from '../support/chromium';
+import { guardedPage, launchChromium } from '../support/chromium';
 import { sandboxSender, SandboxSender } from '../support/sandbox-sender';
 import { HOSTILE } from '../support/template-catalogue';
 
@@ -14,10 +14,9 @@ let browser: Browser;
 let page: Page;
 /** The sandbox's printed lines: every send is accepted, and the page's own requests print nothing. */
 const lines: string[] = [];
-/** Dialogs the page opened (alert, confirm…): a script that ran would show here. */
-const dialogs: string[] = [];
-/** Paths the page asked for: an `<img src=x>` from a text, had it become a tag, would ask for /x. */
-const requested: string[] = [];
+/** What the page opened and asked for (chromium.ts, guardedPage). */
+let dialogs: string[];
+let requested: string[];
 
 /**
  * A read of the page, retried while it throws: the page reloads itself every 2 seconds, and a
@@ -47,17 +46,7 @@ beforeAll(async () => {
   await send.slack('#general', HOSTILE);
 
   browser = await launchChromium();
-  page = await browser.newPage();
-  page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
-  await page.route('**/*', (route) => {
-    const url = route.request().url();
-    if (!url.startsWith(sandbox.url)) return route.abort();
-    requested.push(new URL(url).pathname);
-    return route.continue();
-  });
+  ({ page, dialogs, requested } = await guardedPage(browser, sandbox.url));
   const response = await page.goto(`${sandbox.url}/`);
   expect(response?.status()).toBe(200);
 });

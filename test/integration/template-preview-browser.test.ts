@@ -4,17 +4,16 @@ import type { Browser, Page } from 'playwright-core';
 import { smsSegments } from '../../src/channels/sms/segments';
 import { makeTemplatePreview } from '../../src/local/template-preview';
 import { loadCatalogue } from '../../src/templates';
-import { launchChromium } from '../support/chromium';
+import { guardedPage, launchChromium } from '../support/chromium';
 import { HOSTILE, writeTemplateCatalogue } from '../support/template-catalogue';
 
 const catalogue = writeTemplateCatalogue();
 let server: Server;
 let browser: Browser;
 let page: Page;
-/** Dialogs the page opened (alert, confirm…): a script that ran would show here. */
-const dialogs: string[] = [];
-/** Paths asked of the preview server: an `<img src=x>` from the data, had it become a tag, would ask for /templates/x. */
-const requested: string[] = [];
+/** What the page opened and asked for (chromium.ts, guardedPage). */
+let dialogs: string[];
+let requested: string[];
 
 beforeAll(async () => {
   const preview = makeTemplatePreview(loadCatalogue(catalogue.dir));
@@ -22,18 +21,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await launchChromium();
-  page = await browser.newPage();
-  page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
-  // The test runs offline, and the page must not need the network to show the templates.
-  await page.route('**/*', (route) => {
-    const url = route.request().url();
-    if (!url.startsWith(base)) return route.abort(); // an email's web fonts, say
-    requested.push(new URL(url).pathname);
-    return route.continue();
-  });
+  // The test runs offline: the page must not need the network to show the templates.
+  ({ page, dialogs, requested } = await guardedPage(browser, base));
   const response = await page.goto(`${base}/templates`);
   expect(response?.status()).toBe(200);
 });
